@@ -1,0 +1,260 @@
+import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
+import {
+  COLLECTIONS,
+  type CustomizationDoc,
+  customizationId,
+  type DatasetRef,
+  type EvalType,
+  type EvaluationDoc,
+  evaluationId,
+  type FlywheelRunDoc,
+  type FlywheelRunStatus,
+  type LlmJudgeRunDoc,
+  type NimRunDoc,
+  nimId,
+  type StepStatus,
+} from './schema';
+
+type Fields<T> = Partial<Omit<T, '_id'>>;
+
+/**
+ * The results store: one document per run, candidate (nim), evaluation, customization and
+ * judge, in the Blueprint's collections. Every write is idempotent (deterministic ids, upserts)
+ * so a retried activity never duplicates a document, and terminal writes are guarded on
+ * `finished_at: null` so the first terminal write wins.
+ */
+export class ResultsStore {
+  readonly runs: Collection<FlywheelRunDoc>;
+  readonly nims: Collection<NimRunDoc>;
+  readonly evaluations: Collection<EvaluationDoc>;
+  readonly customizations: Collection<CustomizationDoc>;
+  readonly judges: Collection<LlmJudgeRunDoc>;
+
+  constructor(db: Db) {
+    this.runs = db.collection(COLLECTIONS.runs);
+    this.nims = db.collection(COLLECTIONS.nims);
+    this.evaluations = db.collection(COLLECTIONS.evaluations);
+    this.customizations = db.collection(COLLECTIONS.customizations);
+    this.judges = db.collection(COLLECTIONS.judges);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.runs.createIndex({ workload_id: 1 });
+    await this.runs.createIndex({ started_at: -1 });
+    await this.runs.createIndex({ status: 1 });
+    await this.nims.createIndex({ flywheel_run_id: 1 });
+    await this.evaluations.createIndex({ flywheel_run_id: 1 });
+    await this.customizations.createIndex({ flywheel_run_id: 1 });
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  /** Creates the run document unless it exists; returns the stored document either way. */
+  async createRun(
+    init: Pick<FlywheelRunDoc, '_id' | 'workload_id' | 'client_id' | 'workflow_id'> &
+      Partial<Pick<FlywheelRunDoc, 'config_name' | 'schedule_id' | 'started_at'>>,
+  ): Promise<FlywheelRunDoc> {
+    const doc: FlywheelRunDoc = {
+      status: 'pending',
+      started_at: new Date(),
+      finished_at: null,
+      num_records: 0,
+      nims: [],
+      datasets: [],
+      error: null,
+      config_name: null,
+      candidates_total: 0,
+      candidates_failed: 0,
+      dataset_report: null,
+      cancel_reason: null,
+      schedule_id: null,
+      ...init,
+    };
+    const { _id, ...rest } = doc;
+    await this.runs.updateOne({ _id }, { $setOnInsert: rest }, { upsert: true });
+    return (await this.getRun(_id)) ?? doc;
+  }
+
+  getRun(id: string): Promise<FlywheelRunDoc | null> {
+    return this.runs.findOne({ _id: id });
+  }
+
+  /** Updates a run that has not finished; returns whether anything was written. */
+  async updateRun(id: string, fields: Fields<FlywheelRunDoc>): Promise<boolean> {
+    const res = await this.runs.updateOne({ _id: id, finished_at: null }, { $set: fields });
+    return res.matchedCount > 0;
+  }
+
+  async setRunDatasets(id: string, datasets: DatasetRef[], numRecords: number, report: Record<string, unknown>) {
+    await this.runs.updateOne({ _id: id }, { $set: { datasets, num_records: numRecords, dataset_report: report } });
+  }
+
+  /** The first terminal write wins; later ones change nothing and return false. */
+  async finishRun(
+    id: string,
+    status: Extract<FlywheelRunStatus, 'completed' | 'failed' | 'cancelled'>,
+    fields: Fields<FlywheelRunDoc> = {},
+  ): Promise<boolean> {
+    const res = await this.runs.updateOne(
+      { _id: id, finished_at: null },
+      { $set: { ...fields, status, finished_at: new Date() } },
+    );
+    return res.modifiedCount > 0;
+  }
+
+  // ------------------------------------------------------------------ candidates
+
+  async createNim(runId: string, modelName: string): Promise<string> {
+    const _id = nimId(runId, modelName);
+    const init: Omit<NimRunDoc, '_id'> = {
+      flywheel_run_id: runId,
+      model_name: modelName,
+      started_at: null,
+      finished_at: null,
+      runtime_seconds: 0,
+      evaluations: [],
+      status: 'pending',
+      deployment_status: null,
+      error: null,
+    };
+    await this.nims.updateOne({ _id }, { $setOnInsert: init }, { upsert: true });
+    return _id;
+  }
+
+  async updateNim(runId: string, modelName: string, fields: Fields<NimRunDoc>): Promise<boolean> {
+    const res = await this.nims.updateOne({ _id: nimId(runId, modelName), finished_at: null }, { $set: fields });
+    return res.matchedCount > 0;
+  }
+
+  async finishNim(
+    runId: string,
+    modelName: string,
+    status: 'completed' | 'failed' | 'cancelled',
+    error: string | null,
+    fields: Fields<NimRunDoc> = {},
+  ): Promise<boolean> {
+    const res = await this.nims.updateOne(
+      { _id: nimId(runId, modelName), finished_at: null },
+      { $set: { ...fields, status, error, finished_at: new Date() } },
+    );
+    return res.modifiedCount > 0;
+  }
+
+  findNims(runId: string): Promise<NimRunDoc[]> {
+    return this.nims.find({ flywheel_run_id: runId }).sort({ _id: 1 }).toArray();
+  }
+
+  // ------------------------------------------------------------------ evaluations
+
+  async startEvaluation(runId: string, modelName: string, evalType: EvalType): Promise<string> {
+    const nim = nimId(runId, modelName);
+    const _id = evaluationId(nim, evalType);
+    const init: Omit<EvaluationDoc, '_id'> = {
+      nim_id: nim,
+      flywheel_run_id: runId,
+      eval_type: evalType,
+      scores: {},
+      started_at: new Date(),
+      finished_at: null,
+      runtime_seconds: 0,
+      progress: 0,
+      nmp_uri: null,
+      mlflow_uri: null,
+      job_id: null,
+      error: null,
+      status: 'pending',
+    };
+    await this.evaluations.updateOne({ _id }, { $setOnInsert: init }, { upsert: true });
+    return _id;
+  }
+
+  async updateEvaluation(id: string, fields: Fields<EvaluationDoc>): Promise<boolean> {
+    return this.updateUnfinished(this.evaluations, id, fields);
+  }
+
+  getEvaluation(id: string): Promise<EvaluationDoc | null> {
+    return this.evaluations.findOne({ _id: id });
+  }
+
+  // ------------------------------------------------------------------ customizations
+
+  async startCustomization(runId: string, workloadId: string, modelName: string): Promise<string> {
+    const nim = nimId(runId, modelName);
+    const _id = customizationId(nim);
+    const init: Omit<CustomizationDoc, '_id'> = {
+      nim_id: nim,
+      flywheel_run_id: runId,
+      job_id: null,
+      workload_id: workloadId,
+      base_model: modelName,
+      customized_model: null,
+      started_at: new Date(),
+      finished_at: null,
+      runtime_seconds: 0,
+      progress: 0,
+      epochs_completed: 0,
+      steps_completed: 0,
+      nmp_uri: null,
+      error: null,
+      status: 'pending',
+    };
+    await this.customizations.updateOne({ _id }, { $setOnInsert: init }, { upsert: true });
+    return _id;
+  }
+
+  async updateCustomization(id: string, fields: Fields<CustomizationDoc>): Promise<boolean> {
+    return this.updateUnfinished(this.customizations, id, fields);
+  }
+
+  getCustomization(id: string): Promise<CustomizationDoc | null> {
+    return this.customizations.findOne({ _id: id });
+  }
+
+  // ------------------------------------------------------------------ judge
+
+  async upsertJudge(runId: string, fields: Omit<LlmJudgeRunDoc, '_id' | 'flywheel_run_id'>): Promise<void> {
+    await this.judges.updateOne({ _id: runId }, { $set: { ...fields, flywheel_run_id: runId } }, { upsert: true });
+  }
+
+  getJudge(runId: string): Promise<LlmJudgeRunDoc | null> {
+    return this.judges.findOne({ _id: runId });
+  }
+
+  // ------------------------------------------------------------------ run-wide
+
+  /**
+   * Marks every step of the run that has not finished (candidates, evaluations,
+   * customizations) with a terminal status; finished steps keep their results.
+   */
+  async finishOpenSteps(runId: string, status: Extract<StepStatus, 'failed' | 'cancelled'>, error: string) {
+    const now = new Date();
+    const open = { flywheel_run_id: runId, finished_at: null };
+    await this.evaluations.updateMany(open, { $set: { status, error, finished_at: now } });
+    await this.customizations.updateMany(open, { $set: { status, error, finished_at: now } });
+    await this.nims.updateMany(open, { $set: { status, error, finished_at: now } });
+  }
+
+  /** Deletes every document of a run; returns how many were removed per collection. */
+  async deleteRunDocuments(runId: string): Promise<Record<string, number>> {
+    const byRun = { flywheel_run_id: runId };
+    const counts: Record<string, number> = {};
+    counts.evaluations = (await this.evaluations.deleteMany(byRun)).deletedCount;
+    counts.customizations = (await this.customizations.deleteMany(byRun)).deletedCount;
+    counts.nims = (await this.nims.deleteMany(byRun)).deletedCount;
+    counts.llm_judge_runs = (await this.judges.deleteMany(byRun)).deletedCount;
+    counts.flywheel_runs = (await this.runs.deleteOne({ _id: runId })).deletedCount;
+    return counts;
+  }
+
+  private async updateUnfinished<T extends { _id: string; finished_at: Date | null }>(
+    collection: Collection<T>,
+    id: string,
+    fields: Fields<T>,
+  ): Promise<boolean> {
+    const res = await collection.updateOne(
+      { _id: id, finished_at: null } as Filter<T>,
+      { $set: fields } as UpdateFilter<T>,
+    );
+    return res.matchedCount > 0;
+  }
+}

@@ -1,0 +1,80 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+// What callers (the API, the CLI, schedules) need to know about the flywheel workflows.
+// Deterministic and dependency-free so both workflow code and Node code import it.
+
+export const FLYWHEEL_RUN_WORKFLOW = 'flywheelRun';
+export const CANDIDATE_RUN_WORKFLOW = 'candidateRun';
+
+/** A per-job override of the split settings, merged field by field over the config's. */
+export interface DataSplitOverride {
+  eval_size?: number;
+  val_ratio?: number;
+  min_total_records?: number;
+  random_seed?: number | null;
+  limit?: number;
+  parse_function_arguments?: boolean;
+}
+
+export interface FlywheelRunInput {
+  /** 24 hex characters; omitted by schedules, in which case the workflow derives one. */
+  jobId?: string;
+  workloadId: string;
+  clientId: string;
+  /** A named config; omitted means the default config. */
+  configName?: string;
+  dataSplitConfig?: DataSplitOverride;
+  /** Set when a Temporal Schedule started the run. */
+  scheduleId?: string;
+}
+
+export type RunPhase =
+  | 'initializing'
+  | 'building-datasets'
+  | 'waiting-for-judge'
+  | 'running-candidates'
+  | 'cancelling'
+  | 'finalizing'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+export interface EvalProgress {
+  evalType: 'base-eval' | 'icl-eval' | 'customized-eval';
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+  progress: number;
+  scores: Record<string, number>;
+  error?: string;
+}
+
+export interface CandidateProgress {
+  modelName: string;
+  status: 'pending' | 'waiting-for-gpus' | 'deploying-nim' | 'running-evals' | 'completed' | 'failed' | 'cancelled';
+  evaluations: EvalProgress[];
+  customization: { status: EvalProgress['status']; progress: number; customizedModel?: string; error?: string };
+  error?: string;
+}
+
+export interface RunProgress {
+  jobId: string;
+  phase: RunPhase;
+  numRecords: number;
+  candidates: CandidateProgress[];
+  error?: string;
+  cancelReason?: string;
+}
+
+export interface FlywheelRunResult {
+  jobId: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  candidatesFailed: number;
+  error?: string;
+}
+
+/** Asks a run to stop: in-flight NeMo jobs are cancelled, deployments torn down, results kept. */
+export const cancelSignal = defineSignal<[reason?: string]>('cancel');
+/** Live state of a run, cheap and read-only. */
+export const progressQuery = defineQuery<RunProgress>('progress');
+
+export const workflowIdForJob = (jobId: string) => `flywheel-${jobId}`;
+export const JOB_ID_RE = /^[0-9a-f]{24}$/;
