@@ -1,6 +1,24 @@
+import { createCustomizationActivities } from './customization';
+import { createDeletionActivities } from './deletion';
+import { createDeploymentActivities } from './deployment';
+import type { ActivityDeps } from './deps';
+import { createEvaluationActivities } from './evaluation';
+import { createGpuBudgetActivities } from './gpu-budget';
+import { createJudgeActivities } from './judge';
+import type { NemoFactory } from './nemo';
+import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';
 
 /** Every activity the worker registers, built from the clients it is given. */
-export function createActivities() {
-  return { ...createSmokeActivities() };
+export function createActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
+  return {
+    ...createSmokeActivities(),
+    ...createRunLifecycleActivities(deps),
+    ...createGpuBudgetActivities(deps),
+    ...createDeploymentActivities(deps),
+    ...createEvaluationActivities(deps),
+    ...createCustomizationActivities(deps),
+    ...createJudgeActivities(deps),
+    ...createDeletionActivities(deps),
+  };
 }

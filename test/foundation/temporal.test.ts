@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createSmokeActivities } from '../../activities/smoke';
 import { smokeWorkflow } from '../../workflows';
 import { connectTestEnvironment, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
@@ -17,7 +17,7 @@ describe('Temporal dev server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createActivities(),
+      activities: createSmokeActivities(),
     });
     const result = await worker.runUntil(
       env.client.workflow.execute(smokeWorkflow, { taskQueue, workflowId: `${taskQueue}-wf`, args: ['flywheel'] }),

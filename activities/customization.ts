@@ -1,0 +1,146 @@
+import { activityInfo, Context } from '@temporalio/activity';
+import type { CandidateModel, FlywheelConfig } from '../config/schema';
+import type { ResultsStore } from '../stores/results/results-store';
+import { customizationId, nimId } from '../stores/results/schema';
+import { cancelRemoteOnCancellation } from './cancel-remote';
+import { customizationConfigName, customizationJobName, customizedModelName } from './naming';
+import type { NemoFactory } from './nemo';
+import { pollUntilDone } from './poll';
+
+export interface CustomizationDeps {
+  results: ResultsStore;
+  nemo: NemoFactory;
+}
+
+interface Resume {
+  remoteJobId?: string;
+}
+
+export function createCustomizationActivities({ results, nemo }: CustomizationDeps) {
+  return {
+    /**
+     * LoRA fine-tuning of one candidate on the run's training set. A retry resumes the same
+     * Customizer job (from the heartbeat, else found by its deterministic name); cancelling
+     * the activity cancels the remote job.
+     */
+    async runCustomization(input: {
+      jobId: string;
+      workloadId: string;
+      candidate: CandidateModel;
+      datasetName: string;
+      config: FlywheelConfig;
+    }): Promise<{ customizedModel: string }> {
+      const { jobId, candidate, config } = input;
+      const client = nemo(config);
+      const namespace = config.nmp_config.nmp_namespace;
+      const docId = customizationId(nimId(jobId, candidate.model_name));
+      await results.startCustomization(jobId, input.workloadId, candidate.model_name);
+      const started = (await results.getCustomization(docId))?.started_at ?? new Date();
+
+      const resumed = (activityInfo().heartbeatDetails as Resume | undefined)?.remoteJobId;
+      const name = customizationJobName(jobId, candidate.model_name);
+      let job = resumed ? await client.customizer.getJob(resumed) : await client.customizer.findJobByName(name);
+      if (!job) {
+        const customizer = candidate.customizer_configs;
+        if (!customizer) throw new Error(`${candidate.model_name} has customization enabled but no customizer_configs`);
+        const configName = customizationConfigName(candidate.model_name);
+        await client.customizer.ensureConfig({
+          name: configName,
+          namespace,
+          target: customizer.target,
+          training_options: [
+            {
+              training_type: config.training_config.training_type,
+              finetuning_type: config.training_config.finetuning_type,
+              num_gpus: customizer.gpus,
+              num_nodes: customizer.num_nodes,
+              tensor_parallel_size: customizer.tensor_parallel_size,
+              data_parallel_size: customizer.data_parallel_size,
+              use_sequence_parallel: customizer.use_sequence_parallel,
+              micro_batch_size: customizer.micro_batch_size,
+            },
+          ],
+          training_precision: customizer.training_precision,
+          max_seq_length: customizer.max_seq_length,
+        });
+        job = await client.customizer.createJob({
+          name,
+          output_model: customizedModelName(namespace, jobId, candidate.model_name),
+          config: `${namespace}/${configName}`,
+          dataset: { name: input.datasetName, namespace },
+          hyperparameters: {
+            training_type: config.training_config.training_type,
+            finetuning_type: config.training_config.finetuning_type,
+            epochs: config.training_config.epochs,
+            batch_size: config.training_config.batch_size,
+            learning_rate: config.training_config.learning_rate,
+            lora: config.training_config.lora,
+          },
+        });
+      }
+      const remote = job;
+      Context.current().heartbeat({ remoteJobId: remote.id } satisfies Resume);
+      await results.updateCustomization(docId, {
+        job_id: remote.id,
+        status: 'running',
+        nmp_uri: client.customizer.jobUri(remote.id),
+        customized_model: remote.output_model,
+      });
+
+      await cancelRemoteOnCancellation(
+        () =>
+          pollUntilDone({
+            read: () => client.customizer.getStatus(remote.id),
+            headway: (s) => s.percentage_done * 1e6 + s.steps_completed,
+            done: (s) => s.status === 'completed',
+            failed: (s) =>
+              s.status === 'failed' || s.status === 'cancelled'
+                ? `customization ${s.status}: ${s.status_logs.at(-1)?.message ?? 'no detail'}`
+                : undefined,
+            onStatus: async (s) => {
+              await results.updateCustomization(docId, {
+                progress: s.percentage_done,
+                epochs_completed: s.epochs_completed,
+                steps_completed: s.steps_completed,
+                runtime_seconds: (Date.now() - started.getTime()) / 1000,
+              });
+            },
+            heartbeat: (s) => ({ remoteJobId: remote.id, progress: s.percentage_done }),
+            stalledBecause: (s) =>
+              s.status_logs.some((l) => l.message === 'NotEnoughResources')
+                ? 'insufficient GPU resources (NotEnoughResources)'
+                : `last status ${s.status}`,
+            intervalMs: config.timing.poll_interval_ms,
+            stallTimeoutMs: config.timing.job_stall_timeout_ms,
+          }),
+        async () => {
+          await client.customizer.cancelJob(remote.id);
+          await results.updateCustomization(docId, {
+            status: 'cancelled',
+            error: 'Flywheel run cancelled',
+            finished_at: new Date(),
+          });
+        },
+      );
+
+      // The adapter is usable once the NIM proxy lists the customized model.
+      await pollUntilDone({
+        read: async () => (await client.nim.listModelIds()).includes(remote.output_model),
+        headway: () => 0,
+        done: (served) => served,
+        failed: () => undefined,
+        heartbeat: () => ({ remoteJobId: remote.id, progress: 100 }),
+        stalledBecause: () => `${remote.output_model} never appeared in the NIM proxy's model list`,
+        intervalMs: config.timing.poll_interval_ms,
+        stallTimeoutMs: config.timing.deployment_timeout_ms,
+      });
+      await results.updateCustomization(docId, {
+        status: 'completed',
+        progress: 100,
+        finished_at: new Date(),
+        runtime_seconds: (Date.now() - started.getTime()) / 1000,
+      });
+      return { customizedModel: remote.output_model };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { loadFlywheelConfig } from '../config/load';
+import type { FlywheelConfig } from '../config/schema';
+import type { ResultsStore } from '../stores/results/results-store';
+import type { NemoFactory } from './nemo';
+
+export interface DeletionDeps {
+  results: ResultsStore;
+  nemo: NemoFactory;
+  loadConfig?: (name?: string) => FlywheelConfig;
+}
+
+type Outcome = { deleted: string[]; failed: { artifact: string; error: string }[] };
+
+export function createDeletionActivities({ results, nemo, loadConfig = loadFlywheelConfig }: DeletionDeps) {
+  return {
+    /**
+     * Deletes a run's NeMo artifacts: customized models, evaluation jobs, datasets. Each one
+     * is attempted; what fails is returned (not thrown) so one stuck artifact does not hide
+     * the others. Already-absent artifacts count as deleted.
+     */
+    async deleteRunArtifacts(input: { jobId: string }): Promise<Outcome> {
+      const run = await results.getRun(input.jobId);
+      if (!run) return { deleted: [], failed: [] };
+      const config = loadConfig(run.config_name ?? undefined);
+      const client = nemo(config);
+      const namespace = config.nmp_config.nmp_namespace;
+      const outcome: Outcome = { deleted: [], failed: [] };
+      const attempt = async (artifact: string, remove: () => Promise<void>) => {
+        try {
+          await remove();
+          outcome.deleted.push(artifact);
+        } catch (err) {
+          outcome.failed.push({ artifact, error: (err as Error).message });
+        }
+      };
+
+      const customizations = await results.customizations.find({ flywheel_run_id: input.jobId }).toArray();
+      for (const c of customizations) {
+        const model = c.customized_model;
+        if (model && c.status === 'completed') {
+          await attempt(`model ${model}`, () => client.entityStore.deleteModel(model));
+        }
+      }
+      const evaluations = await results.evaluations.find({ flywheel_run_id: input.jobId }).toArray();
+      for (const e of evaluations) {
+        const jobId = e.job_id;
+        if (jobId) await attempt(`evaluation job ${jobId}`, () => client.evaluator.deleteJob(jobId));
+      }
+      for (const d of run.datasets) {
+        await attempt(`dataset ${namespace}/${d.name}`, async () => {
+          await client.datastore.deleteRepo(namespace, d.name);
+          await client.entityStore.deleteDataset(namespace, d.name);
+        });
+      }
+      return outcome;
+    },
+
+    async recordDeletionFailures(input: { jobId: string; failed: { artifact: string; error: string }[] }) {
+      await results.runs.updateOne(
+        { _id: input.jobId },
+        {
+          $set: {
+            error: `deletion incomplete: ${input.failed.map((f) => `${f.artifact} (${f.error})`).join('; ')}`,
+          },
+        },
+      );
+    },
+
+    async deleteRunDocuments(input: { jobId: string }) {
+      return results.deleteRunDocuments(input.jobId);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { Context } from '@temporalio/activity';
+import type { CandidateModel, FlywheelConfig } from '../config/schema';
+import type { ResultsStore } from '../stores/results/results-store';
+import type { DeploymentStatus } from '../stores/results/schema';
+import { deploymentName } from './naming';
+import type { NemoFactory } from './nemo';
+import { pollUntilDone } from './poll';
+
+export interface DeploymentDeps {
+  results: ResultsStore;
+  nemo: NemoFactory;
+}
+
+const KNOWN_STATUSES = new Set<string>([
+  'created',
+  'pending',
+  'running',
+  'ready',
+  'failed',
+  'unknown',
+  'deleting',
+  'deleted',
+]);
+
+export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
+  return {
+    /**
+     * Deploys a candidate through DMS (find-or-create by a per-run name), waits until it is
+     * ready and its model is served by the NIM proxy.
+     */
+    async deployCandidate(input: { jobId: string; candidate: CandidateModel; config: FlywheelConfig }) {
+      const { jobId, candidate, config } = input;
+      const client = nemo(config);
+      const namespace = config.nmp_config.nmp_namespace;
+      const name = deploymentName(jobId, candidate.model_name);
+      await client.deployments.ensure({
+        name,
+        namespace,
+        config: {
+          model: candidate.model_name,
+          nim_deployment: {
+            image_name: `${candidate.registry_base}/${candidate.model_name}`,
+            image_tag: candidate.tag ?? 'latest',
+            pvc_size: candidate.pvc_size ?? '25Gi',
+            gpu: candidate.gpus,
+            additional_envs: { NIM_GUIDED_DECODING_BACKEND: 'outlines' },
+          },
+        },
+      });
+      const started = Date.now();
+      await pollUntilDone({
+        read: () => client.deployments.get(namespace, name),
+        headway: () => 0,
+        done: (d) => d.status_details.status === 'ready',
+        failed: (d) => (d.status_details.status === 'failed' ? `deployment ${name} failed` : undefined),
+        onStatus: async (d) => {
+          const status = d.status_details.status;
+          await results.updateNim(jobId, candidate.model_name, {
+            deployment_status: (KNOWN_STATUSES.has(status) ? status : 'unknown') as DeploymentStatus,
+            runtime_seconds: (Date.now() - started) / 1000,
+          });
+        },
+        heartbeat: (d) => ({ deployment: name, status: d.status_details.status }),
+        stalledBecause: () => 'the deployment never became ready',
+        intervalMs: config.timing.poll_interval_ms,
+        stallTimeoutMs: config.timing.deployment_timeout_ms,
+      });
+      await pollUntilDone({
+        read: async () => (await client.nim.listModelIds()).includes(candidate.model_name),
+        headway: () => 0,
+        done: (served) => served,
+        failed: () => undefined,
+        heartbeat: (served) => ({ deployment: name, served }),
+        stalledBecause: () => `${candidate.model_name} never appeared in the NIM proxy's model list`,
+        intervalMs: config.timing.poll_interval_ms,
+        stallTimeoutMs: config.timing.deployment_timeout_ms,
+      });
+      Context.current().heartbeat({ deployment: name, status: 'ready' });
+      return { deployment: name };
+    },
+
+    /** Deletes the candidate's deployment; absent already counts as done. */
+    async teardownDeployment(input: { jobId: string; candidate: CandidateModel; config: FlywheelConfig }) {
+      const { jobId, candidate, config } = input;
+      const name = deploymentName(jobId, candidate.model_name);
+      await results.updateNim(jobId, candidate.model_name, { deployment_status: 'deleting' });
+      await nemo(config).deployments.remove(config.nmp_config.nmp_namespace, name);
+      // finished candidates are closed already; teardown state is still worth recording
+      await results.nims.updateOne(
+        { _id: `${jobId}:${candidate.model_name}` },
+        { $set: { deployment_status: 'deleted' } },
+      );
+    },
+  };
+}

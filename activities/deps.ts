@@ -1,0 +1,15 @@
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import type { Client as TemporalClient } from '@temporalio/client';
+import type { FlywheelConfig } from '../config/schema';
+import type { ResultsStore } from '../stores/results/results-store';
+
+/** What the activities are built from: real clients in the worker, test-pointed ones in tests. */
+export interface ActivityDeps {
+  results: ResultsStore;
+  temporal: TemporalClient;
+  taskQueue: string;
+  elasticsearch: ElasticsearchClient;
+  /** The Elasticsearch index holding the production logs. */
+  logIndex: string;
+  loadConfig?: (name?: string) => FlywheelConfig;
+}

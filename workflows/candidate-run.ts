@@ -1,0 +1,177 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  defineSignal,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FlywheelActivities } from '../activities/types';
+import type { CandidateModel, FlywheelConfig } from '../config/schema';
+import { cleanup, longNemoJob, shortCall } from './activity-options';
+import type { CandidateProgress, EvalProgress } from './contract';
+import { messageOf } from './errors';
+import { acquireGpus, releaseGpus } from './gpu-budget';
+
+export interface CandidateRunInput {
+  jobId: string;
+  workloadId: string;
+  candidate: CandidateModel;
+  config: FlywheelConfig;
+  datasets: { eval: string; icl: string; train: string };
+  workloadType: 'tool_calling' | 'classification' | 'generic';
+}
+
+export interface CandidateResult {
+  modelName: string;
+  status: 'completed' | 'failed';
+  error?: string;
+}
+
+/** Sent to the parent run at every status change, for its `progress` query. */
+export const candidateProgressSignal = defineSignal<[CandidateProgress]>('candidateProgress');
+
+const quick = proxyActivities<FlywheelActivities>(shortCall);
+const long = proxyActivities<FlywheelActivities>(longNemoJob);
+const teardown = proxyActivities<FlywheelActivities>(cleanup);
+
+/**
+ * One candidate model: wait for GPUs → deploy → base and ICL evals in parallel with
+ * customization → customized eval → teardown. A failed step is recorded on the candidate and
+ * the remaining steps still run; the deployment is always torn down and the GPUs released.
+ */
+export async function candidateRun(input: CandidateRunInput): Promise<CandidateResult> {
+  const { jobId, candidate } = input;
+  const modelName = candidate.model_name;
+  const progress: CandidateProgress = {
+    modelName,
+    status: 'pending',
+    evaluations: (['base-eval', 'icl-eval', 'customized-eval'] as const).map((evalType) => ({
+      evalType,
+      status: evalType === 'customized-eval' && !candidate.customization_enabled ? 'skipped' : 'pending',
+      progress: 0,
+      scores: {},
+    })),
+    customization: { status: candidate.customization_enabled ? 'pending' : 'skipped', progress: 0 },
+  };
+  const report = () => reportToParent(progress);
+  const setStatus = async (status: CandidateProgress['status']) => {
+    progress.status = status;
+    await quick.markCandidateStatus({ jobId, modelName, status });
+    report();
+  };
+
+  let deployStarted = false;
+  const failures: string[] = [];
+  try {
+    if (candidate.gpus > input.config.gpu_budget) {
+      throw ApplicationFailure.nonRetryable(
+        `${modelName} needs ${candidate.gpus} GPUs but gpu_budget is ${input.config.gpu_budget}`,
+        'ConfigError',
+      );
+    }
+    await setStatus('waiting-for-gpus');
+    await acquireGpus(candidate.gpus, input.config.gpu_budget, `${jobId} ${modelName}`);
+
+    await setStatus('deploying-nim');
+    deployStarted = true;
+    await long.deployCandidate({ jobId, candidate, config: input.config });
+    await setStatus('running-evals');
+
+    const evaluate = async (evalType: EvalProgress['evalType'], dataset: string, targetModel: string) => {
+      const entry = progress.evaluations.find((e) => e.evalType === evalType) as EvalProgress;
+      entry.status = 'running';
+      report();
+      try {
+        const result = await long.runEvaluation({
+          jobId,
+          modelName,
+          evalType,
+          datasetName: dataset,
+          targetModel,
+          workloadType: input.workloadType,
+          config: input.config,
+        });
+        Object.assign(entry, { status: 'completed', progress: 100, scores: result.scores });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        Object.assign(entry, { status: 'failed', error: messageOf(err) });
+        failures.push(`${evalType}: ${messageOf(err)}`);
+        await quick.recordStepFailure({ jobId, modelName, step: evalType, error: messageOf(err) });
+      } finally {
+        report();
+      }
+    };
+
+    const customizeThenEvaluate = async () => {
+      if (!candidate.customization_enabled) return;
+      progress.customization.status = 'running';
+      report();
+      let customizedModel: string;
+      try {
+        ({ customizedModel } = await long.runCustomization({
+          jobId,
+          workloadId: input.workloadId,
+          candidate,
+          datasetName: input.datasets.train,
+          config: input.config,
+        }));
+        Object.assign(progress.customization, { status: 'completed', progress: 100, customizedModel });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        Object.assign(progress.customization, { status: 'failed', error: messageOf(err) });
+        failures.push(`customization: ${messageOf(err)}`);
+        await quick.recordStepFailure({ jobId, modelName, step: 'customization', error: messageOf(err) });
+        const skipped = progress.evaluations.find((e) => e.evalType === 'customized-eval') as EvalProgress;
+        skipped.status = 'skipped';
+        return;
+      } finally {
+        report();
+      }
+      await evaluate('customized-eval', input.datasets.eval, customizedModel);
+    };
+
+    // allSettled, not all: on cancellation every branch must finish cancelling its remote job
+    // before the deployment underneath it is torn down.
+    const settled = await Promise.allSettled([
+      evaluate('base-eval', input.datasets.eval, modelName),
+      evaluate('icl-eval', input.datasets.icl, modelName),
+      customizeThenEvaluate(),
+    ]);
+    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (rejected) throw rejected.reason;
+  } catch (err) {
+    if (!isCancellation(err)) failures.push(messageOf(err));
+    else progress.status = 'cancelled';
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => finish('cancelled', 'Flywheel run cancelled'));
+      throw err;
+    }
+  }
+  const status = failures.length > 0 ? 'failed' : 'completed';
+  await CancellationScope.nonCancellable(() => finish(status, failures.length > 0 ? failures.join('; ') : null));
+  return { modelName, status, ...(failures.length > 0 ? { error: failures.join('; ') } : {}) };
+
+  async function finish(status: 'completed' | 'failed' | 'cancelled', error: string | null) {
+    if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, config: input.config });
+    await releaseGpus();
+    await quick.finishCandidate({ jobId, modelName, status, error });
+    progress.status = status;
+    if (error) progress.error = error;
+    report();
+  }
+}
+
+function reportToParent(progress: CandidateProgress): void {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  // Progress is advisory; a parent that is already closing may not take it.
+  getExternalWorkflowHandle(parent.workflowId)
+    .signal(candidateProgressSignal, structuredCloneProgress(progress))
+    .catch(() => undefined);
+}
+
+function structuredCloneProgress(p: CandidateProgress): CandidateProgress {
+  return JSON.parse(JSON.stringify(p)) as CandidateProgress;
+}

@@ -1,0 +1,154 @@
+import {
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FlywheelActivities } from '../activities/types';
+import { cleanup, datasetBuild, longNemoJob, shortCall } from './activity-options';
+import { type CandidateResult, candidateProgressSignal, candidateRun } from './candidate-run';
+import {
+  cancelSignal,
+  type FlywheelRunInput,
+  type FlywheelRunResult,
+  progressQuery,
+  type RunProgress,
+} from './contract';
+import { messageOf } from './errors';
+import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from './search-attributes';
+
+const quick = proxyActivities<FlywheelActivities>(shortCall);
+const datasets = proxyActivities<FlywheelActivities>(datasetBuild);
+const long = proxyActivities<FlywheelActivities>(longNemoJob);
+const teardown = proxyActivities<FlywheelActivities>(cleanup);
+
+/**
+ * A flywheel run: initialize → build datasets → judge ready → one child workflow per
+ * candidate (concurrent, bounded by the GPU budget) → finalize. Cancelling (the `cancel`
+ * signal, or Temporal's own cancellation) stops every step, keeps what finished, tears every
+ * deployment down and ends the run `cancelled`.
+ */
+export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunResult> {
+  // Scheduled runs carry no job id; a deterministic one comes from the SDK's seeded uuid4.
+  const jobId = input.jobId ?? uuid4().replace(/-/g, '').slice(0, 24);
+  const progress: RunProgress = { jobId, phase: 'initializing', numRecords: 0, candidates: [] };
+  const work = new CancellationScope();
+  setHandler(progressQuery, () => progress);
+  setHandler(cancelSignal, (reason) => {
+    progress.cancelReason ??= reason || 'Job cancelled by user';
+    work.cancel();
+  });
+  setHandler(candidateProgressSignal, (candidate) => {
+    progress.candidates = progress.candidates.map((c) => (c.modelName === candidate.modelName ? candidate : c));
+  });
+  upsertSearchAttributes([
+    { key: WorkloadIdKey, value: input.workloadId },
+    { key: ClientIdKey, value: input.clientId },
+    { key: FlywheelStatusKey, value: 'running' },
+  ]);
+
+  let judgeDeployed: Parameters<FlywheelActivities['teardownJudge']>[0] | undefined;
+  let result: FlywheelRunResult;
+  try {
+    result = await work.run(async () => {
+      const { config } = await quick.initializeRun({ ...input, jobId, workflowId: workflowInfo().workflowId });
+      upsertMemo({ config_name: input.configName ?? 'default' });
+      progress.candidates = config.nims.map((n) => ({
+        modelName: n.model_name,
+        status: 'pending',
+        evaluations: [],
+        customization: { status: n.customization_enabled ? 'pending' : 'skipped', progress: 0 },
+      }));
+
+      progress.phase = 'building-datasets';
+      const built = await datasets.createDatasets({
+        jobId,
+        workloadId: input.workloadId,
+        clientId: input.clientId,
+        config,
+      });
+      progress.numRecords = built.numRecords;
+
+      progress.phase = 'waiting-for-judge';
+      if (config.llm_judge_config.deployment_type === 'local') judgeDeployed = { jobId, config };
+      await long.prepareJudge({ jobId, config });
+
+      progress.phase = 'running-candidates';
+      const settled = await Promise.allSettled(
+        config.nims.map((candidate) =>
+          executeChild(candidateRun, {
+            workflowId: `${workflowInfo().workflowId}-${candidate.model_name.replace(/[^A-Za-z0-9.-]/g, '-')}`,
+            args: [
+              {
+                jobId,
+                workloadId: input.workloadId,
+                candidate,
+                config,
+                datasets: built.datasets,
+                workloadType: built.workloadType,
+              },
+            ],
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+            cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          }),
+        ),
+      );
+      if (settled.some((s) => s.status === 'rejected' && isCancellation(s.reason))) {
+        throw (settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+      }
+      const outcomes: CandidateResult[] = settled.map((s, i) =>
+        s.status === 'fulfilled'
+          ? s.value
+          : { modelName: config.nims[i]?.model_name ?? '?', status: 'failed', error: messageOf(s.reason) },
+      );
+      const failed = outcomes.filter((o) => o.status === 'failed');
+      const allFailed = failed.length === outcomes.length;
+      return {
+        jobId,
+        status: allFailed ? 'failed' : 'completed',
+        candidatesFailed: failed.length,
+        ...(allFailed
+          ? { error: `every candidate failed: ${failed.map((f) => `${f.modelName}: ${f.error}`).join('; ')}` }
+          : {}),
+      } satisfies FlywheelRunResult;
+    });
+  } catch (err) {
+    if (isCancellation(err)) {
+      result = {
+        jobId,
+        status: 'cancelled',
+        candidatesFailed: 0,
+        error: progress.cancelReason ?? 'Workflow cancelled',
+      };
+    } else {
+      result = { jobId, status: 'failed', candidatesFailed: 0, error: messageOf(err) };
+    }
+  }
+
+  progress.phase = 'finalizing';
+  await CancellationScope.nonCancellable(async () => {
+    if (judgeDeployed) await teardown.teardownJudge(judgeDeployed);
+    await teardown.finalizeRun({
+      jobId,
+      status: result.status,
+      error: result.error ?? null,
+      candidatesFailed: result.candidatesFailed,
+      cancelReason: result.status === 'cancelled' ? (result.error ?? null) : null,
+    });
+  });
+  progress.phase = result.status;
+  if (result.error) progress.error = result.error;
+  setStatusAttribute(result.status);
+  return result;
+}
+
+function setStatusAttribute(status: string): void {
+  upsertSearchAttributes([{ key: FlywheelStatusKey, value: status }]);
+}
