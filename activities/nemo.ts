@@ -48,7 +48,15 @@ export interface EvaluationRequest {
   judge: EndpointConfig;
 }
 
+export interface DatasetFile {
+  /** Path inside the repository, e.g. `training/train_data.jsonl`. */
+  path: string;
+  content: string;
+}
+
 export interface NemoOps {
+  /** Creates the namespace in Entity Store and Datastore unless it exists. */
+  ensureNamespace(namespace: string): Promise<void>;
   deployments: {
     /** Creates the deployment unless one of that name exists. */
     ensure(spec: DeploymentSpec): Promise<void>;
@@ -58,6 +66,12 @@ export interface NemoOps {
   };
   nim: {
     listModelIds(): Promise<string[]>;
+    /** Embeddings through the OpenAI-compatible `/v1/embeddings` of the given endpoint. */
+    embed(
+      target: { url: string; model: string; apiKey?: string },
+      input: string[],
+      inputType: 'query' | 'passage',
+    ): Promise<number[][]>;
     probeChat(target: { url: string; model: string; apiKey?: string }): Promise<void>;
   };
   customizer: {
@@ -80,10 +94,17 @@ export interface NemoOps {
     jobUri(id: string): string;
   };
   entityStore: {
+    /** Registers (or updates) a dataset pointing at `hf://datasets/{namespace}/{name}`. */
+    registerDataset(dataset: { namespace: string; name: string; description: string }): Promise<{ filesUrl: string }>;
     deleteModel(name: string): Promise<void>;
     deleteDataset(namespace: string, name: string): Promise<void>;
   };
   datastore: {
+    /** Creates the dataset repository unless it exists. */
+    ensureRepo(namespace: string, name: string): Promise<void>;
+    /** Uploads (replacing) files in one commit on `main`. */
+    uploadFiles(namespace: string, name: string, files: DatasetFile[], message: string): Promise<void>;
+    readFile(namespace: string, name: string, path: string): Promise<string>;
     deleteRepo(namespace: string, name: string): Promise<void>;
   };
 }

@@ -1,0 +1,175 @@
+import type { DataSplitConfig } from '../config/schema';
+import { DatasetError } from './errors';
+import { toEvalRow, toTrainingRow } from './formatting';
+import { type IclCandidate, makeCandidate } from './icl-selection';
+import type { LogRecord } from './log-record';
+import { Deduplicator, dedupKey, seededPriority } from './record-keys';
+import { planSplit, SPLIT, type SplitPlan } from './split';
+import {
+  DEFAULT_MAX_TOOL_PROPERTIES,
+  emptyRejectionCounts,
+  type RejectionReason,
+  validateRecord,
+} from './validation';
+import { type ResolvedWorkloadType, recordClass } from './workload-type';
+
+// One pass over exported records that keeps only numbers per record (class id, seeded
+// priority), so memory stays flat however many records there are. The caller spills the two
+// formatted lines `add` returns to disk and routes them once `finish` has planned the split.
+
+export interface AssemblerOptions {
+  workloadId: string;
+  clientId: string;
+  workloadType: ResolvedWorkloadType;
+  split: DataSplitConfig;
+  /** Seeds sampling, the split and tie-breaks; the run id when the config has no seed. */
+  seed: string;
+  /** Training records kept in memory as ICL candidates (a seeded sample when there are more). */
+  iclPoolSize?: number;
+  maxToolProperties?: number;
+}
+
+export interface AcceptedLines {
+  /** Index of the accepted record, 0-based, in arrival order. */
+  index: number;
+  evalLine: string;
+  trainLine: string;
+}
+
+export interface AssembledSplit {
+  plan: SplitPlan;
+  classNames: string[];
+  classIds: Int32Array;
+  /** ICL candidates among the records assigned to training. */
+  iclPool: IclCandidate[];
+  counts: { read: number; accepted: number; duplicates: number; rejected: Record<RejectionReason, number> };
+}
+
+const DEFAULT_ICL_POOL = 10_000;
+
+export class DatasetAssembler {
+  private readonly dedup = new Deduplicator();
+  private readonly rejected = emptyRejectionCounts();
+  private readonly classIndex = new Map<string, number>();
+  private classIds = new Int32Array(1024);
+  private priorities = new Float64Array(1024);
+  private accepted = 0;
+  private read = 0;
+  private pool: { index: number; priority: number; record: LogRecord; cls: string }[] = [];
+  private readonly poolSize: number;
+  readonly rejectionSamples: { reason: RejectionReason; detail: string }[] = [];
+
+  constructor(private readonly options: AssemblerOptions) {
+    this.poolSize = options.iclPoolSize ?? DEFAULT_ICL_POOL;
+  }
+
+  /** Validates, de-duplicates and formats one record; undefined when it is left out. */
+  add(raw: unknown): AcceptedLines | undefined {
+    this.read++;
+    const result = validateRecord(raw, {
+      workloadType: this.options.workloadType,
+      parseFunctionArguments: this.options.split.parse_function_arguments,
+      maxToolProperties: this.options.maxToolProperties ?? DEFAULT_MAX_TOOL_PROPERTIES,
+    });
+    if (!result.ok) {
+      this.rejected[result.reason]++;
+      if (this.rejectionSamples.length < 20) this.rejectionSamples.push({ reason: result.reason, detail: result.detail });
+      return undefined;
+    }
+    const record = result.record;
+    const key = dedupKey(record);
+    if (!this.dedup.admit(key)) return undefined;
+
+    const index = this.accepted++;
+    const cls = recordClass(record, this.options.workloadType);
+    let id = this.classIndex.get(cls);
+    if (id === undefined) {
+      id = this.classIndex.size;
+      this.classIndex.set(cls, id);
+    }
+    // records without user text have no dedup key; their position makes a stable stand-in
+    const priority = seededPriority(this.options.seed, key ?? `#${index}`);
+    this.grow(index);
+    this.classIds[index] = id;
+    this.priorities[index] = priority;
+    this.offerToPool(index, priority, record, cls);
+
+    return {
+      index,
+      evalLine: JSON.stringify(toEvalRow(record)),
+      trainLine: JSON.stringify(toTrainingRow(record, this.options.workloadType)),
+    };
+  }
+
+  /** Checks the counts, plans the split and returns what the routing pass needs. */
+  finish(): AssembledSplit {
+    const { split, workloadId, clientId } = this.options;
+    const context = { workloadId, clientId };
+    const counts = {
+      read: this.read,
+      accepted: this.accepted,
+      duplicates: this.dedup.duplicates,
+      rejected: { ...this.rejected },
+    };
+    if (split.limit < split.min_total_records) {
+      throw new DatasetError(
+        `data_split_config.limit (${split.limit}) is below data_split_config.min_total_records (${split.min_total_records}); raise limit or lower min_total_records`,
+        context,
+      );
+    }
+    if (this.read < split.min_total_records) {
+      throw new DatasetError(
+        `not enough records for workload "${workloadId}" and client "${clientId}": found ${this.read}, need at least ${split.min_total_records} (data_split_config.min_total_records); log more traffic or lower that setting`,
+        { ...context, found: this.read },
+      );
+    }
+    if (this.accepted < split.min_total_records) {
+      const reasons = Object.entries(this.rejected)
+        .filter(([, n]) => n > 0)
+        .map(([r, n]) => `${r}: ${n}`)
+        .join(', ');
+      throw new DatasetError(
+        `only ${this.accepted} of ${this.read} records for workload "${workloadId}" are usable (rejected ${reasons || 'none'}; duplicates ${this.dedup.duplicates}); need at least ${split.min_total_records} (data_split_config.min_total_records)`,
+        { ...context, counts },
+      );
+    }
+
+    const classIds = this.classIds.subarray(0, this.accepted);
+    const plan = planSplit(classIds, this.priorities.subarray(0, this.accepted), {
+      evalSize: split.eval_size,
+      valRatio: split.val_ratio,
+      limit: split.limit,
+    });
+    const classNames = [...this.classIndex.keys()];
+    const iclPool = this.pool
+      .filter((p) => plan.assignment[p.index] === SPLIT.train)
+      .map((p) => makeCandidate(p.record, p.cls));
+    return { plan, classNames, classIds, iclPool, counts };
+  }
+
+  private grow(index: number) {
+    if (index < this.classIds.length) return;
+    const size = this.classIds.length * 2;
+    const ids = new Int32Array(size);
+    ids.set(this.classIds);
+    this.classIds = ids;
+    const prios = new Float64Array(size);
+    prios.set(this.priorities);
+    this.priorities = prios;
+  }
+
+  /** Keeps the `poolSize` lowest-priority records (a seeded sample) for ICL. */
+  private offerToPool(index: number, priority: number, record: LogRecord, cls: string) {
+    this.pool.push({ index, priority, record, cls });
+    if (this.pool.length >= this.poolSize * 2) {
+      this.pool.sort((a, b) => a.priority - b.priority);
+      this.pool.length = this.poolSize;
+    }
+  }
+
+  /** The ICL pool trimmed to its size (called by `finish`'s caller implicitly via the pool filter). */
+  trimPool() {
+    this.pool.sort((a, b) => a.priority - b.priority);
+    if (this.pool.length > this.poolSize) this.pool.length = this.poolSize;
+  }
+}
