@@ -5,12 +5,7 @@ import { type IclCandidate, makeCandidate } from './icl-selection';
 import type { LogRecord } from './log-record';
 import { Deduplicator, dedupKey, seededPriority } from './record-keys';
 import { planSplit, SPLIT, type SplitPlan } from './split';
-import {
-  DEFAULT_MAX_TOOL_PROPERTIES,
-  emptyRejectionCounts,
-  type RejectionReason,
-  validateRecord,
-} from './validation';
+import { DEFAULT_MAX_TOOL_PROPERTIES, emptyRejectionCounts, type RejectionReason, validateRecord } from './validation';
 import { type ResolvedWorkloadType, recordClass } from './workload-type';
 
 // One pass over exported records that keeps only numbers per record (class id, seeded
@@ -73,7 +68,8 @@ export class DatasetAssembler {
     });
     if (!result.ok) {
       this.rejected[result.reason]++;
-      if (this.rejectionSamples.length < 20) this.rejectionSamples.push({ reason: result.reason, detail: result.detail });
+      if (this.rejectionSamples.length < 20)
+        this.rejectionSamples.push({ reason: result.reason, detail: result.detail });
       return undefined;
     }
     const record = result.record;

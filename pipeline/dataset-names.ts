@@ -25,7 +25,12 @@ export function workloadSlug(workloadId: string): string {
 }
 
 export function runSlug(runId: string): string {
-  return runId.toLowerCase().replace(/[^a-z0-9]+/g, '').slice(0, 32) || 'run';
+  return (
+    runId
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '')
+      .slice(0, 32) || 'run'
+  );
 }
 
 /** `flywheel-{eval|icl|train}-{workload}-{run}`, the same on every retry of a run. */

@@ -51,8 +51,10 @@ export function toTrainingRow(record: LogRecord, type: ResolvedWorkloadType): Tr
       : withCalls;
   });
   const answer = responseMessage(record);
-  const calls = answer.tool_calls && answer.tool_calls.length > 0 ? answer.tool_calls.map(argumentsAsObject) : undefined;
-  const content = type === 'tool_calling' || answer.content === null || answer.content === undefined ? '' : answer.content;
+  const calls =
+    answer.tool_calls && answer.tool_calls.length > 0 ? answer.tool_calls.map(argumentsAsObject) : undefined;
+  const content =
+    type === 'tool_calling' || answer.content === null || answer.content === undefined ? '' : answer.content;
   const reply: ChatMessage = { role: 'assistant', content, ...(calls ? { tool_calls: calls } : {}) };
   const tools = record.request.tools;
   return { messages: [...history, reply], ...(tools && tools.length > 0 ? { tools } : {}) };

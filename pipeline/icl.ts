@@ -115,7 +115,9 @@ async function chooseExamples(
     return targets.map(() => shared);
   }
   if (!options.embedder || !config.similarity_config) {
-    throw new IclConfigError('icl_config.example_selection semantic_similarity needs an embedder and similarity_config');
+    throw new IclConfigError(
+      'icl_config.example_selection semantic_similarity needs an embedder and similarity_config',
+    );
   }
   const embedder = options.embedder;
   const batch = options.embedBatchSize ?? 32;

@@ -27,7 +27,10 @@ export const ToolSchema = z
     function: z
       .object({
         name: z.string().min(1),
-        parameters: z.object({ properties: z.record(z.string(), z.unknown()).optional() }).loose().optional(),
+        parameters: z
+          .object({ properties: z.record(z.string(), z.unknown()).optional() })
+          .loose()
+          .optional(),
       })
       .loose(),
   })

@@ -30,11 +30,7 @@ export interface SplitPlan {
  * `priorities[i]` its seeded priority in [0, 1); lower priorities are kept when sampling down
  * to `limit` and are taken first into eval, then val.
  */
-export function planSplit(
-  classes: ArrayLike<number>,
-  priorities: ArrayLike<number>,
-  options: SplitOptions,
-): SplitPlan {
+export function planSplit(classes: ArrayLike<number>, priorities: ArrayLike<number>, options: SplitOptions): SplitPlan {
   const n = classes.length;
   if (priorities.length !== n) throw new Error(`planSplit: ${n} classes but ${priorities.length} priorities`);
   const warnings: string[] = [];

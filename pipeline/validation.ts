@@ -33,9 +33,7 @@ export interface ValidationOptions {
 
 export const DEFAULT_MAX_TOOL_PROPERTIES = 8;
 
-export type ValidationResult =
-  | { ok: true; record: LogRecord }
-  | { ok: false; reason: RejectionReason; detail: string };
+export type ValidationResult = { ok: true; record: LogRecord } | { ok: false; reason: RejectionReason; detail: string };
 
 const reject = (reason: RejectionReason, detail: string): ValidationResult => ({ ok: false, reason, detail });
 
