@@ -13,4 +13,17 @@ npx biome check .
 npx tsc --noEmit -p tsconfig.json
 
 echo "== tests (jest, real servers)"
-npx jest "$@"
+mkdir -p .stack
+results=.stack/jest-results.json
+rm -f "$results"
+status=0
+npx jest --json --outputFile="$results" "$@" || status=$?
+# One plain closing line with the totals, whatever reporter jest used.
+if [[ -s "$results" ]]; then
+  node -e '
+    const r = require(require("path").resolve(process.argv[1]));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  ' "$results"
+fi
+exit "$status"
