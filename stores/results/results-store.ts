@@ -1,4 +1,11 @@
-import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
+import {
+  type Collection,
+  type Db,
+  type Filter,
+  MongoServerError,
+  type OptionalUnlessRequiredId,
+  type UpdateFilter,
+} from 'mongodb';
 import {
   COLLECTIONS,
   type CustomizationDoc,
@@ -70,9 +77,8 @@ export class ResultsStore {
       schedule_id: null,
       ...init,
     };
-    const { _id, ...rest } = doc;
-    await this.runs.updateOne({ _id }, { $setOnInsert: rest }, { upsert: true });
-    return (await this.getRun(_id)) ?? doc;
+    await insertIfAbsent(this.runs, doc);
+    return (await this.getRun(doc._id)) ?? doc;
   }
 
   getRun(id: string): Promise<FlywheelRunDoc | null> {
@@ -106,7 +112,8 @@ export class ResultsStore {
 
   async createNim(runId: string, modelName: string): Promise<string> {
     const _id = nimId(runId, modelName);
-    const init: Omit<NimRunDoc, '_id'> = {
+    const init: NimRunDoc = {
+      _id,
       flywheel_run_id: runId,
       model_name: modelName,
       started_at: null,
@@ -117,7 +124,7 @@ export class ResultsStore {
       deployment_status: null,
       error: null,
     };
-    await this.nims.updateOne({ _id }, { $setOnInsert: init }, { upsert: true });
+    await insertIfAbsent(this.nims, init);
     return _id;
   }
 
@@ -149,7 +156,8 @@ export class ResultsStore {
   async startEvaluation(runId: string, modelName: string, evalType: EvalType): Promise<string> {
     const nim = nimId(runId, modelName);
     const _id = evaluationId(nim, evalType);
-    const init: Omit<EvaluationDoc, '_id'> = {
+    const init: EvaluationDoc = {
+      _id,
       nim_id: nim,
       flywheel_run_id: runId,
       eval_type: evalType,
@@ -164,7 +172,7 @@ export class ResultsStore {
       error: null,
       status: 'pending',
     };
-    await this.evaluations.updateOne({ _id }, { $setOnInsert: init }, { upsert: true });
+    await insertIfAbsent(this.evaluations, init);
     return _id;
   }
 
@@ -181,7 +189,8 @@ export class ResultsStore {
   async startCustomization(runId: string, workloadId: string, modelName: string): Promise<string> {
     const nim = nimId(runId, modelName);
     const _id = customizationId(nim);
-    const init: Omit<CustomizationDoc, '_id'> = {
+    const init: CustomizationDoc = {
+      _id,
       nim_id: nim,
       flywheel_run_id: runId,
       job_id: null,
@@ -198,7 +207,7 @@ export class ResultsStore {
       error: null,
       status: 'pending',
     };
-    await this.customizations.updateOne({ _id }, { $setOnInsert: init }, { upsert: true });
+    await insertIfAbsent(this.customizations, init);
     return _id;
   }
 
@@ -256,5 +265,18 @@ export class ResultsStore {
       { $set: fields } as UpdateFilter<T>,
     );
     return res.matchedCount > 0;
+  }
+}
+
+/**
+ * Inserts a document unless one with its id exists. Not an upsert with `$setOnInsert`:
+ * FerretDB drops null and empty-array fields from `$setOnInsert`, and clients read those
+ * fields (`finished_at: null`, `datasets: []`).
+ */
+async function insertIfAbsent<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<void> {
+  try {
+    await collection.insertOne(doc as OptionalUnlessRequiredId<T>);
+  } catch (err) {
+    if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
   }
 }

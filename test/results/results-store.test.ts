@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { MongoClient } from 'mongodb';
+import { connectMongo } from '../../stores/mongo';
+import { ResultsStore } from '../../stores/results/results-store';
+import { customizationId, evaluationId, nimId } from '../../stores/results/schema';
+import { servers } from '../support/servers';
+
+describe('results store (Blueprint collections)', () => {
+  let client: MongoClient;
+  let store: ResultsStore;
+  const dbName = `test_results_${randomUUID().slice(0, 8)}`;
+  const newRunId = () => randomUUID().replace(/-/g, '').slice(0, 24);
+
+  beforeAll(async () => {
+    const mongo = await connectMongo(servers.MONGODB_URL, dbName);
+    client = mongo.client;
+    store = new ResultsStore(mongo.db);
+    await store.ensureIndexes();
+  });
+  afterAll(async () => {
+    await client.db(dbName).dropDatabase();
+    await client.close();
+  });
+
+  const init = (id: string) => ({ _id: id, workload_id: 'w', client_id: 'c', workflow_id: `flywheel-${id}` });
+
+  test('a new run has the Blueprint fields and creating it twice keeps the first document', async () => {
+    const id = newRunId();
+    const first = await store.createRun(init(id));
+    expect(first).toMatchObject({
+      _id: id,
+      workload_id: 'w',
+      client_id: 'c',
+      status: 'pending',
+      finished_at: null,
+      num_records: 0,
+      nims: [],
+      datasets: [],
+      error: null,
+    });
+    expect(first.started_at).toBeInstanceOf(Date);
+    await store.updateRun(id, { status: 'running' });
+    const again = await store.createRun({ ...init(id), workload_id: 'other' });
+    expect(again).toMatchObject({ workload_id: 'w', status: 'running' });
+    expect(await store.runs.countDocuments({ _id: id })).toBe(1);
+  });
+
+  test('the first terminal write wins and later updates change nothing', async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    expect(await store.finishRun(id, 'cancelled', { error: 'Job cancelled by user' })).toBe(true);
+    expect(await store.finishRun(id, 'completed')).toBe(false);
+    expect(await store.updateRun(id, { status: 'running' })).toBe(false);
+    expect(await store.getRun(id)).toMatchObject({ status: 'cancelled', error: 'Job cancelled by user' });
+  });
+
+  test('candidate, evaluation and customization documents are upserted by deterministic ids', async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    await store.createNim(id, 'meta/a');
+    await store.createNim(id, 'meta/a');
+    expect(await store.findNims(id)).toEqual([
+      expect.objectContaining({
+        _id: nimId(id, 'meta/a'),
+        flywheel_run_id: id,
+        model_name: 'meta/a',
+        status: 'pending',
+        deployment_status: null,
+        evaluations: [],
+        runtime_seconds: 0,
+      }),
+    ]);
+    const evalId = await store.startEvaluation(id, 'meta/a', 'base-eval');
+    await store.startEvaluation(id, 'meta/a', 'base-eval');
+    expect(evalId).toBe(evaluationId(nimId(id, 'meta/a'), 'base-eval'));
+    expect(await store.evaluations.countDocuments({ flywheel_run_id: id })).toBe(1);
+    expect(await store.getEvaluation(evalId)).toMatchObject({
+      nim_id: nimId(id, 'meta/a'),
+      eval_type: 'base-eval',
+      scores: {},
+      progress: 0,
+      nmp_uri: null,
+      mlflow_uri: null,
+      finished_at: null,
+    });
+    const custId = await store.startCustomization(id, 'w', 'meta/a');
+    expect(custId).toBe(customizationId(nimId(id, 'meta/a')));
+    expect(await store.getCustomization(custId)).toMatchObject({
+      base_model: 'meta/a',
+      workload_id: 'w',
+      customized_model: null,
+      epochs_completed: 0,
+      steps_completed: 0,
+    });
+  });
+
+  test('closing open steps marks only unfinished ones and keeps finished results', async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    await store.createNim(id, 'meta/a');
+    const done = await store.startEvaluation(id, 'meta/a', 'base-eval');
+    await store.updateEvaluation(done, { status: 'completed', scores: { similarity: 0.8 }, finished_at: new Date() });
+    const open = await store.startEvaluation(id, 'meta/a', 'icl-eval');
+    await store.finishOpenSteps(id, 'cancelled', 'Job cancelled by user');
+    expect(await store.getEvaluation(done)).toMatchObject({
+      status: 'completed',
+      scores: { similarity: 0.8 },
+      error: null,
+    });
+    expect(await store.getEvaluation(open)).toMatchObject({ status: 'cancelled', error: 'Job cancelled by user' });
+    expect((await store.findNims(id))[0]).toMatchObject({ status: 'cancelled' });
+    // a finished step ignores later progress writes
+    expect(await store.updateEvaluation(done, { progress: 5 })).toBe(false);
+  });
+
+  test('deleting a run removes its documents and no other run', async () => {
+    const keep = newRunId();
+    const drop = newRunId();
+    for (const id of [keep, drop]) {
+      await store.createRun(init(id));
+      await store.createNim(id, 'meta/a');
+      await store.startEvaluation(id, 'meta/a', 'base-eval');
+      await store.startCustomization(id, 'w', 'meta/a');
+      await store.upsertJudge(id, {
+        model_name: 'j',
+        deployment_type: 'remote',
+        deployment_status: 'ready',
+        error: null,
+      });
+    }
+    expect(await store.deleteRunDocuments(drop)).toEqual({
+      evaluations: 1,
+      customizations: 1,
+      nims: 1,
+      llm_judge_runs: 1,
+      flywheel_runs: 1,
+    });
+    expect(await store.getRun(drop)).toBeNull();
+    expect(await store.getRun(keep)).not.toBeNull();
+    expect(await store.evaluations.countDocuments({ flywheel_run_id: keep })).toBe(1);
+  });
+});
