@@ -31,10 +31,17 @@ export interface AcceptedLines {
   trainLine: string;
 }
 
+export interface ClassCounts {
+  class: string;
+  eval: number;
+  train: number;
+  val: number;
+}
+
 export interface AssembledSplit {
   plan: SplitPlan;
-  classNames: string[];
-  classIds: Int32Array;
+  /** Records per class in each split, the largest classes first (an array: class names may hold '.'). */
+  classDistribution: ClassCounts[];
   /** ICL candidates among the records assigned to training. */
   iclPool: IclCandidate[];
   counts: { read: number; accepted: number; duplicates: number; rejected: Record<RejectionReason, number> };
@@ -56,6 +63,10 @@ export class DatasetAssembler {
 
   constructor(private readonly options: AssemblerOptions) {
     this.poolSize = options.iclPoolSize ?? DEFAULT_ICL_POOL;
+  }
+
+  get progress(): { read: number; accepted: number } {
+    return { read: this.read, accepted: this.accepted };
   }
 
   /** Validates, de-duplicates and formats one record; undefined when it is left out. */
@@ -136,11 +147,25 @@ export class DatasetAssembler {
       valRatio: split.val_ratio,
       limit: split.limit,
     });
-    const classNames = [...this.classIndex.keys()];
+    this.trimPool();
     const iclPool = this.pool
       .filter((p) => plan.assignment[p.index] === SPLIT.train)
       .map((p) => makeCandidate(p.record, p.cls));
-    return { plan, classNames, classIds, iclPool, counts };
+    return { plan, classDistribution: this.distribution(classIds, plan), iclPool, counts };
+  }
+
+  private distribution(classIds: Int32Array, plan: SplitPlan): ClassCounts[] {
+    const rows: ClassCounts[] = [...this.classIndex.keys()].map((name) => ({ class: name, eval: 0, train: 0, val: 0 }));
+    classIds.forEach((id, i) => {
+      const row = rows[id] as ClassCounts;
+      const code = plan.assignment[i];
+      if (code === SPLIT.eval) row.eval++;
+      else if (code === SPLIT.train) row.train++;
+      else if (code === SPLIT.val) row.val++;
+    });
+    return rows
+      .filter((r) => r.eval + r.train + r.val > 0)
+      .sort((a, b) => b.eval + b.train + b.val - (a.eval + a.train + a.val) || (a.class < b.class ? -1 : 1));
   }
 
   private grow(index: number) {
@@ -163,8 +188,7 @@ export class DatasetAssembler {
     }
   }
 
-  /** The ICL pool trimmed to its size (called by `finish`'s caller implicitly via the pool filter). */
-  trimPool() {
+  private trimPool() {
     this.pool.sort((a, b) => a.priority - b.priority);
     if (this.pool.length > this.poolSize) this.pool.length = this.poolSize;
   }

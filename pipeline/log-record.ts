@@ -51,7 +51,11 @@ export const ChatResponseSchema = z
   .loose();
 
 /** Epoch seconds, epoch milliseconds (as number or digit string) or an ISO-8601 string. */
-export const TimestampSchema = z.union([z.number().finite().nonnegative(), z.string().min(1)]);
+export const TimestampSchema = z
+  .union([z.number().finite().nonnegative(), z.string().min(1)])
+  .refine((value) => timestampToMillis(value) !== undefined, {
+    message: 'is not a time (expected epoch seconds, epoch milliseconds or an ISO-8601 string)',
+  });
 
 /** The envelope the loader accepts; the request/response contents are checked by validation. */
 export const LogEnvelopeSchema = z
@@ -79,6 +83,9 @@ export type LogRecord = z.infer<typeof LogRecordSchema>;
 /** Epoch values below this are seconds (it is 1973 in milliseconds, 5138 in seconds). */
 const SECONDS_LIMIT = 1e11;
 
+/** Dates Elasticsearch and `Date` both represent (years 0 to 9999). */
+const MAX_MILLIS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Milliseconds since the epoch, or undefined when the value is not a recognisable time. */
 export function timestampToMillis(value: number | string): number | undefined {
   let millis: number;
@@ -86,9 +93,17 @@ export function timestampToMillis(value: number | string): number | undefined {
     const n = Number(value);
     millis = n < SECONDS_LIMIT ? n * 1000 : n;
   } else {
-    millis = Date.parse(value);
+    // only ISO-8601-looking strings: Date.parse also accepts free text such as "March 7"
+    millis = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
   }
-  return Number.isFinite(millis) ? Math.round(millis) : undefined;
+  if (!Number.isFinite(millis) || millis < 0 || millis > MAX_MILLIS) return undefined;
+  return Math.round(millis);
+}
+
+/** The timestamp as an ISO-8601 string (what the loader indexes), or undefined. */
+export function timestampToIso(value: number | string): string | undefined {
+  const millis = timestampToMillis(value);
+  return millis === undefined ? undefined : new Date(millis).toISOString();
 }
 
 /** The text of a message's content; multimodal parts contribute their `text` fields. */

@@ -1,0 +1,171 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { FlywheelConfig } from '../config/schema';
+import { buildDatasetFiles } from '../pipeline/dataset-build';
+import { DATASET_FILES, type DatasetNames, datasetNames } from '../pipeline/dataset-names';
+import { type DatasetReport, datasetReport } from '../pipeline/dataset-report';
+import { DatasetError } from '../pipeline/errors';
+import { toEvalRow } from '../pipeline/formatting';
+import { buildIclRecords, type Embedder, IclConfigError } from '../pipeline/icl';
+import type { ResolvedWorkloadType } from '../pipeline/workload-type';
+import { exportLogPages } from '../stores/log-export';
+import type { DatasetRef } from '../stores/results/schema';
+import type { ActivityDeps } from './deps';
+import type { DatasetFile, NemoFactory, NemoOps } from './nemo';
+
+export interface CreateDatasetsInput {
+  jobId: string;
+  workloadId: string;
+  clientId: string;
+  config: FlywheelConfig;
+}
+
+export interface CreateDatasetsResult {
+  numRecords: number;
+  workloadType: ResolvedWorkloadType;
+  datasets: DatasetNames;
+  report: DatasetReport;
+}
+
+/** Exported records per wanted record: room for duplicates and rejects, as upstream (2 × limit). */
+const EXPORT_FACTOR = 2;
+
+function embedderFor(config: FlywheelConfig, nemo: NemoOps): Embedder | undefined {
+  const endpoint = config.icl_config.similarity_config?.embedding_nim_config;
+  if (!endpoint) return undefined;
+  const target =
+    endpoint.deployment_type === 'remote'
+      ? {
+          url: endpoint.url,
+          model: endpoint.model_name,
+          apiKey:
+            (endpoint.api_key_env ? process.env[endpoint.api_key_env] : undefined) ??
+            process.env.EMB_API_KEY ??
+            process.env.NVIDIA_API_KEY,
+        }
+      : { url: `${config.nmp_config.nim_base_url.replace(/\/$/, '')}/v1/embeddings`, model: endpoint.model_name };
+  return { embed: (texts, inputType) => nemo.nim.embed(target, texts, inputType) };
+}
+
+const jsonl = (rows: unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+
+/** Non-empty lines of a JSONL text. */
+const countLines = (text: string) => text.split('\n').filter((l) => l.length > 0).length;
+
+export function createDatasetActivities({
+  elasticsearch,
+  logIndex,
+  results,
+  nemo,
+}: Pick<ActivityDeps, 'elasticsearch' | 'logIndex' | 'results'> & { nemo: NemoFactory }) {
+  return {
+    /**
+     * Exports the workload's logs, validates, de-duplicates and splits them, builds the ICL
+     * eval set, and uploads eval / ICL / train datasets under names fixed by the run id, so a
+     * retry replaces what an earlier attempt uploaded. Too little usable data is a permanent
+     * DatasetError whose message says which setting to change.
+     */
+    async createDatasets(input: CreateDatasetsInput): Promise<CreateDatasetsResult> {
+      const { jobId, workloadId, clientId, config } = input;
+      const names = datasetNames(workloadId, jobId);
+      const done = await alreadyBuilt(jobId, names);
+      if (done) return done;
+
+      const context = Context.current();
+      const heartbeat = (details: Record<string, unknown>) => {
+        context.heartbeat(details);
+        if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+      };
+      const client = nemo(config);
+      const split = config.data_split_config;
+      const workDir = await mkdtemp(join(tmpdir(), 'flywheel-datasets-'));
+      try {
+        const built = await buildDatasetFiles({
+          pages: exportLogPages({
+            elasticsearch,
+            index: logIndex,
+            workloadId,
+            clientId,
+            limit: split.limit * EXPORT_FACTOR,
+          }),
+          workloadId,
+          clientId,
+          workloadType: config.workload_type,
+          split,
+          seed: split.random_seed === null ? jobId : String(split.random_seed),
+          workDir,
+          onProgress: (p) => heartbeat({ phase: 'export', ...p }),
+        });
+
+        heartbeat({ phase: 'icl' });
+        const icl = await buildIclRecords(built.evalRecords, built.assembled.iclPool, {
+          config: config.icl_config,
+          embedder: embedderFor(config, client),
+          contextLength: Math.min(...config.nims.map((n) => n.context_length)),
+        });
+        const report = datasetReport(built, icl.stats);
+
+        const evalContent = await readFile(built.paths.eval, 'utf8');
+        const uploads: { name: string; files: DatasetFile[]; rows: number }[] = [
+          {
+            name: names.eval,
+            files: [{ path: DATASET_FILES.eval, content: evalContent }],
+            rows: countLines(evalContent),
+          },
+          {
+            name: names.icl,
+            files: [{ path: DATASET_FILES.eval, content: jsonl(icl.records.map(toEvalRow)) }],
+            rows: icl.records.length,
+          },
+          {
+            name: names.train,
+            files: [
+              { path: DATASET_FILES.train, content: await readFile(built.paths.train, 'utf8') },
+              { path: DATASET_FILES.val, content: await readFile(built.paths.val, 'utf8') },
+            ],
+            rows: built.assembled.plan.counts.train,
+          },
+        ];
+
+        const namespace = config.nmp_config.nmp_namespace;
+        await client.ensureNamespace(namespace);
+        const refs: DatasetRef[] = [];
+        for (const upload of uploads) {
+          heartbeat({ phase: 'upload', dataset: upload.name });
+          await client.datastore.ensureRepo(namespace, upload.name);
+          await client.datastore.uploadFiles(namespace, upload.name, upload.files, `Flywheel run ${jobId}`);
+          const { filesUrl } = await client.entityStore.registerDataset({
+            namespace,
+            name: upload.name,
+            description: `Flywheel ${workloadId} (${clientId}), run ${jobId}`,
+          });
+          refs.push({ name: upload.name, num_records: upload.rows, nmp_uri: filesUrl });
+        }
+
+        const { eval: e, train, val } = built.assembled.plan.counts;
+        const numRecords = e + train + val;
+        await results.setRunDatasets(jobId, refs, numRecords, report as unknown as Record<string, unknown>);
+        return { numRecords, workloadType: built.workloadType, datasets: names, report };
+      } catch (err) {
+        if (err instanceof DatasetError) {
+          throw ApplicationFailure.nonRetryable(err.message, 'DatasetError', err.context);
+        }
+        if (err instanceof IclConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
+        throw err;
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+  };
+
+  /** A retry after the datasets were uploaded and recorded returns what was recorded. */
+  async function alreadyBuilt(jobId: string, names: DatasetNames): Promise<CreateDatasetsResult | undefined> {
+    const run = await results.getRun(jobId);
+    const report = run?.dataset_report as DatasetReport | null | undefined;
+    const recorded = new Set(run?.datasets.map((d) => d.name));
+    if (!run || !report || ![names.eval, names.icl, names.train].every((n) => recorded.has(n))) return undefined;
+    return { numRecords: run.num_records, workloadType: report.workloadType, datasets: names, report };
+  }
+}

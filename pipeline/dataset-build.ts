@@ -1,0 +1,179 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { DataSplitConfig, WorkloadType } from '../config/schema';
+import { type AssembledSplit, DatasetAssembler } from './dataset-assembler';
+import type { LogRecord } from './log-record';
+import { SPLIT } from './split';
+import type { RejectionReason } from './validation';
+import { type ResolvedWorkloadType, resolveWorkloadType } from './workload-type';
+
+// Exported records → eval / train / val JSONL files, in two streaming passes: the first
+// validates, de-duplicates and formats every record, spilling the formatted lines to disk and
+// keeping only numbers per record; once the split is planned, the second routes the spilled
+// lines into the output files. Memory stays flat for any number of records. The only I/O in
+// pipeline/: local temporary files, in a directory the caller owns and removes.
+
+/** Records (the newest) that `workload_type: auto` is detected from. */
+export const DETECTION_SAMPLE = 1000;
+
+export interface BuildOptions {
+  /** Pages of raw exported records, newest first. */
+  pages: AsyncIterable<unknown[]>;
+  workloadId: string;
+  clientId: string;
+  workloadType: WorkloadType;
+  split: DataSplitConfig;
+  seed: string;
+  workDir: string;
+  iclPoolSize?: number;
+  onProgress?: (progress: { read: number; accepted: number }) => void;
+}
+
+export interface BuiltFiles {
+  paths: { eval: string; train: string; val: string };
+  workloadType: ResolvedWorkloadType;
+  workloadTypeSource: 'config' | 'detected';
+  assembled: AssembledSplit;
+  /** The eval records as written (for the ICL set). */
+  evalRecords: LogRecord[];
+  rejectionSamples: { reason: RejectionReason; detail: string }[];
+}
+
+async function write(stream: WriteStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}
+
+async function close(stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+async function* lines(path: string): AsyncGenerator<string> {
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    for await (const line of reader) yield line;
+  } finally {
+    reader.close();
+    input.destroy();
+  }
+}
+
+/** The configured type, or the one detected from the first pages (which are held back, then replayed). */
+async function* withDetectedType(
+  pages: AsyncIterable<unknown[]>,
+  configured: WorkloadType,
+  resolved: (type: ResolvedWorkloadType) => void,
+): AsyncGenerator<unknown[]> {
+  if (configured !== 'auto') {
+    resolved(configured);
+    yield* pages;
+    return;
+  }
+  const held: unknown[][] = [];
+  let count = 0;
+  const iterator = pages[Symbol.asyncIterator]();
+  while (count < DETECTION_SAMPLE) {
+    const next = await iterator.next();
+    if (next.done) break;
+    held.push(next.value);
+    count += next.value.length;
+  }
+  resolved(resolveWorkloadType('auto', held.flat().slice(0, DETECTION_SAMPLE)));
+  yield* held;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+export async function buildDatasetFiles(options: BuildOptions): Promise<BuiltFiles> {
+  const spill = { eval: join(options.workDir, 'spill-eval.jsonl'), train: join(options.workDir, 'spill-train.jsonl') };
+  const paths = {
+    eval: join(options.workDir, 'eval_data.jsonl'),
+    train: join(options.workDir, 'train_data.jsonl'),
+    val: join(options.workDir, 'val_data.jsonl'),
+  };
+
+  let workloadType: ResolvedWorkloadType | undefined;
+  let assembler: DatasetAssembler | undefined;
+  const evalSpill = createWriteStream(spill.eval);
+  const trainSpill = createWriteStream(spill.train);
+  try {
+    for await (const page of withDetectedType(options.pages, options.workloadType, (t) => {
+      workloadType = t;
+    })) {
+      assembler ??= new DatasetAssembler({
+        workloadId: options.workloadId,
+        clientId: options.clientId,
+        workloadType: workloadType as ResolvedWorkloadType,
+        split: options.split,
+        seed: options.seed,
+        iclPoolSize: options.iclPoolSize,
+      });
+      let evalText = '';
+      let trainText = '';
+      for (const raw of page) {
+        const accepted = assembler.add(raw);
+        if (!accepted) continue;
+        evalText += `${accepted.evalLine}\n`;
+        trainText += `${accepted.trainLine}\n`;
+      }
+      await write(evalSpill, evalText);
+      await write(trainSpill, trainText);
+      options.onProgress?.(assembler.progress);
+    }
+  } finally {
+    await close(evalSpill);
+    await close(trainSpill);
+  }
+  const resolvedType = workloadType ?? (options.workloadType === 'auto' ? 'generic' : options.workloadType);
+  assembler ??= new DatasetAssembler({
+    workloadId: options.workloadId,
+    clientId: options.clientId,
+    workloadType: resolvedType,
+    split: options.split,
+    seed: options.seed,
+  });
+
+  const assembled = assembler.finish();
+  const { assignment } = assembled.plan;
+
+  const evalRecords: LogRecord[] = [];
+  const evalOut = createWriteStream(paths.eval);
+  try {
+    let index = 0;
+    for await (const line of lines(spill.eval)) {
+      if (assignment[index++] !== SPLIT.eval) continue;
+      await write(evalOut, `${line}\n`);
+      evalRecords.push(JSON.parse(line));
+    }
+  } finally {
+    await close(evalOut);
+  }
+
+  const trainOut = createWriteStream(paths.train);
+  const valOut = createWriteStream(paths.val);
+  try {
+    let index = 0;
+    for await (const line of lines(spill.train)) {
+      const code = assignment[index++];
+      if (code === SPLIT.train) await write(trainOut, `${line}\n`);
+      else if (code === SPLIT.val) await write(valOut, `${line}\n`);
+    }
+  } finally {
+    await close(trainOut);
+    await close(valOut);
+  }
+
+  return {
+    paths,
+    workloadType: resolvedType,
+    workloadTypeSource: options.workloadType === 'auto' ? 'detected' : 'config',
+    assembled,
+    evalRecords,
+    rejectionSamples: assembler.rejectionSamples,
+  };
+}

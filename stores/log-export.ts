@@ -1,0 +1,79 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+
+// One workload's logs, newest first, read with a point-in-time and search_after so it goes past
+// the 10,000-hit search window and sees a consistent snapshot while new logs keep arriving.
+// The next page is requested as soon as the current one arrives, so reading overlaps with
+// whatever the caller does with the page.
+
+export interface ExportOptions {
+  elasticsearch: Client;
+  index: string;
+  workloadId: string;
+  clientId: string;
+  /** At most this many records. */
+  limit: number;
+  pageSize?: number;
+  keepAlive?: string;
+}
+
+const isIndexMissing = (err: unknown) =>
+  (err as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception';
+
+/** Pages of raw `_source` records; an index that does not exist yields nothing. */
+export async function* exportLogPages(options: ExportOptions): AsyncGenerator<unknown[]> {
+  const { elasticsearch: es, index, limit } = options;
+  const pageSize = Math.max(1, Math.min(options.pageSize ?? 2000, 10_000));
+  const keepAlive = options.keepAlive ?? '2m';
+  if (limit <= 0) return;
+
+  let pitId: string;
+  try {
+    pitId = (await es.openPointInTime({ index, keep_alive: keepAlive })).id;
+  } catch (err) {
+    if (isIndexMissing(err)) return;
+    throw err;
+  }
+
+  const query: estypes.QueryDslQueryContainer = {
+    bool: {
+      filter: [{ term: { client_id: options.clientId } }, { term: { workload_id: options.workloadId } }],
+    },
+  };
+  const fetchPage = (size: number, after: estypes.SortResults | undefined) =>
+    es.search<Record<string, unknown>>({
+      pit: { id: pitId, keep_alive: keepAlive },
+      query,
+      // the point in time adds its own _shard_doc tie-breaker, which search_after needs
+      sort: [{ timestamp: { order: 'desc', unmapped_type: 'date' } }],
+      size,
+      track_total_hits: false,
+      ...(after ? { search_after: after } : {}),
+    });
+
+  let remaining = limit;
+  try {
+    let next: ReturnType<typeof fetchPage> | undefined = fetchPage(Math.min(pageSize, remaining), undefined);
+    while (next) {
+      const res = await next;
+      next = undefined;
+      if (res.pit_id) pitId = res.pit_id;
+      const hits = res.hits.hits;
+      const page = hits.slice(0, remaining).map((h) => h._source as unknown);
+      remaining -= page.length;
+      const last = hits[hits.length - 1];
+      if (hits.length === Math.min(pageSize, remaining + page.length) && remaining > 0 && last?.sort) {
+        next = fetchPage(Math.min(pageSize, remaining), last.sort);
+        // an abandoned generator must not leave a rejected promise unobserved
+        next.catch(() => undefined);
+      }
+      if (page.length > 0) yield page;
+    }
+  } finally {
+    await es.closePointInTime({ id: pitId }).catch(() => undefined);
+  }
+}
+
+/** The same records one at a time. */
+export async function* exportLogs(options: ExportOptions): AsyncGenerator<unknown> {
+  for await (const page of exportLogPages(options)) yield* page;
+}
