@@ -1,0 +1,149 @@
+import type { z } from 'zod';
+import { describeErrorBody, isRetryableStatus, NemoPermanentError, NemoRetryableError } from './errors';
+
+// The one place that talks HTTP for the REST services (the NIM proxy goes through `openai`).
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export type RequestBody =
+  | { json: unknown }
+  | { form: Record<string, string> }
+  /** One JSON document per line (`application/x-ndjson`). */
+  | { ndjson: unknown[] };
+
+export interface RequestSpec {
+  method: HttpMethod;
+  /** Path below the base URL, already encoded (see `pathOf`). */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: RequestBody;
+  timeoutMs?: number;
+}
+
+export interface HttpCoreOptions {
+  baseUrl: string;
+  apiKey?: string;
+  timeoutMs: number;
+}
+
+/** Validates a request body before it is sent; a bad one is a permanent error naming the fields. */
+export function checkRequest<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  method: HttpMethod,
+  path: string,
+): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new NemoPermanentError(`invalid request (${issues})`, { method, path, body: value });
+}
+
+/** Joins path segments, encoding each one (a segment may not contain a slash). */
+export const pathOf = (...segments: string[]) => `/${segments.map(encodeURIComponent).join('/')}`;
+
+/** Encodes a file path inside a repository, keeping its slashes. */
+export const filePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
+
+function encodeBody(body: RequestBody | undefined): { payload?: string; contentType?: string } {
+  if (!body) return {};
+  if ('json' in body) return { payload: JSON.stringify(body.json), contentType: 'application/json' };
+  if ('form' in body) {
+    return { payload: new URLSearchParams(body.form).toString(), contentType: 'application/x-www-form-urlencoded' };
+  }
+  return {
+    payload: `${body.ndjson.map((line) => JSON.stringify(line)).join('\n')}\n`,
+    contentType: 'application/x-ndjson',
+  };
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export class HttpCore {
+  readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: HttpCoreOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.apiKey = options.apiKey;
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  /** Sends the request; answers the parsed JSON body (undefined when empty) of a 2xx response. */
+  async send(spec: RequestSpec): Promise<unknown> {
+    const { text } = await this.exchange(spec);
+    return parseBody(text);
+  }
+
+  /** Sends the request and validates the 2xx response body against `schema`. */
+  async call<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
+    const body = await this.send(spec);
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new NemoPermanentError(`unexpected response shape (${issues})`, {
+      method: spec.method,
+      path: this.describePath(spec),
+      body,
+    });
+  }
+
+  /** Sends the request and answers the raw text of a 2xx response. */
+  async text(spec: RequestSpec): Promise<string> {
+    return (await this.exchange(spec)).text;
+  }
+
+  private describePath(spec: RequestSpec): string {
+    const query = this.queryString(spec.query);
+    return query ? `${spec.path}?${query}` : spec.path;
+  }
+
+  private queryString(query: RequestSpec['query']): string {
+    if (!query) return '';
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    return params.toString();
+  }
+
+  private async exchange(spec: RequestSpec): Promise<{ status: number; text: string }> {
+    const path = this.describePath(spec);
+    const context = { method: spec.method, path };
+    const { payload, contentType } = encodeBody(spec.body);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (contentType) headers['content-type'] = contentType;
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
+
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(`${this.baseUrl}${path}`, {
+        method: spec.method,
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+      const reason = timedOut
+        ? `no answer within ${timeoutMs} ms`
+        : `network error: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`;
+      throw new NemoRetryableError(reason, { ...context, cause: err });
+    }
+    if (status >= 200 && status < 300) return { status, text };
+    const body = parseBody(text);
+    const errorContext = { ...context, status, body };
+    if (isRetryableStatus(status)) throw new NemoRetryableError(describeErrorBody(body), errorContext);
+    throw new NemoPermanentError(describeErrorBody(body), errorContext);
+  }
+}

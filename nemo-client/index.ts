@@ -1,0 +1,41 @@
+import { type NemoClientConfig, NemoClientConfigSchema } from './config';
+import { createCustomizer } from './customizer';
+import { createDatastore } from './datastore';
+import { createDeployments } from './deployments';
+import { createEntityStore } from './entity-store';
+import { createEvaluator } from './evaluator';
+import { HttpCore } from './http';
+import { createOpenAiEndpoint } from './nim';
+
+export * from './config';
+export * from './errors';
+export { buildEvaluationConfig, EVALUATION_LAYOUT, type EvaluatedWorkload } from './evaluation-config';
+export { EvaluationResultsError, extractScores, normalizeSimilarity } from './evaluation-scores';
+export { openAiBaseUrl } from './nim';
+
+/** The typed NeMo Microservices client: one small client per service, sharing settings. */
+export function createNemoClient(input: NemoClientConfig) {
+  const config = NemoClientConfigSchema.parse(input);
+  const core = (baseUrl: string) => new HttpCore({ baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs });
+  const nemo = core(config.nemoBaseUrl);
+  const entityStore = createEntityStore(nemo);
+  const datastore = createDatastore(core(config.datastoreBaseUrl));
+  return {
+    config,
+    entityStore,
+    datastore,
+    deployments: createDeployments(nemo),
+    customizer: createCustomizer(nemo),
+    evaluator: createEvaluator(nemo),
+    nim: createOpenAiEndpoint({ url: config.nimBaseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs }),
+    /** Any other OpenAI-compatible endpoint (a remote judge or embedder), by base or route URL. */
+    endpoint: (url: string, apiKey?: string) => createOpenAiEndpoint({ url, apiKey, timeoutMs: config.timeoutMs }),
+    /** Creates the namespace in Entity Store and Datastore unless it exists there. */
+    async ensureNamespace(namespace = config.namespace): Promise<void> {
+      await entityStore.ensureNamespace(namespace);
+      await datastore.ensureNamespace(namespace);
+    },
+  };
+}
+
+export type NemoClient = ReturnType<typeof createNemoClient>;
