@@ -1,0 +1,66 @@
+# syntax=docker/dockerfile:1.7
+# One image for every Flywheel process; the first argument picks which one runs:
+#
+#   docker run IMAGE api        # Hono API on $FLYWHEEL_API_PORT (8000)
+#   docker run IMAGE worker     # Temporal worker (prebuilt workflow bundle, no webpack at start)
+#   docker run IMAGE emulator   # NeMo emulator (dev and demo only)
+#
+# Anything else is run as a command, e.g. `docker run IMAGE node -e '...'`.
+# Build: docker build -t flywheel .
+
+ARG NODE_IMAGE=node:20-slim
+
+# ---- production dependencies only (no dev tools in the final image)
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# ---- compile TypeScript and prebuild the workflow bundle
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build \
+ && node dist/scripts/build-workflow-bundle.js --out dist/workflow-bundle.js
+
+# ---- runtime
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    FLYWHEEL_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
+    FLYWHEEL_CONFIG=/app/config/flywheel.yaml \
+    FLYWHEEL_CONFIG_DIR=/app/config/named \
+    FLYWHEEL_API_HOST=0.0.0.0 \
+    FLYWHEEL_API_PORT=8000 \
+    NEMO_EMULATOR_HOST=0.0.0.0 \
+    NEMO_EMULATOR_PORT=8700
+WORKDIR /app
+
+COPY --chmod=0755 <<'EOF' /usr/local/bin/flywheel-entrypoint
+#!/bin/sh
+# exec keeps node as PID 1's direct replacement so SIGTERM reaches it (graceful shutdown).
+set -e
+cmd="${1:-api}"
+[ "$#" -gt 0 ] && shift
+case "$cmd" in
+  api) exec node /app/dist/api/main.js "$@" ;;
+  worker) exec node /app/dist/worker/main.js "$@" ;;
+  emulator) exec node /app/dist/nemo-emulator/main.js "$@" ;;
+  *) exec "$cmd" "$@" ;;
+esac
+EOF
+
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY config/flywheel.yaml ./config/flywheel.yaml
+COPY config/named ./config/named
+
+# The node image's unprivileged user, by number so Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 8000 8700
+ENTRYPOINT ["flywheel-entrypoint"]
+CMD ["api"]
