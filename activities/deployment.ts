@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
 import type { ResultsStore } from '../stores/results/results-store';
-import type { DeploymentStatus } from '../stores/results/schema';
+import { type DeploymentStatus, nimId } from '../stores/results/schema';
 import { deploymentName } from './naming';
 import type { NemoFactory } from './nemo';
 import { pollUntilDone } from './poll';
@@ -79,17 +79,40 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
       return { deployment: name };
     },
 
-    /** Deletes the candidate's deployment; absent already counts as done. */
+    /**
+     * Deletes the candidate's deployment and waits until DMS no longer has it, so its GPUs are
+     * really free before the budget hands them to the next candidate (upstream slept 60 s).
+     * Absent already counts as done.
+     */
     async teardownDeployment(input: { jobId: string; candidate: CandidateModel; config: FlywheelConfig }) {
       const { jobId, candidate, config } = input;
       const name = deploymentName(jobId, candidate.model_name);
+      const namespace = config.nmp_config.nmp_namespace;
+      const client = nemo(config);
       await results.updateNim(jobId, candidate.model_name, { deployment_status: 'deleting' });
-      await nemo(config).deployments.remove(config.nmp_config.nmp_namespace, name);
-      // finished candidates are closed already; teardown state is still worth recording
+      await client.deployments.remove(namespace, name);
+      const ctx = Context.current();
+      while (!(await isGone(() => client.deployments.get(namespace, name)))) {
+        ctx.heartbeat({ deployment: name, status: 'deleting' });
+        await ctx.sleep(Math.min(config.timing.poll_interval_ms, 1000));
+      }
+      // Recorded even on a finished candidate: where its deployment stands is still worth knowing.
       await results.nims.updateOne(
-        { _id: `${jobId}:${candidate.model_name}` },
+        { _id: nimId(jobId, candidate.model_name) },
         { $set: { deployment_status: 'deleted' } },
       );
     },
   };
+}
+
+async function isGone(
+  read: () => Promise<{ status_details: { status: string } } | undefined | null>,
+): Promise<boolean> {
+  try {
+    const d = await read();
+    return !d || d.status_details.status === 'deleted';
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return true;
+    throw err;
+  }
 }

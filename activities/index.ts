@@ -1,4 +1,5 @@
 import { createCustomizationActivities } from './customization';
+import { createDatasetActivities } from './datasets';
 import { createDeletionActivities } from './deletion';
 import { createDeploymentActivities } from './deployment';
 import type { ActivityDeps } from './deps';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
   return {
     ...createSmokeActivities(),
     ...createRunLifecycleActivities(deps),
+    ...createDatasetActivities(deps),
     ...createGpuBudgetActivities(deps),
     ...createDeploymentActivities(deps),
     ...createEvaluationActivities(deps),

@@ -87,6 +87,7 @@ const ENV_OVERRIDES: [string, string[], (v: string) => unknown][] = [
   ['NMP_NAMESPACE', ['nmp_config', 'nmp_namespace'], String],
   ['FLYWHEEL_GPU_BUDGET', ['gpu_budget'], Number],
   ['FLYWHEEL_POLL_INTERVAL_MS', ['timing', 'poll_interval_ms'], Number],
+  ['FLYWHEEL_HEARTBEAT_TIMEOUT_MS', ['timing', 'heartbeat_timeout_ms'], Number],
 ];
 
 function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {

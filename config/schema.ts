@@ -108,12 +108,22 @@ export const TrainingConfigSchema = z.object({
 export const WorkloadTypeSchema = z.enum(['auto', 'tool_calling', 'classification', 'generic']);
 
 /** Timeouts and poll intervals (upstream hard-codes these; here they are configuration). */
-export const TimingConfigSchema = z.object({
-  poll_interval_ms: z.number().int().positive().default(5000),
-  deployment_timeout_ms: z.number().int().positive().default(3_600_000),
-  /** A job that makes no progress for this long is treated as stalled. */
-  job_stall_timeout_ms: z.number().int().positive().default(3_600_000),
-});
+export const TimingConfigSchema = z
+  .object({
+    poll_interval_ms: z.number().int().positive().default(5000),
+    /**
+     * How long a polling activity may go without a heartbeat before Temporal retries it on
+     * another worker; also bounds how fast a cancellation reaches it. Must exceed the poll interval.
+     */
+    heartbeat_timeout_ms: z.number().int().positive().default(30_000),
+    deployment_timeout_ms: z.number().int().positive().default(3_600_000),
+    /** A job that makes no progress for this long is treated as stalled. */
+    job_stall_timeout_ms: z.number().int().positive().default(3_600_000),
+  })
+  .refine((t) => t.heartbeat_timeout_ms >= 2 * t.poll_interval_ms, {
+    message: 'must be at least twice poll_interval_ms (activities heartbeat once per poll)',
+    path: ['heartbeat_timeout_ms'],
+  });
 
 export const FlywheelConfigSchema = z
   .object({

@@ -1,14 +1,30 @@
 import type { RetryPolicy } from '@temporalio/common';
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import type { FlywheelConfig } from '../config/schema';
 
-// Timeouts and retry policies by kind of work. Permanent NeMo errors are thrown as
-// non-retryable ApplicationFailures by the activities, so the policies only see retryable ones.
+// Timeouts and retry policies by kind of work. Retryable NeMo errors (network, 429, 5xx) are
+// thrown as they are; permanent ones carry a type listed here so Temporal does not retry them.
+
+/**
+ * Error types that a retry cannot fix: the NeMo client's 4xx/contract errors and unreadable
+ * evaluation results, and our own permanent failures.
+ */
+export const NON_RETRYABLE_ERROR_TYPES = [
+  'NemoPermanentError',
+  'EvaluationResultsError',
+  'ConfigError',
+  'DatasetError',
+  'JobFailed',
+  'JobStalled',
+  'JudgeUnavailable',
+  'ZodError',
+];
 
 const retry: RetryPolicy = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '30 seconds',
-  nonRetryableErrorTypes: ['NemoPermanentError', 'ConfigError', 'DatasetError', 'JobFailed', 'JobStalled'],
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
 };
 
 /** Quick writes to the results store and single NeMo calls. */
@@ -25,18 +41,21 @@ export const datasetBuild: ActivityOptions = {
 };
 
 /**
- * Polling a NeMo job or deployment: long overall, short heartbeat, so a dead worker is noticed
- * in seconds and cancellation reaches the activity promptly. Waiting for the cancellation to
- * complete lets the activity cancel the remote job before the workflow tears down.
+ * Polling a NeMo job or deployment: long overall, a short heartbeat timeout from the run's
+ * config, so a dead worker is noticed in seconds and cancellation reaches the activity
+ * promptly. Waiting for the cancellation to complete lets the activity cancel its remote job
+ * before the workflow tears the deployment underneath it down.
  */
-export const longNemoJob: ActivityOptions = {
-  startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '30 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { ...retry, maximumAttempts: 10 },
-};
+export function longNemoJob(timing: FlywheelConfig['timing']): ActivityOptions {
+  return {
+    startToCloseTimeout: '24 hours',
+    heartbeatTimeout: timing.heartbeat_timeout_ms,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { ...retry, maximumAttempts: 10 },
+  };
+}
 
-/** Teardown must succeed eventually: retried without a cap. */
+/** Teardown and finalization must succeed eventually: retried without a cap. */
 export const cleanup: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   retry: { ...retry, maximumAttempts: 0 },

@@ -33,7 +33,6 @@ export interface CandidateResult {
 export const candidateProgressSignal = defineSignal<[CandidateProgress]>('candidateProgress');
 
 const quick = proxyActivities<FlywheelActivities>(shortCall);
-const long = proxyActivities<FlywheelActivities>(longNemoJob);
 const teardown = proxyActivities<FlywheelActivities>(cleanup);
 
 /**
@@ -43,6 +42,7 @@ const teardown = proxyActivities<FlywheelActivities>(cleanup);
  */
 export async function candidateRun(input: CandidateRunInput): Promise<CandidateResult> {
   const { jobId, candidate } = input;
+  const long = proxyActivities<FlywheelActivities>(longNemoJob(input.config.timing));
   const modelName = candidate.model_name;
   const progress: CandidateProgress = {
     modelName,

@@ -1,5 +1,7 @@
 import {
+  ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   ChildWorkflowCancellationType,
   executeChild,
   isCancellation,
@@ -26,7 +28,6 @@ import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from './search-attribut
 
 const quick = proxyActivities<FlywheelActivities>(shortCall);
 const datasets = proxyActivities<FlywheelActivities>(datasetBuild);
-const long = proxyActivities<FlywheelActivities>(longNemoJob);
 const teardown = proxyActivities<FlywheelActivities>(cleanup);
 
 /**
@@ -38,6 +39,8 @@ const teardown = proxyActivities<FlywheelActivities>(cleanup);
 export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunResult> {
   // Scheduled runs carry no job id; a deterministic one comes from the SDK's seeded uuid4.
   const jobId = input.jobId ?? uuid4().replace(/-/g, '').slice(0, 24);
+  // Temporal's own cancellation (Web UI, `temporal workflow cancel`) cancels this root scope.
+  const root = CancellationScope.current();
   const progress: RunProgress = { jobId, phase: 'initializing', numRecords: 0, candidates: [] };
   const work = new CancellationScope();
   setHandler(progressQuery, () => progress);
@@ -68,17 +71,15 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       }));
 
       progress.phase = 'building-datasets';
-      const built = await datasets.createDatasets({
-        jobId,
-        workloadId: input.workloadId,
-        clientId: input.clientId,
-        config,
-      });
+      const built = await step('Error creating datasets', () =>
+        datasets.createDatasets({ jobId, workloadId: input.workloadId, clientId: input.clientId, config }),
+      );
       progress.numRecords = built.numRecords;
 
       progress.phase = 'waiting-for-judge';
       if (config.llm_judge_config.deployment_type === 'local') judgeDeployed = { jobId, config };
-      await long.prepareJudge({ jobId, config });
+      const long = proxyActivities<FlywheelActivities>(longNemoJob(config.timing));
+      await step('Error waiting for LLM as judge', () => long.prepareJudge({ jobId, config }));
 
       progress.phase = 'running-candidates';
       const settled = await Promise.allSettled(
@@ -146,7 +147,21 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   progress.phase = result.status;
   if (result.error) progress.error = result.error;
   setStatusAttribute(result.status);
+  // Cancelled from Temporal itself: end as Canceled there too, now that cleanup is done.
+  if (result.status === 'cancelled' && root.consideredCancelled) {
+    throw new CancelledFailure(result.error ?? 'Workflow cancelled');
+  }
   return result;
+}
+
+/** Runs a run-level step; a failure (not a cancellation) fails the run with the step named. */
+async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    throw ApplicationFailure.nonRetryable(`${what}: ${messageOf(err)}`, 'RunStepFailed');
+  }
 }
 
 function setStatusAttribute(status: string): void {

@@ -1,0 +1,31 @@
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities/deps';
+import type { NemoFactory } from '../activities/nemo';
+
+export interface FlywheelWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  nemo: NemoFactory;
+  /** A prebuilt workflow bundle (tests build one per file); otherwise the worker bundles itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Extra worker options (shutdown grace, concurrency, heartbeat throttling). */
+  overrides?: Partial<WorkerOptions>;
+}
+
+/** The flywheel worker: every workflow and every activity, built from the clients it is given. */
+export function createFlywheelWorker(options: FlywheelWorkerOptions): Promise<Worker> {
+  const code = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : { workflowsPath: require.resolve('../workflows') };
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue,
+    ...code,
+    activities: createActivities({ ...options.deps, nemo: options.nemo }),
+    ...options.overrides,
+  });
+}
