@@ -1,0 +1,76 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { listConfigNames, loadFlywheelConfig } from '../config/load';
+import { configsRouter } from './configs-router';
+import type { ApiDeps } from './deps';
+import { docsPage } from './docs-page';
+import { errorHandler } from './error-handler';
+import { healthRouter } from './health/router';
+import { jobsRouter } from './jobs/router';
+import { jsonLogger } from './logger';
+import { requireBearerToken } from './middleware/auth';
+import { requestLog } from './middleware/request-log';
+import { schedulesRouter } from './schedules/router';
+import { validationHook } from './validation';
+import { workloadsRouter } from './workloads/router';
+
+export const API_VERSION = '1.0.0';
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Flywheel API',
+    version: API_VERSION,
+    description:
+      'Compatible with the NVIDIA Data Flywheel Blueprint API (/api/jobs), plus schedules, workloads, filters, ' +
+      'pagination and idempotent creates. Every /api route needs "Authorization: Bearer <token>".',
+  },
+};
+
+/** The API, built from the clients it is given (real ones in main.ts, test-pointed ones in tests). */
+export function createApp(deps: ApiDeps) {
+  const logger = deps.logger ?? jsonLogger();
+  const jobDeps = {
+    temporal: deps.temporal,
+    results: deps.results,
+    taskQueue: deps.taskQueue,
+    configNames: deps.configNames ?? (() => listConfigNames()),
+    loadConfig: deps.loadConfig ?? ((name?: string) => loadFlywheelConfig(name)),
+  };
+  const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use('*', requestLog(logger));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: maxBytes,
+      onError: (c) => c.json({ detail: `Request body too large: at most ${maxBytes} bytes` }, 413),
+    }),
+  );
+  app.use('/api/*', requireBearerToken(deps.tokens, logger));
+
+  app.route('/', healthRouter(deps));
+  app.route('/api/jobs', jobsRouter(jobDeps));
+  app.route('/api/schedules', schedulesRouter(jobDeps));
+  app.route('/api/workloads', workloadsRouter(deps));
+  app.route('/api/configs', configsRouter(jobDeps.configNames));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', OPENAPI_INFO);
+  app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
+
+  app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
+  app.onError(errorHandler(logger));
+  return app;
+}
+
+export type FlywheelApp = ReturnType<typeof createApp>;
+
+/** The OpenAPI document of an app, exactly as served at /openapi.json. */
+export function openApiDocument(app: FlywheelApp) {
+  return app.getOpenAPI31Document(OPENAPI_INFO);
+}

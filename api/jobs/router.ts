@@ -1,0 +1,90 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { bearerSecurity, json, pick } from '../common-schemas';
+import { validationHook } from '../validation';
+import { listJobs } from './list';
+import {
+  IdempotencyHeaders,
+  JobCancelResponse,
+  JobDeleteResponse,
+  JobDetailResponse,
+  JobIdParam,
+  JobRequest,
+  JobResponse,
+  JobsListQuery,
+  JobsListResponse,
+} from './schemas';
+import { cancelJob, createJob, deleteJob, getRunOr404 } from './service';
+import { jobDetail } from './view';
+
+type Deps = Parameters<typeof createJob>[0];
+const tags = ['jobs'];
+
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  tags,
+  summary: 'Create a job: start a flywheel run for a workload',
+  security: bearerSecurity,
+  request: {
+    headers: IdempotencyHeaders,
+    body: { content: { 'application/json': { schema: JobRequest } }, required: true },
+  },
+  responses: {
+    200: json(JobResponse, 'The run was created and its workflow started'),
+    ...pick(401, 409, 413, 422, 503),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags,
+  summary: 'List jobs (filters, sorting and cursor pagination are additions)',
+  security: bearerSecurity,
+  request: { query: JobsListQuery },
+  responses: { 200: json(JobsListResponse, 'Jobs'), ...pick(401, 422) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/{job_id}',
+  tags,
+  summary: 'A job with its candidates, evaluations and customizations',
+  security: bearerSecurity,
+  request: { params: JobIdParam },
+  responses: { 200: json(JobDetailResponse, 'The job'), ...pick(400, 401, 404) },
+});
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/{job_id}/cancel',
+  tags,
+  summary: 'Cancel a job: stop its steps, tear its deployments down, keep finished results',
+  security: bearerSecurity,
+  request: { params: JobIdParam },
+  responses: { 200: json(JobCancelResponse, 'Cancellation initiated'), ...pick(400, 401, 404) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{job_id}',
+  tags,
+  summary: 'Delete a finished job, its NeMo artifacts and its documents (in the background)',
+  security: bearerSecurity,
+  request: { params: JobIdParam },
+  responses: { 200: json(JobDeleteResponse, 'Deletion started'), ...pick(400, 401, 404) },
+});
+
+export function jobsRouter(deps: Deps) {
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(create, async (c) =>
+      c.json(await createJob(deps, c.req.valid('json'), c.req.valid('header')['idempotency-key']), 200),
+    )
+    .openapi(list, async (c) => c.json(await listJobs(deps.results, c.req.valid('query')), 200))
+    .openapi(get, async (c) => {
+      const run = await getRunOr404(deps.results, c.req.valid('param').job_id);
+      return c.json(await jobDetail(deps.results, run), 200);
+    })
+    .openapi(cancel, async (c) => c.json(await cancelJob(deps, c.req.valid('param').job_id), 200))
+    .openapi(remove, async (c) => c.json(await deleteJob(deps, c.req.valid('param').job_id), 200));
+}

@@ -1,0 +1,195 @@
+import { z } from '@hono/zod-openapi';
+import * as stored from '../../stores/results/schema';
+import { NAIVE_UTC_EXAMPLE } from '../time';
+
+// Request and response shapes of /api/jobs. Field names, enums and nullability follow the
+// Blueprint's src/api/schemas.py; additions are marked and always optional for clients.
+
+// The stores' enums, re-made with the OpenAPI-extended zod (theirs were built before the extension).
+const FlywheelRunStatus = z.enum(stored.FlywheelRunStatus.options).openapi('FlywheelRunStatus');
+const NimRunStatus = z.enum(stored.NimRunStatus.options).openapi('NIMRunStatus');
+const DeploymentStatus = z.enum(stored.DeploymentStatus.options).openapi('DeploymentStatus');
+const EvalType = z.enum(stored.EvalType.options).openapi('EvalType');
+const StepStatus = z
+  .enum(stored.StepStatus.options)
+  .openapi('StepStatus', { description: 'Added: the step status clients had to infer' });
+
+const Timestamp = z
+  .string()
+  .openapi({ description: 'Naive UTC ISO-8601, as the Blueprint', example: NAIVE_UTC_EXAMPLE });
+const NullableTimestamp = Timestamp.nullable();
+const Id = z.string().openapi({ example: '65f1c0ffee0123456789abcd' });
+
+export const JobIdParam = z.object({
+  job_id: z.string().openapi({
+    param: { name: 'job_id', in: 'path' },
+    description: '24 hexadecimal characters; anything else is answered with 400',
+    example: '65f1c0ffee0123456789abcd',
+  }),
+});
+
+export const DataSplitOverride = z
+  .object({
+    eval_size: z.number().int().positive().optional(),
+    val_ratio: z.number().min(0).lt(1).optional(),
+    min_total_records: z.number().int().nonnegative().optional(),
+    random_seed: z.number().int().nullable().optional(),
+    limit: z.number().int().positive().optional(),
+    parse_function_arguments: z.boolean().optional(),
+  })
+  .openapi('DataSplitConfig', {
+    description:
+      'Per-job split settings. Omitted fields keep the value of the job config (the Blueprint used model defaults).',
+  });
+
+export const JobRequest = z
+  .object({
+    workload_id: z.string().min(1).max(256).openapi({ example: 'primary_assistant' }),
+    client_id: z.string().min(1).max(256).openapi({ example: 'aiva-1' }),
+    data_split_config: DataSplitOverride.nullable().optional(),
+    config_name: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'Added: a named config (GET /api/configs lists them); default "default"' }),
+  })
+  .openapi('JobRequest');
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional().openapi({
+    description: 'Added: repeating a create with the same key returns the same job instead of a new one',
+  }),
+});
+
+export const JobResponse = z
+  .object({
+    id: Id,
+    status: z.enum(['queued', 'running', 'completed', 'failed']),
+    message: z.string(),
+  })
+  .openapi('JobResponse');
+
+export const Dataset = z
+  .object({ name: z.string(), num_records: z.number().int().nonnegative(), nmp_uri: z.string().nullable() })
+  .openapi('Dataset');
+
+export const JobListItem = z
+  .object({
+    id: Id,
+    workload_id: z.string(),
+    client_id: z.string().nullable(),
+    status: FlywheelRunStatus,
+    started_at: Timestamp,
+    finished_at: NullableTimestamp,
+    datasets: z.array(Dataset),
+    error: z.string().nullable(),
+    config_name: z.string().nullable().openapi({ description: 'Added: the config the run uses' }),
+    schedule_id: z.string().nullable().openapi({ description: 'Added: the schedule that started the run, if any' }),
+  })
+  .openapi('JobListItem');
+
+export const JobsListQuery = z.object({
+  workload_id: z.string().min(1).optional().openapi({ description: 'Added: only this workload' }),
+  client_id: z.string().min(1).optional().openapi({ description: 'Added: only this client' }),
+  status: FlywheelRunStatus.optional().openapi({ description: 'Added: only runs in this status' }),
+  sort: z
+    .enum(['started_at', '-started_at'])
+    .optional()
+    .openapi({ description: 'Added: by start time, oldest first (default) or newest first ("-started_at")' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .openapi({ description: 'Added: page size; without it every job is returned, as the Blueprint does' }),
+  cursor: z.string().min(1).max(200).optional().openapi({ description: 'Added: `next_cursor` of the previous page' }),
+});
+
+export const JobsListResponse = z
+  .object({
+    jobs: z.array(JobListItem),
+    next_cursor: z.string().nullable().openapi({ description: 'Added: pass as `cursor` for the next page' }),
+  })
+  .openapi('JobsListResponse');
+
+export const Evaluation = z
+  .object({
+    eval_type: EvalType,
+    scores: z.record(z.string(), z.number()),
+    started_at: Timestamp,
+    finished_at: NullableTimestamp,
+    runtime_seconds: z.number().nonnegative(),
+    progress: z.number().min(0).max(100),
+    nmp_uri: z.string().nullable(),
+    mlflow_uri: z.string().nullable(),
+    error: z.string().nullable(),
+    status: StepStatus,
+  })
+  .openapi('Evaluation');
+
+export const Customization = z
+  .object({
+    started_at: Timestamp,
+    finished_at: NullableTimestamp,
+    runtime_seconds: z.number().nonnegative(),
+    progress: z.number().min(0).max(100),
+    epochs_completed: z.number().int().nonnegative(),
+    steps_completed: z.number().int().nonnegative(),
+    nmp_uri: z.string().nullable(),
+    customized_model: z.string().nullable(),
+    error: z.string().nullable(),
+    status: StepStatus,
+  })
+  .openapi('Customization');
+
+const Deployment = DeploymentStatus;
+
+export const NimResponse = z
+  .object({
+    model_name: z.string(),
+    status: NimRunStatus,
+    deployment_status: Deployment,
+    runtime_seconds: z.number().nonnegative(),
+    evaluations: z.array(Evaluation),
+    customizations: z.array(Customization),
+    error: z.string().nullable(),
+  })
+  .openapi('NIMResponse');
+
+export const LlmJudgeResponse = z
+  .object({
+    model_name: z.string(),
+    type: z.enum(['remote', 'local']),
+    deployment_status: Deployment,
+    error: z.string().nullable(),
+  })
+  .openapi('LLMJudgeResponse');
+
+export const JobDetailResponse = z
+  .object({
+    id: Id,
+    workload_id: z.string(),
+    client_id: z.string(),
+    status: FlywheelRunStatus,
+    started_at: Timestamp,
+    finished_at: NullableTimestamp,
+    num_records: z.number().int().nonnegative(),
+    llm_judge: LlmJudgeResponse.nullable(),
+    nims: z.array(NimResponse),
+    datasets: z.array(Dataset),
+    error: z.string().nullable(),
+    config_name: z.string().nullable().openapi({ description: 'Added' }),
+    schedule_id: z.string().nullable().openapi({ description: 'Added' }),
+    cancel_reason: z.string().nullable().openapi({ description: 'Added: why the run was cancelled' }),
+  })
+  .openapi('JobDetailResponse');
+
+export const JobCancelResponse = z.object({ id: Id, message: z.string() }).openapi('JobCancelResponse');
+export const JobDeleteResponse = z.object({ id: Id, message: z.string() }).openapi('JobDeleteResponse');
+
+export type JobRequest = z.infer<typeof JobRequest>;
+export type JobsListQuery = z.infer<typeof JobsListQuery>;
+export type JobListItem = z.infer<typeof JobListItem>;
+export type JobDetailResponse = z.infer<typeof JobDetailResponse>;

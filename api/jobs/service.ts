@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { ObjectId } from 'mongodb';
+import { mergeDataSplit } from '../../activities/merge-data-split';
+import { ConfigError, DEFAULT_CONFIG_NAME, parseFlywheelConfig } from '../../config/load';
+import type { FlywheelConfig } from '../../config/schema';
+import type { ResultsStore } from '../../stores/results/results-store';
+import type { FlywheelRunDoc } from '../../stores/results/schema';
+import {
+  cancelSignal,
+  FLYWHEEL_RUN_WORKFLOW,
+  type FlywheelRunInput,
+  JOB_ID_RE,
+  workflowIdForJob,
+} from '../../workflows/contract';
+import type { deleteRun } from '../../workflows/delete-run';
+import type { flywheelRun } from '../../workflows/flywheel-run';
+import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from '../../workflows/search-attributes';
+import type { ApiDeps } from '../deps';
+import { ApiError, badRequest, conflict, notFound, unavailable, unprocessable } from '../errors';
+import type { JobRequest } from './schemas';
+
+// What the job routes do: validate against config, write the pending document, and start,
+// signal or clean up workflows. Messages are the Blueprint's, word for word.
+
+export type JobDeps = Pick<ApiDeps, 'temporal' | 'results' | 'taskQueue'> & {
+  configNames: () => string[];
+  loadConfig: (name?: string) => FlywheelConfig;
+};
+
+export const CANCEL_REASON = 'Job cancelled by user';
+export const deletionWorkflowId = (jobId: string) => `flywheel-delete-${jobId}`;
+
+/** 400 unless the id looks like a job id; upstream's exact message. */
+export function assertJobId(jobId: string): void {
+  if (!JOB_ID_RE.test(jobId)) throw badRequest('Invalid job_id format');
+}
+
+async function findRun(results: ResultsStore, jobId: string): Promise<FlywheelRunDoc> {
+  assertJobId(jobId);
+  const run = await results.getRun(jobId);
+  if (!run) throw notFound(`Job with ID ${jobId} not found`);
+  return run;
+}
+
+export async function getRunOr404(results: ResultsStore, jobId: string): Promise<FlywheelRunDoc> {
+  assertJobId(jobId);
+  const run = await results.getRun(jobId);
+  if (!run) throw notFound('Job not found');
+  return run;
+}
+
+/** Rejects an unknown config name, or a split override the config's own rules forbid. */
+export function checkJobConfig(
+  deps: Pick<JobDeps, 'configNames' | 'loadConfig'>,
+  configName: string,
+  body: Pick<JobRequest, 'data_split_config'>,
+): void {
+  if (!deps.configNames().includes(configName)) {
+    throw unprocessable([
+      {
+        loc: ['body', 'config_name'],
+        msg: `Unknown config "${configName}"; known: ${deps.configNames().join(', ')}`,
+        type: 'value_error',
+      },
+    ]);
+  }
+  if (!body.data_split_config) return;
+  const base = deps.loadConfig(configName);
+  try {
+    const merged = mergeDataSplit(base.data_split_config, body.data_split_config);
+    parseFlywheelConfig({ ...base, data_split_config: merged }, `config "${configName}" with this job's override`);
+  } catch (err) {
+    const msg = err instanceof ConfigError ? err.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : String(err);
+    throw unprocessable([{ loc: ['body', 'data_split_config'], msg, type: 'value_error' }]);
+  }
+}
+
+/** A job id derived from an Idempotency-Key, so a repeated create lands on the same job. */
+const jobIdForKey = (key: string) => createHash('sha256').update(`idempotency:${key}`).digest('hex').slice(0, 24);
+
+export async function createJob(deps: JobDeps, body: JobRequest, idempotencyKey?: string) {
+  const configName = body.config_name ?? DEFAULT_CONFIG_NAME;
+  checkJobConfig(deps, configName, body);
+  const jobId = idempotencyKey ? jobIdForKey(idempotencyKey) : new ObjectId().toHexString();
+  const existing = idempotencyKey ? await deps.results.getRun(jobId) : null;
+  if (existing) {
+    const same =
+      existing.workload_id === body.workload_id &&
+      existing.client_id === body.client_id &&
+      (existing.config_name ?? DEFAULT_CONFIG_NAME) === configName;
+    if (!same) throw conflict('Idempotency-Key was already used for a different job request');
+  }
+  const workflowId = workflowIdForJob(jobId);
+  const run =
+    existing ??
+    (await deps.results.createRun({
+      _id: jobId,
+      workload_id: body.workload_id,
+      client_id: body.client_id,
+      workflow_id: workflowId,
+      config_name: configName,
+    }));
+  // A replayed key whose first attempt never reached Temporal starts it now.
+  if (run.status === 'pending') {
+    const input: FlywheelRunInput = { jobId, workloadId: body.workload_id, clientId: body.client_id, configName };
+    if (body.data_split_config) input.dataSplitConfig = body.data_split_config;
+    try {
+      await deps.temporal.workflow.start<typeof flywheelRun>(FLYWHEEL_RUN_WORKFLOW, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: WorkloadIdKey, value: body.workload_id },
+          { key: ClientIdKey, value: body.client_id },
+          { key: FlywheelStatusKey, value: 'pending' },
+        ],
+        memo: { job_id: jobId, config_name: configName, source: 'api' },
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+        // Nothing half-written: without a workflow the pending document would never move.
+        if (!existing) await deps.results.runs.deleteOne({ _id: jobId, status: 'pending' });
+        throw unavailable(`Could not start the job: Temporal is unavailable (${(err as Error).message})`);
+      }
+    }
+  }
+  return { id: jobId, status: 'queued' as const, message: 'NIM workflow started' };
+}
+
+export async function cancelJob(deps: JobDeps, jobId: string) {
+  const run = await findRun(deps.results, jobId);
+  if (run.finished_at) throw badRequest('Cannot cancel a job that has already finished.');
+  if (run.status === 'cancelled') return { id: jobId, message: 'Job is already cancelled.' };
+  try {
+    await deps.temporal.workflow.getHandle(run.workflow_id).signal(cancelSignal, CANCEL_REASON);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) {
+      throw new ApiError(500, `Failed to cancel job ${jobId}: ${(err as Error).message}`);
+    }
+    // No workflow left to tell (never started, or terminated from outside): close the run here.
+    await deps.results.finishRun(jobId, 'cancelled', { error: CANCEL_REASON, cancel_reason: CANCEL_REASON });
+    await deps.results.finishOpenSteps(jobId, 'cancelled', CANCEL_REASON);
+  }
+  return { id: jobId, message: 'Job cancellation initiated successfully.' };
+}
+
+export async function deleteJob(deps: JobDeps, jobId: string) {
+  const run = await findRun(deps.results, jobId);
+  if (!run.finished_at) throw badRequest('Cannot delete a running job. Please cancel the job first.');
+  try {
+    await deps.temporal.workflow.start<typeof deleteRun>('deleteRun', {
+      taskQueue: deps.taskQueue,
+      workflowId: deletionWorkflowId(jobId),
+      args: [{ jobId }],
+      memo: { job_id: jobId },
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      throw new ApiError(500, `Failed to initiate job deletion for ${jobId}: ${(err as Error).message}`);
+    }
+  }
+  return { id: jobId, message: 'Job deletion started. Resources will be cleaned up in the background.' };
+}

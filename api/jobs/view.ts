@@ -1,0 +1,113 @@
+import type { ResultsStore } from '../../stores/results/results-store';
+import type {
+  CustomizationDoc,
+  EvaluationDoc,
+  FlywheelRunDoc,
+  LlmJudgeRunDoc,
+  NimRunDoc,
+} from '../../stores/results/schema';
+import { naiveUtc, naiveUtcOrNull } from '../time';
+import type { JobDetailResponse, JobListItem } from './schemas';
+
+// Stored documents → the Blueprint's response shapes.
+
+const clampProgress = (p: number | undefined) => Math.min(100, Math.max(0, p ?? 0));
+const nonNegative = (n: number | undefined) => Math.max(0, n ?? 0);
+
+export function listItem(doc: FlywheelRunDoc): JobListItem {
+  return {
+    id: doc._id,
+    workload_id: doc.workload_id,
+    client_id: doc.client_id ?? null,
+    status: doc.status,
+    started_at: naiveUtc(doc.started_at),
+    finished_at: naiveUtcOrNull(doc.finished_at),
+    datasets: doc.datasets ?? [],
+    error: doc.error ?? null,
+    config_name: doc.config_name ?? null,
+    schedule_id: doc.schedule_id ?? null,
+  };
+}
+
+function evaluation(doc: EvaluationDoc) {
+  return {
+    eval_type: doc.eval_type,
+    scores: doc.scores ?? {},
+    started_at: naiveUtc(doc.started_at),
+    finished_at: naiveUtcOrNull(doc.finished_at),
+    runtime_seconds: nonNegative(doc.runtime_seconds),
+    progress: clampProgress(doc.progress),
+    nmp_uri: doc.nmp_uri ?? null,
+    mlflow_uri: doc.mlflow_uri ?? null,
+    error: doc.error ?? null,
+    status: doc.status ?? (doc.error ? 'failed' : doc.finished_at ? 'completed' : 'running'),
+  };
+}
+
+function customization(doc: CustomizationDoc) {
+  return {
+    started_at: naiveUtc(doc.started_at),
+    finished_at: naiveUtcOrNull(doc.finished_at),
+    runtime_seconds: nonNegative(doc.runtime_seconds),
+    progress: clampProgress(doc.progress),
+    epochs_completed: nonNegative(doc.epochs_completed),
+    steps_completed: nonNegative(doc.steps_completed),
+    nmp_uri: doc.nmp_uri ?? null,
+    customized_model: doc.customized_model ?? null,
+    error: doc.error ?? null,
+    status: doc.status ?? (doc.error ? 'failed' : doc.finished_at ? 'completed' : 'running'),
+  };
+}
+
+function judge(doc: LlmJudgeRunDoc | null): JobDetailResponse['llm_judge'] {
+  if (!doc) return null;
+  return {
+    model_name: doc.model_name,
+    type: doc.deployment_type,
+    deployment_status: doc.deployment_status ?? 'pending',
+    error: doc.error ?? null,
+  };
+}
+
+const EVAL_ORDER = ['base-eval', 'icl-eval', 'customized-eval'];
+
+function nim(doc: NimRunDoc, evaluations: EvaluationDoc[], customizations: CustomizationDoc[]) {
+  return {
+    model_name: doc.model_name,
+    status: doc.status ?? 'pending',
+    deployment_status: doc.deployment_status ?? 'pending',
+    runtime_seconds: nonNegative(doc.runtime_seconds),
+    evaluations: evaluations
+      .filter((e) => e.nim_id === doc._id)
+      .sort((a, b) => EVAL_ORDER.indexOf(a.eval_type) - EVAL_ORDER.indexOf(b.eval_type))
+      .map(evaluation),
+    customizations: customizations.filter((c) => c.nim_id === doc._id).map(customization),
+    error: doc.error ?? null,
+  };
+}
+
+/** A job's full detail: the run, its judge, and every candidate with its evaluations. */
+export async function jobDetail(results: ResultsStore, run: FlywheelRunDoc): Promise<JobDetailResponse> {
+  const [judgeDoc, nims, evaluations, customizations] = await Promise.all([
+    results.getJudge(run._id),
+    results.findNims(run._id),
+    results.evaluations.find({ flywheel_run_id: run._id }).toArray(),
+    results.customizations.find({ flywheel_run_id: run._id }).toArray(),
+  ]);
+  return {
+    id: run._id,
+    workload_id: run.workload_id,
+    client_id: run.client_id,
+    status: run.status,
+    started_at: naiveUtc(run.started_at),
+    finished_at: naiveUtcOrNull(run.finished_at),
+    num_records: nonNegative(run.num_records),
+    llm_judge: judge(judgeDoc),
+    nims: nims.map((n) => nim(n, evaluations, customizations)),
+    datasets: run.datasets ?? [],
+    error: run.error ?? null,
+    config_name: run.config_name ?? null,
+    schedule_id: run.schedule_id ?? null,
+    cancel_reason: run.cancel_reason ?? null,
+  };
+}

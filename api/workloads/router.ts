@@ -1,0 +1,85 @@
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { bearerSecurity, json, pick } from '../common-schemas';
+import { validationHook } from '../validation';
+
+// GET /api/workloads: which (client_id, workload_id) pairs have logs, how many records and when
+// the last one arrived, so an operator knows what a job can be created for.
+
+const Workload = z
+  .object({
+    client_id: z.string(),
+    workload_id: z.string(),
+    num_records: z.number().int().nonnegative(),
+    last_seen: z.string().nullable().openapi({ description: 'Newest record timestamp, ISO-8601 UTC' }),
+  })
+  .openapi('Workload');
+
+const WorkloadsQuery = z.object({
+  client_id: z.string().min(1).optional().openapi({ description: 'Only this client' }),
+});
+
+const WorkloadsResponse = z.object({ workloads: z.array(Workload) }).openapi('WorkloadsResponse');
+
+const route = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['workloads'],
+  summary: 'Workloads with logs in Elasticsearch, with record counts and last-seen time',
+  security: bearerSecurity,
+  request: { query: WorkloadsQuery },
+  responses: { 200: json(WorkloadsResponse, 'Workloads'), ...pick(401, 422, 503) },
+});
+
+type WorkloadRow = z.infer<typeof Workload>;
+const PAGE = 500;
+const MAX_PAIRS = 10_000;
+
+export async function listWorkloads(es: ElasticsearchClient, index: string, clientId?: string): Promise<WorkloadRow[]> {
+  const rows: WorkloadRow[] = [];
+  let after: Record<string, string> | undefined;
+  do {
+    const res = await es.search(
+      {
+        index,
+        size: 0,
+        ...(clientId ? { query: { term: { client_id: clientId } } } : {}),
+        aggs: {
+          pairs: {
+            composite: {
+              size: PAGE,
+              sources: [
+                { client_id: { terms: { field: 'client_id' } } },
+                { workload_id: { terms: { field: 'workload_id' } } },
+              ],
+              ...(after ? { after } : {}),
+            },
+            aggs: { last_seen: { max: { field: 'timestamp' } } },
+          },
+        },
+      },
+      { ignore: [404] },
+    );
+    const agg = (res.aggregations?.pairs ?? { buckets: [] }) as {
+      buckets: { key: Record<string, string>; doc_count: number; last_seen: { value: number | null } }[];
+      after_key?: Record<string, string>;
+    };
+    for (const b of agg.buckets) {
+      rows.push({
+        client_id: String(b.key.client_id),
+        workload_id: String(b.key.workload_id),
+        num_records: b.doc_count,
+        last_seen: b.last_seen.value === null ? null : new Date(b.last_seen.value).toISOString(),
+      });
+    }
+    after = agg.buckets.length === PAGE ? agg.after_key : undefined;
+  } while (after && rows.length < MAX_PAIRS);
+  return rows;
+}
+
+export function workloadsRouter(deps: { elasticsearch: ElasticsearchClient; logIndex: string }) {
+  return new OpenAPIHono({ defaultHook: validationHook }).openapi(route, async (c) => {
+    const workloads = await listWorkloads(deps.elasticsearch, deps.logIndex, c.req.valid('query').client_id);
+    return c.json({ workloads }, 200);
+  });
+}
