@@ -41,7 +41,7 @@ export type Deployment = z.infer<typeof DeploymentSchema>;
 const COLLECTION = '/v1/deployment/model-deployments';
 
 /** DMS answers a duplicate create with 409, or (upstream quirk) 500 saying it already exists. */
-function meansAlreadyExists(err: unknown): boolean {
+export function meansAlreadyExists(err: unknown): boolean {
   if (isConflict(err)) return true;
   return err instanceof NemoRetryableError && err.status === 500 && /already exists/i.test(describeErrorBody(err.body));
 }
