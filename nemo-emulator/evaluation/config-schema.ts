@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { checkTemplate } from './template';
+
+// The Evaluator job body: an inline custom config and a target, checked up front (templates
+// and regular expressions included) so a bad job is a 422 rather than a failed job.
+
+const ApiEndpoint = z
+  .object({
+    api_endpoint: z.object({ url: z.url(), model_id: z.string().min(1), api_key: z.string().nullish() }).loose(),
+  })
+  .loose();
+
+export type ModelRef = string | z.infer<typeof ApiEndpoint>;
+
+const ModelRefSchema = z.union([z.string().min(1), ApiEndpoint]);
+
+const templateString = z.string().superRefine((text, ctx) => {
+  try {
+    checkTemplate(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+const regex = z.string().superRefine((pattern, ctx) => {
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(err as Error).message}` });
+  }
+});
+
+const anyTemplate = z.unknown().superRefine((value, ctx) => {
+  try {
+    checkTemplate(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+const MetricSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('tool-calling'), params: z.object({ tool_calls_ground_truth: templateString }).loose() }),
+  z.object({
+    type: z.literal('llm-judge'),
+    params: z
+      .object({
+        model: ModelRefSchema,
+        template: z
+          .object({ messages: z.array(z.object({ role: z.string(), content: templateString }).loose()).min(1) })
+          .loose(),
+        scores: z
+          .record(
+            z.string(),
+            z.object({
+              type: z.enum(['int', 'float']),
+              parser: z.object({ type: z.literal('regex'), pattern: regex }),
+            }),
+          )
+          .refine((s) => Object.keys(s).length > 0, 'needs at least one score'),
+      })
+      .loose(),
+  }),
+  z.object({
+    type: z.literal('f1'),
+    params: z.object({ ground_truth: templateString, label_pattern: regex.optional() }).loose(),
+  }),
+]);
+
+export type MetricConfig = z.infer<typeof MetricSchema>;
+
+const TaskSchema = z
+  .object({
+    type: z.literal('chat-completion'),
+    dataset: z
+      .object({
+        files_url: z.string().regex(/^hf:\/\/datasets\/[^/]+\/[^/]+\/.+/, 'must be hf://datasets/{ns}/{name}/{file}'),
+        limit: z.number().int().min(1).nullish(),
+      })
+      .loose(),
+    params: z
+      .object({
+        template: z
+          .object({
+            messages: z.union([templateString, z.array(anyTemplate).min(1)]),
+            tools: anyTemplate.optional(),
+            tool_choice: anyTemplate.optional(),
+            max_tokens: z.union([z.number().int().min(1), z.string()]).optional(),
+            temperature: z.union([z.number().min(0).max(2), z.string()]).optional(),
+          })
+          .loose(),
+      })
+      .loose(),
+    metrics: z.record(z.string(), MetricSchema).refine((m) => Object.keys(m).length > 0, 'needs at least one metric'),
+  })
+  .loose();
+
+export type TaskConfig = z.infer<typeof TaskSchema>;
+
+export const EvaluationJobBody = z
+  .object({
+    name: z.string().min(1).optional(),
+    namespace: z.string().min(1).optional(),
+    config: z
+      .object({
+        type: z.literal('custom'),
+        tasks: z.record(z.string(), TaskSchema).refine((t) => Object.keys(t).length > 0, 'needs at least one task'),
+      })
+      .loose(),
+    target: z.object({ type: z.literal('model'), model: ModelRefSchema }).loose(),
+  })
+  .loose();
+
+export type EvaluationJobRequest = z.infer<typeof EvaluationJobBody>;

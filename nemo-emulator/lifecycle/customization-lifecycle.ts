@@ -1,0 +1,132 @@
+import type { EmulatorContext } from '../context';
+import { type Exemplar, exemplarFromTrainingLine, TrainingLineSchema } from '../models/exemplars';
+import { readDatastoreFile } from '../routes/datastore';
+import { type CustomizationJob, type JobStatus, now } from '../state/store';
+
+// A LoRA customization: created → pending (waiting for GPUs) → running (epochs and steps over
+// about 25 s at time scale 1) → completed, when the output model is registered in the Entity
+// Store and served (next to its base model) with what it learnt from the training file.
+// Faults: NotEnoughResources keeps it pending, stall freezes its progress, fail fails it.
+
+export const TRAINING_FILE = 'training/train_data.jsonl';
+const TO_PENDING_MS = 1_000;
+const TO_RUNNING_MS = 2_000;
+const TRAINING_MS = 25_000;
+const TICKS = 10;
+const POLL_MS = 2_000;
+
+export function startCustomization(ctx: EmulatorContext, job: CustomizationJob): void {
+  const { signal } = job.controller;
+  const names = [job.name, job.output_model, job.config];
+  ctx.scheduler.spawn(`customization ${job.id}`, async () => {
+    const sleep = (ms: number) => ctx.scheduler.sleep(ms, signal);
+    await sleep(TO_PENDING_MS);
+    setStatus(job, 'pending', 'Job is pending: waiting for resources');
+    let starved = false;
+    while (ctx.faults.customization('not_enough_resources', names)) {
+      if (!starved) {
+        ctx.counters.fault('customization_not_enough_resources');
+        log(job, 'NotEnoughResources', 'Not enough GPUs are free to schedule the training job');
+      }
+      starved = true;
+      await sleep(POLL_MS);
+    }
+    await sleep(TO_RUNNING_MS);
+
+    const training = loadTrainingData(ctx, job);
+    if (typeof training === 'string') return fail(job, 'Training data could not be read', training);
+    setStatus(job, 'running', `Training started on ${training.length} records`);
+    const { epochs, batch_size } = job.hyperparameters;
+    job.steps_per_epoch = Math.max(1, Math.ceil(training.length / batch_size));
+    const totalSteps = epochs * job.steps_per_epoch;
+
+    for (let tick = 1; tick <= TICKS; tick++) {
+      if (tick === Math.ceil(TICKS / 2) && ctx.faults.customization('fail', names)) {
+        ctx.counters.fault('customization_fail');
+        return fail(job, 'Training failed', 'The training process exited with an error (injected fault)');
+      }
+      if (tick === Math.ceil(TICKS / 3)) {
+        let stalled = false;
+        while (ctx.faults.customization('stall', names)) {
+          if (!stalled) ctx.counters.fault('customization_stall');
+          stalled = true;
+          await sleep(POLL_MS);
+        }
+      }
+      await sleep(TRAINING_MS / TICKS);
+      const steps = Math.round((totalSteps * tick) / TICKS);
+      job.steps_completed = steps;
+      job.epochs_completed = Math.floor(steps / job.steps_per_epoch);
+      job.percentage_done = Math.round((100 * tick) / TICKS);
+      job.updated_at = now();
+    }
+
+    const [namespace = '', name = job.output_model] = job.output_model.split(/\/(.*)/s);
+    const at = now();
+    ctx.state.models.set(job.output_model, {
+      id: job.output_model,
+      name,
+      namespace,
+      base_model: job.base_model,
+      created_at: at,
+      updated_at: at,
+    });
+    ctx.state.trainedModels.set(job.output_model, {
+      id: job.output_model,
+      baseModel: job.base_model,
+      exemplars: training,
+      jobId: job.id,
+    });
+    setStatus(job, 'completed', 'Training completed');
+  });
+}
+
+/** The exemplars of the job's training file, or why there are none. */
+function loadTrainingData(ctx: EmulatorContext, job: CustomizationJob): Exemplar[] | string {
+  const dataset = ctx.state.datasets.get(`${job.dataset.namespace}/${job.dataset.name}`);
+  if (!dataset) return `dataset ${job.dataset.namespace}/${job.dataset.name} no longer exists`;
+  const bytes = readDatastoreFile(ctx, dataset.files_url.replace(/\/$/, ''), TRAINING_FILE);
+  if (!bytes) return `${TRAINING_FILE} not found in ${dataset.files_url}`;
+  const exemplars: Exemplar[] = [];
+  const lines = bytes.toString('utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]?.trim();
+    if (!line) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      return `${TRAINING_FILE} line ${i + 1}: not JSON`;
+    }
+    const parsed = TrainingLineSchema.safeParse(json);
+    if (!parsed.success) return `${TRAINING_FILE} line ${i + 1}: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+    const exemplar = exemplarFromTrainingLine(parsed.data);
+    if (!exemplar) return `${TRAINING_FILE} line ${i + 1}: the last message must be the assistant's`;
+    exemplars.push(exemplar);
+  }
+  if (exemplars.length === 0) return `${TRAINING_FILE} holds no records`;
+  return exemplars;
+}
+
+function setStatus(job: CustomizationJob, status: JobStatus, message: string): void {
+  job.status = status;
+  log(job, message);
+}
+
+function fail(job: CustomizationJob, message: string, detail: string): void {
+  job.status = 'failed';
+  log(job, message, detail);
+}
+
+export function log(job: CustomizationJob, message: string, detail?: string): void {
+  const at = now();
+  job.status_logs.push({ message, ...(detail ? { detail } : {}), updated_at: at });
+  job.updated_at = at;
+}
+
+export function cancelCustomization(job: CustomizationJob): void {
+  if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return;
+  job.controller.abort();
+  job.status = 'cancelled';
+  log(job, 'Job cancelled by user');
+}

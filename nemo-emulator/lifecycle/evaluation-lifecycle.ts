@@ -1,0 +1,105 @@
+import type { EmulatorContext } from '../context';
+import type { EvaluationJobRequest, TaskConfig } from '../evaluation/config-schema';
+import { runTask } from '../evaluation/run-task';
+import { readDatastoreFile } from '../routes/datastore';
+import { type EvaluationJob, type JobStatus, now } from '../state/store';
+
+// An evaluation job: created → pending → running (progress per item) → completed, or failed
+// with the reason in status_details.message. Faults: fail stops it half way, stall freezes
+// its progress until the fault is lifted.
+
+const TO_PENDING_MS = 500;
+const TO_RUNNING_MS = 1_500;
+const POLL_MS = 2_000;
+
+export interface PreparedTask {
+  name: string;
+  config: TaskConfig;
+  items: unknown[];
+}
+
+export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, request: EvaluationJobRequest): void {
+  const { signal } = job.controller;
+  const model = request.target.model;
+  const names = [job.name ?? '', typeof model === 'string' ? model : model.api_endpoint.model_id];
+  const reported = new Set<string>();
+  const report = (kind: string) => {
+    if (!reported.has(kind)) ctx.counters.fault(kind);
+    reported.add(kind);
+  };
+
+  ctx.scheduler.spawn(`evaluation ${job.id}`, async () => {
+    await ctx.scheduler.sleep(TO_PENDING_MS, signal);
+    setStatus(job, 'pending', 'Job is pending');
+    await ctx.scheduler.sleep(TO_RUNNING_MS, signal);
+    try {
+      const tasks = Object.entries(request.config.tasks).map(([name, config]) => prepare(ctx, name, config));
+      const total = tasks.reduce((n, t) => n + t.items.length, 0);
+      setStatus(job, 'running', `Evaluating ${total} items`);
+      let done = 0;
+      const results: Record<string, unknown> = {};
+      for (const task of tasks) {
+        results[task.name] = await runTask(ctx, task, model, signal, {
+          beforeItem: async () => {
+            if (done >= total / 2 && ctx.faults.evaluation('fail', names)) {
+              report('evaluation_fail');
+              throw new Error('Evaluation failed: the inference endpoint stopped answering (injected fault)');
+            }
+            while (done >= total / 3 && ctx.faults.evaluation('stall', names)) {
+              report('evaluation_stall');
+              await ctx.scheduler.sleep(POLL_MS, signal);
+            }
+          },
+          afterItem: () => {
+            done++;
+            job.status_details.progress = Math.floor((100 * done) / Math.max(total, 1));
+            job.updated_at = now();
+          },
+        });
+      }
+      job.results = { tasks: results };
+      job.status_details.progress = 100;
+      setStatus(job, 'completed', 'Evaluation completed');
+    } catch (err) {
+      if (signal.aborted) throw err;
+      job.status = 'failed';
+      job.status_details.message = (err as Error).message;
+      job.updated_at = now();
+    }
+  });
+}
+
+/** The task's eval items from the datastore, honouring `limit`. */
+function prepare(ctx: EmulatorContext, name: string, config: TaskConfig): PreparedTask {
+  const url = config.dataset.files_url;
+  const bytes = readDatastoreFile(ctx, url);
+  if (!bytes) throw new Error(`task ${name}: ${url} not found in the datastore`);
+  const items: unknown[] = [];
+  const lines = bytes.toString('utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]?.trim();
+    if (!line) continue;
+    try {
+      items.push(JSON.parse(line));
+    } catch {
+      throw new Error(`task ${name}: ${url} line ${i + 1} is not JSON`);
+    }
+    if (config.dataset.limit && items.length >= config.dataset.limit) break;
+  }
+  if (items.length === 0) throw new Error(`task ${name}: ${url} holds no items`);
+  return { name, config, items };
+}
+
+function setStatus(job: EvaluationJob, status: JobStatus, message: string): void {
+  job.status = status;
+  job.status_details.message = message;
+  job.updated_at = now();
+}
+
+export function stopEvaluation(job: EvaluationJob): void {
+  job.controller.abort();
+  if (job.status !== 'completed' && job.status !== 'failed') {
+    job.status = 'cancelled';
+    job.status_details.message = 'Job deleted';
+  }
+}

@@ -1,0 +1,104 @@
+import { openAiError } from '../http/errors';
+import type { EmulatorState } from '../state/store';
+import { EMBEDDING_MODEL } from './embeddings';
+import { contentText } from './exemplars';
+import { JUDGE_MODEL, judgeReply } from './judge';
+import { type ChatRequest, viewOf } from './prompt';
+import { answerPrompt, baseProfile, customizedProfile, type StudentProfile } from './student';
+
+// What the NIM proxy serves: base models of ready deployments, completed customizations whose
+// base model is served, and the always-on judge and embedder. Chat completions are answered
+// in-process here, for the HTTP route and for the Evaluator alike.
+
+export const ALWAYS_ON = [JUDGE_MODEL, EMBEDDING_MODEL];
+
+export interface ServedModel {
+  id: string;
+  owned_by: string;
+}
+
+export class NimProxy {
+  constructor(
+    private readonly state: () => EmulatorState,
+    private readonly seed: number,
+  ) {}
+
+  served(): ServedModel[] {
+    const state = this.state();
+    const bases = new Set(
+      [...state.deployments.values()].filter((d) => d.status_details.status === 'ready').map((d) => d.config.model),
+    );
+    const ids = new Set<string>([...ALWAYS_ON, ...bases]);
+    for (const trained of state.trainedModels.values()) {
+      if (bases.has(trained.baseModel) && state.models.has(trained.id)) ids.add(trained.id);
+    }
+    return [...ids].map((id) => ({ id, owned_by: id.includes('/') ? (id.split('/')[0] ?? 'system') : 'system' }));
+  }
+
+  isServed(model: string): boolean {
+    return this.served().some((m) => m.id === model);
+  }
+
+  complete(request: ChatRequest) {
+    if (!this.isServed(request.model)) {
+      throw openAiError(404, `The model \`${request.model}\` does not exist or is not deployed.`);
+    }
+    if (request.model === EMBEDDING_MODEL) {
+      throw openAiError(400, `The model \`${request.model}\` is an embedding model and does not support chat.`);
+    }
+    let content: string;
+    let toolCalls: { name: string; arguments: Record<string, unknown> }[] = [];
+    if (request.model === JUDGE_MODEL) {
+      content = judgeReply(request.messages.map((m) => contentText(m.content)).join('\n'));
+    } else {
+      const reply = answerPrompt(viewOf(request), this.profile(request.model), this.seed);
+      content = reply.content;
+      toolCalls = reply.toolCalls;
+    }
+    if (request.max_tokens) content = content.slice(0, request.max_tokens * 4);
+    const promptTokens = approxTokens(request.messages.map((m) => contentText(m.content)).join(' '));
+    const completionTokens = approxTokens(content) + toolCalls.length * 12;
+    const withCalls = toolCalls.length > 0;
+    return {
+      id: `chatcmpl-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: request.model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: withCalls ? null : content,
+            ...(withCalls
+              ? {
+                  tool_calls: toolCalls.map((c, i) => ({
+                    id: `call_${i}`,
+                    type: 'function',
+                    function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+                  })),
+                }
+              : {}),
+          },
+          finish_reason: withCalls ? 'tool_calls' : 'stop',
+        },
+      ],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
+    };
+  }
+
+  private profile(model: string): StudentProfile {
+    const trained = this.state().trainedModels.get(model);
+    return trained ? customizedProfile(model, trained.baseModel, trained.exemplars) : baseProfile(model);
+  }
+}
+
+function approxTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export type ChatCompletion = ReturnType<NimProxy['complete']>;

@@ -1,0 +1,82 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { EmulatorContext } from '../context';
+import { conflict, notFound } from '../http/errors';
+import { PageQuerySchema, page } from '../http/pagination';
+import { jsonBody, queryParams } from '../http/validation';
+import { startDeletion, startDeployment } from '../lifecycle/deployment-lifecycle';
+import { type Deployment, key, now } from '../state/store';
+
+// Deployment Management: model deployments with a life cycle (see deployment-lifecycle.ts).
+
+const DeploymentBody = z
+  .object({
+    name: z.string().min(1).max(255),
+    namespace: z.string().min(1).max(255),
+    config: z
+      .object({
+        model: z.string().min(1),
+        nim_deployment: z
+          .object({
+            image_name: z.string().min(1),
+            image_tag: z.string().min(1),
+            pvc_size: z.string().optional(),
+            gpu: z.number().int().min(1),
+            additional_envs: z.record(z.string(), z.string()).optional(),
+          })
+          .loose(),
+      })
+      .loose(),
+  })
+  .loose();
+
+export function deploymentRoutes(ctx: EmulatorContext): Hono {
+  const app = new Hono();
+  const base = '/v1/deployment/model-deployments';
+
+  app.post(base, async (c) => {
+    const body = await jsonBody(c, DeploymentBody);
+    const id = key(body.namespace, body.name);
+    if (ctx.state.deployments.has(id)) throw conflict(`Model deployment ${id}`);
+    const at = now();
+    const deployment: Deployment = {
+      name: body.name,
+      namespace: body.namespace,
+      config: body.config,
+      status_details: { status: 'created', description: 'Deployment created' },
+      created_at: at,
+      updated_at: at,
+      controller: ctx.scheduler.controller(),
+    };
+    ctx.state.deployments.set(id, deployment);
+    ctx.counters.created('deployments', id);
+    startDeployment(ctx, deployment);
+    return c.json(view(deployment));
+  });
+
+  app.get(base, (c) => {
+    const query = queryParams(c, PageQuerySchema);
+    return c.json(page([...ctx.state.deployments.values()].map(view), query));
+  });
+
+  app.get(`${base}/:ns/:name`, (c) => c.json(view(find(ctx, c.req.param('ns'), c.req.param('name')))));
+
+  app.delete(`${base}/:ns/:name`, (c) => {
+    const deployment = find(ctx, c.req.param('ns'), c.req.param('name'));
+    if (deployment.status_details.status !== 'deleting') startDeletion(ctx, deployment);
+    return c.json(view(deployment));
+  });
+
+  return app;
+}
+
+function find(ctx: EmulatorContext, ns: string, name: string): Deployment {
+  const found = ctx.state.deployments.get(key(ns, name));
+  if (!found) throw notFound(`Model deployment ${key(ns, name)}`);
+  return found;
+}
+
+function view(d: Deployment) {
+  const { controller: _controller, ...rest } = d;
+  return { ...rest, status_details: { ...d.status_details } };
+}

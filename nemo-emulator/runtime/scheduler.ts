@@ -1,0 +1,74 @@
+// Time for the emulated life cycles. Durations are written as realistic milliseconds and
+// multiplied by the time scale, so a demo looks real and a test finishes in milliseconds.
+// Every timer and background task is tracked so close() and reset leave nothing running.
+
+export class AbortedError extends Error {
+  override name = 'AbortedError';
+}
+
+export class Scheduler {
+  private root = new AbortController();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly tasks = new Set<Promise<void>>();
+
+  constructor(readonly timeScale: number) {}
+
+  /** A controller aborted by `stopAll` too; one per job, so a job can be stopped alone. */
+  controller(): AbortController {
+    const own = new AbortController();
+    const root = this.root.signal;
+    if (root.aborted) own.abort();
+    else root.addEventListener('abort', () => own.abort(), { once: true });
+    return own;
+  }
+
+  /** Sleeps a realistic duration scaled by the time scale. */
+  sleep(realisticMs: number, signal?: AbortSignal): Promise<void> {
+    return this.sleepExactly(realisticMs * this.timeScale, signal);
+  }
+
+  /** Sleeps wall-clock milliseconds (injected latency is not scaled). */
+  sleepExactly(ms: number, signal: AbortSignal = this.root.signal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new AbortedError('stopped'));
+      const onAbort = () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        reject(new AbortedError('stopped'));
+      };
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
+      this.timers.add(timer);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Runs a background task; an abort ends it quietly, any other error is reported. */
+  spawn(label: string, task: () => Promise<void>): void {
+    const running = task()
+      .catch((err) => {
+        if (!(err instanceof AbortedError)) console.error(`nemo-emulator: ${label} crashed`, err);
+      })
+      .finally(() => this.tasks.delete(running));
+    this.tasks.add(running);
+  }
+
+  /** Aborts every job and timer and waits for the background tasks to unwind. */
+  async stopAll(): Promise<void> {
+    this.root.abort();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.tasks]);
+    this.root = new AbortController();
+  }
+
+  get signal(): AbortSignal {
+    return this.root.signal;
+  }
+}
