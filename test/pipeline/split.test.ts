@@ -64,8 +64,8 @@ describe('eval/train/val split', () => {
     const evalPerClass = [0, 0, 0];
     const valPerClass = [0, 0, 0];
     plan.assignment.forEach((code, i) => {
-      if (code === SPLIT.eval) evalPerClass[classes[i] as number]++;
-      if (code === SPLIT.val) valPerClass[classes[i] as number]++;
+      if (code === SPLIT.eval) evalPerClass[classes[i] as number] = (evalPerClass[classes[i] as number] ?? 0) + 1;
+      if (code === SPLIT.val) valPerClass[classes[i] as number] = (valPerClass[classes[i] as number] ?? 0) + 1;
     });
     expect(evalPerClass).toEqual([60, 30, 10]);
     expect(valPerClass).toEqual([54, 27, 9]);
