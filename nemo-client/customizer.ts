@@ -91,7 +91,7 @@ export function createCustomizer(http: HttpCore) {
       return deleteIfPresent(http.send({ method: 'DELETE', path: `${CONFIGS}${pathOf(namespace, name)}` }));
     },
 
-    createJob(request: CustomizationJobRequest): Promise<CustomizationJob> {
+    async createJob(request: CustomizationJobRequest): Promise<CustomizationJob> {
       const body = checkRequest(CustomizationJobRequestSchema, request, 'POST', JOBS);
       return http.call({ method: 'POST', path: JOBS, body: { json: body } }, CustomizationJobSchema);
     },

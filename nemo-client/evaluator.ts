@@ -78,7 +78,7 @@ export function createEvaluator(http: HttpCore) {
   const jobPath = (id: string, ...rest: string[]) => `${JOBS}${pathOf(id, ...rest)}`;
 
   const evaluator = {
-    createJob(request: EvaluationJobRequest): Promise<EvaluationJob> {
+    async createJob(request: EvaluationJobRequest): Promise<EvaluationJob> {
       const body = checkRequest(EvaluationJobRequestSchema, request, 'POST', JOBS);
       return http.call({ method: 'POST', path: JOBS, body: { json: body } }, EvaluationJobSchema);
     },

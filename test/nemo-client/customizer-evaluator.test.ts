@@ -7,6 +7,7 @@ import {
   NemoPermanentError,
 } from '../../nemo-client';
 import type { CustomizationJobRequest } from '../../nemo-client/customizer';
+import { HttpCore } from '../../nemo-client/http';
 import { jsonl, textRecords, toolCallingRecords, toTrainingLine } from './fixtures';
 import {
   JUDGE_MODEL,
@@ -152,16 +153,39 @@ describe('customization', () => {
       .catch((e) => e);
     expect(failure).toBeInstanceOf(NemoPermanentError);
     expect(failure.status).toBe(422);
-    expect(failure.message).toMatch(/dataset/);
+    expect(failure.message).toMatch(/ 422: dataset[.a-z_]*: /);
   });
 
   test('bad hyper-parameters are refused by the client before sending, field by field', async () => {
     const request = jobRequest(unique('flywheel-cust'), trainRepo);
     request.hyperparameters.epochs = 0;
     request.hyperparameters.lora.adapter_dropout = 1.5;
+    const sentBefore = (await target.admin?.counters())?.requests['POST /v1/customization/jobs'];
     const failure = await client.customizer.createJob(request).catch((e) => e);
     expect(failure).toBeInstanceOf(NemoPermanentError);
     expect(failure.message).toMatch(/hyperparameters\.epochs: .*hyperparameters\.lora\.adapter_dropout: /);
+    if (target.admin) {
+      expect((await target.admin.counters()).requests['POST /v1/customization/jobs']).toBe(sentBefore);
+    }
+  });
+
+  test('a payload the service itself rejects is a 422 listing each field and reason', async () => {
+    const raw = new HttpCore({ baseUrl: target.config.nemoBaseUrl, apiKey: target.config.apiKey, timeoutMs: 10_000 });
+    const failure = await raw
+      .send({
+        method: 'POST',
+        path: '/v1/customization/jobs',
+        body: { json: { name: 'x', hyperparameters: { epochs: -1 } } },
+      })
+      .then(
+        () => undefined,
+        (e) => e,
+      );
+    expect(failure).toBeInstanceOf(NemoPermanentError);
+    expect(failure.status).toBe(422);
+    expect(Array.isArray(failure.body.detail)).toBe(true);
+    expect(failure.message).toMatch(/ 422: .*config: [^;]+; /);
+    expect(failure.message).not.toMatch(/body\./);
   });
 
   test('an unknown job reads as absent, and cancelling it reports that', async () => {
@@ -259,6 +283,6 @@ describe('evaluation', () => {
       .then((job) => client.evaluator.waitUntilDone(job.id, WAIT))
       .catch((e) => e);
     expect(failure).toBeInstanceOf(NemoPermanentError);
-    expect(failure.message).toMatch(/evaluation failed|422|not found/i);
+    expect(failure.message).toMatch(/evaluation failed: .*eval_data\.jsonl not found/);
   });
 });

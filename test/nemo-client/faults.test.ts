@@ -59,6 +59,30 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
       expect(await client.entityStore.ensureNamespace(unique('ns'))).toBe(true);
     });
 
+    test('a plain 5xx on deployment create is not mistaken for "already exists"', async () => {
+      await admin().setFaults({ routes: { 'POST /v1/deployment/model-deployments': { error_5xx_rate: 1 } } });
+      const name = unique('fw-5xx');
+      const failure = await client.deployments
+        .ensure({
+          name,
+          namespace: ns,
+          config: {
+            model: TEST_MODEL,
+            nim_deployment: {
+              image_name: 'nvcr.io/nim/x',
+              image_tag: 'latest',
+              pvc_size: '25Gi',
+              gpu: 1,
+              additional_envs: {},
+            },
+          },
+        })
+        .catch((e) => e);
+      expect(failure).toBeInstanceOf(NemoRetryableError);
+      expect(failure.status).toBeGreaterThanOrEqual(500);
+      expect((await admin().counters()).created.deployments[`${ns}/${name}`]).toBeUndefined();
+    });
+
     test('a 429 is retryable', async () => {
       await admin().setFaults({ routes: { 'GET /v1/evaluation/jobs': { error_429_rate: 1 } } });
       const failure = await client.evaluator.findJobByName('anything').catch((e) => e);
