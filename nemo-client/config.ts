@@ -13,6 +13,8 @@ export const NemoClientConfigSchema = z.object({
   apiKey: z.string().min(1).optional(),
   /** Per-request timeout. */
   timeoutMs: z.number().int().positive().default(30_000),
+  /** Entries per list page when scanning lists (find-by-name reads every page). */
+  pageSize: z.number().int().min(1).max(1000).default(100),
 });
 
 export type NemoClientConfig = z.input<typeof NemoClientConfigSchema>;

@@ -44,7 +44,7 @@ export class NemoPermanentError extends NemoError {
 }
 
 /** Error type names for Temporal's `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_NEMO_ERRORS = ['NemoPermanentError'] as const;
+export const NON_RETRYABLE_NEMO_ERRORS = ['NemoPermanentError', 'EvaluationResultsError'] as const;
 
 export const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 

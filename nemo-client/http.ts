@@ -24,6 +24,8 @@ export interface HttpCoreOptions {
   baseUrl: string;
   apiKey?: string;
   timeoutMs: number;
+  /** Entries asked for per list page. */
+  pageSize?: number;
 }
 
 /** Validates a request body before it is sent; a bad one is a permanent error naming the fields. */
@@ -68,6 +70,7 @@ function parseBody(text: string): unknown {
 
 export class HttpCore {
   readonly baseUrl: string;
+  readonly pageSize: number;
   private readonly apiKey: string | undefined;
   private readonly timeoutMs: number;
 
@@ -75,6 +78,7 @@ export class HttpCore {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs;
+    this.pageSize = options.pageSize ?? 100;
   }
 
   /** Sends the request; answers the parsed JSON body (undefined when empty) of a 2xx response. */

@@ -5,7 +5,7 @@ import { createDeployments } from './deployments';
 import { createEntityStore } from './entity-store';
 import { createEvaluator } from './evaluator';
 import { HttpCore } from './http';
-import { createOpenAiEndpoint } from './nim';
+import { createOpenAiEndpoint, type OpenAiEndpointClient } from './nim';
 
 export * from './config';
 export * from './errors';
@@ -16,7 +16,19 @@ export { openAiBaseUrl } from './nim';
 /** The typed NeMo Microservices client: one small client per service, sharing settings. */
 export function createNemoClient(input: NemoClientConfig) {
   const config = NemoClientConfigSchema.parse(input);
-  const core = (baseUrl: string) => new HttpCore({ baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs });
+  const core = (baseUrl: string) =>
+    new HttpCore({ baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, pageSize: config.pageSize });
+  // embedding batches reuse one OpenAI client per endpoint
+  const endpoints = new Map<string, OpenAiEndpointClient>();
+  const endpoint = (url: string, apiKey?: string) => {
+    const key = `${apiKey ?? ''} ${url}`;
+    let client = endpoints.get(key);
+    if (!client) {
+      client = createOpenAiEndpoint({ url, apiKey, timeoutMs: config.timeoutMs });
+      endpoints.set(key, client);
+    }
+    return client;
+  };
   const nemo = core(config.nemoBaseUrl);
   const entityStore = createEntityStore(nemo);
   const datastore = createDatastore(core(config.datastoreBaseUrl));
@@ -29,7 +41,7 @@ export function createNemoClient(input: NemoClientConfig) {
     evaluator: createEvaluator(nemo),
     nim: createOpenAiEndpoint({ url: config.nimBaseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs }),
     /** Any other OpenAI-compatible endpoint (a remote judge or embedder), by base or route URL. */
-    endpoint: (url: string, apiKey?: string) => createOpenAiEndpoint({ url, apiKey, timeoutMs: config.timeoutMs }),
+    endpoint,
     /** Creates the namespace in Entity Store and Datastore unless it exists there. */
     async ensureNamespace(namespace = config.namespace): Promise<void> {
       await entityStore.ensureNamespace(namespace);

@@ -12,7 +12,6 @@ const PaginationSchema = z.looseObject({
 export const listPageOf = <T extends z.ZodType>(item: T) =>
   z.looseObject({ object: z.string().nullish(), data: z.array(item), pagination: PaginationSchema.nullish() });
 
-const PAGE_SIZE = 100;
 /** A guard against a server whose pagination never ends. */
 const MAX_PAGES = 1000;
 
@@ -25,7 +24,7 @@ export async function* listPages<T extends z.ZodType>(
 ): AsyncGenerator<z.infer<T>[]> {
   for (let page = 1; page <= MAX_PAGES; page++) {
     const answer = await http.call(
-      { method: 'GET', path, query: { ...query, page, page_size: PAGE_SIZE } },
+      { method: 'GET', path, query: { ...query, page, page_size: http.pageSize } },
       listPageOf(item),
     );
     yield answer.data as z.infer<T>[];
