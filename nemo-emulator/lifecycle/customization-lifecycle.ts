@@ -75,6 +75,7 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
       id: job.output_model,
       baseModel: job.base_model,
       exemplars: training,
+      epochs: job.hyperparameters.epochs,
       jobId: job.id,
     });
     setStatus(job, 'completed', 'Training completed');

@@ -93,7 +93,9 @@ export class NimProxy {
 
   private profile(model: string): StudentProfile {
     const trained = this.state().trainedModels.get(model);
-    return trained ? customizedProfile(model, trained.baseModel, trained.exemplars) : baseProfile(model);
+    return trained
+      ? customizedProfile(model, trained.baseModel, trained.exemplars, trained.epochs)
+      : baseProfile(model);
   }
 }
 

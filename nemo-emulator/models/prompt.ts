@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ICL_PREAMBLE } from '../../pipeline/icl-example-format';
 import { contentText, type Exemplar, exemplarsFromSystemPrompt } from './exemplars';
 
 // The OpenAI chat-completion request the NIM proxy accepts, and the parts of it a student
@@ -77,7 +78,8 @@ export function viewOf(request: ChatRequest): PromptView {
   return {
     system,
     userText: users[users.length - 1] ?? '',
-    contextText: [system, ...users].join('\n'),
+    // Argument values come from the request itself, not from the examples shown with it.
+    contextText: [withoutIclExamples(system), ...users].join('\n'),
     tools: (request.tools ?? []).map(toolSpec),
     toolChoice: request.tool_choice,
     examples: exemplarsFromSystemPrompt(system),
@@ -105,4 +107,8 @@ export const LABEL_PATTERN = /\[\[\[(.*?)\]\]\]/g;
 
 export function labelsIn(text: string): string[] {
   return [...text.matchAll(LABEL_PATTERN)].map((m) => (m[1] ?? '').trim()).filter(Boolean);
+}
+
+function withoutIclExamples(system: string): string {
+  return system.replace(/<example>[\s\S]*?<\/example>/g, ' ').replace(ICL_PREAMBLE, ' ');
 }

@@ -36,9 +36,14 @@ export function baseProfile(modelId: string): StudentProfile {
   return { modelId, capability, fidelity: 0.55 + 0.4 * capability, trained: [] };
 }
 
-export function customizedProfile(modelId: string, baseModel: string, trained: Exemplar[]): StudentProfile {
+/**
+ * A fine-tuned model follows what it learnt more reliably the more it saw: a LoRA trained on
+ * a handful of records (or for one short epoch) mostly behaves like its base model.
+ */
+export function customizedProfile(modelId: string, baseModel: string, trained: Exemplar[], epochs = 1): StudentProfile {
   const capability = capabilityOf(baseModel);
-  return { modelId, capability, fidelity: 0.9 + 0.1 * capability, trained };
+  const learnt = 1 - Math.exp(-(trained.length * Math.min(epochs, 3)) / 80);
+  return { modelId, capability, fidelity: Math.min(0.99, 0.5 + 0.15 * capability + 0.35 * learnt), trained };
 }
 
 export function answerPrompt(view: PromptView, profile: StudentProfile, seed: number): Reply {
@@ -115,7 +120,7 @@ function imitateToolCall(view: PromptView, pool: Exemplar[], k: number): Reply |
     content: '',
     toolCalls: model.toolCalls.map((call) => ({
       name: call.name,
-      arguments: copyArguments(call.arguments, model.contextText, view.contextText),
+      arguments: copyArguments(call.arguments, model.contextText, view.contextText, view.userText),
     })),
   };
 }

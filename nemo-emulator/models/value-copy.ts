@@ -29,19 +29,22 @@ export function copyArguments(
   template: Record<string, unknown>,
   source: string,
   target: string,
+  /** The part of `target` to look in first when no context matches (the user's turn). */
+  focus = '',
 ): Record<string, unknown> {
   const src = rawTokens(source);
   const tgt = rawTokens(target);
+  const focusStart = Math.max(0, tgt.length - rawTokens(focus).length);
   const used = new Set<number>();
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(template)) out[name] = copyValue(value, src, tgt, used);
+  for (const [name, value] of Object.entries(template)) out[name] = copyValue(value, src, tgt, used, focusStart);
   return out;
 }
 
-function copyValue(value: unknown, src: Token[], tgt: Token[], used: Set<number>): unknown {
+function copyValue(value: unknown, src: Token[], tgt: Token[], used: Set<number>, focusStart: number): unknown {
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
-    const transferred = transfer(text, src, tgt, used);
+    const transferred = transfer(text, src, tgt, used, focusStart);
     if (transferred === undefined) return value;
     if (typeof value === 'number') {
       const n = Number(transferred.replace(',', '.'));
@@ -49,16 +52,22 @@ function copyValue(value: unknown, src: Token[], tgt: Token[], used: Set<number>
     }
     return transferred;
   }
-  if (Array.isArray(value)) return value.map((v) => copyValue(v, src, tgt, used));
+  if (Array.isArray(value)) return value.map((v) => copyValue(v, src, tgt, used, focusStart));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = copyValue(v, src, tgt, used);
+    for (const [k, v] of Object.entries(value)) out[k] = copyValue(v, src, tgt, used, focusStart);
     return out;
   }
   return value;
 }
 
-function transfer(value: string, src: Token[], tgt: Token[], used: Set<number>): string | undefined {
+function transfer(
+  value: string,
+  src: Token[],
+  tgt: Token[],
+  used: Set<number>,
+  focusStart: number,
+): string | undefined {
   const valueTokens = rawTokens(value);
   if (valueTokens.length === 0) return undefined;
   const at = findSpan(src, valueTokens);
@@ -78,25 +87,24 @@ function transfer(value: string, src: Token[], tgt: Token[], used: Set<number>):
       .join(' ');
   };
 
-  if (left !== undefined) {
-    for (let j = 1; j < tgt.length; j++) {
-      if (tgt[j - 1]?.lower === left && !used.has(j)) {
-        const got = pick(j);
-        if (got) return got;
-      }
-    }
+  // Prefer the place whose both neighbours match the example's; on a tie, the later one
+  // (the user's own words come after the system text).
+  let best: { start: number; score: number } | undefined;
+  for (let j = 0; j < tgt.length; j++) {
+    if (used.has(j)) continue;
+    const score =
+      (left !== undefined && tgt[j - 1]?.lower === left ? 1 : 0) +
+      (right !== undefined && tgt[j + n]?.lower === right ? 1 : 0);
+    if (score > 0 && (!best || score >= best.score) && extend(tgt, j, n, shape, right, used))
+      best = { start: j, score };
   }
-  if (right !== undefined) {
-    for (let j = 0; j + n < tgt.length; j++) {
-      if (tgt[j + n]?.lower === right && !used.has(j)) {
-        const got = pick(j);
-        if (got) return got;
-      }
-    }
-  }
-  // No shared context: fall back to the first unused token of the same distinctive shape.
+  if (best) return pick(best.start);
+  // No shared context: fall back to the first unused token of the same distinctive shape,
+  // in the user's turn first (not its first word, capitalised anyway).
   if (shape !== 'word') {
-    for (let j = shape === 'capitalized' ? 1 : 0; j < tgt.length; j++) {
+    const order = [...tgt.keys()].filter((j) => j > focusStart || (j === focusStart && shape !== 'capitalized'));
+    order.push(...[...tgt.keys()].filter((j) => j < focusStart && j > 0));
+    for (const j of order) {
       if (!used.has(j) && shapeOf(tgt[j]?.text ?? '') === shape) {
         const got = pick(j);
         if (got) return got;

@@ -91,6 +91,7 @@ export interface TrainedModel {
   id: string;
   baseModel: string;
   exemplars: Exemplar[];
+  epochs: number;
   jobId: string;
 }
 

@@ -1,0 +1,163 @@
+import { type RunningEmulator, startEmulator } from '../../nemo-emulator/server';
+
+// Raw-HTTP helpers for the emulator tests: start one on a random port, call it with fetch,
+// upload files through the Hub commit API, poll until a condition holds.
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+}
+
+export class Emulator {
+  private constructor(readonly running: RunningEmulator) {}
+
+  static async start(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
+    return new Emulator(await startEmulator({ port: 0, timeScale: 0.005, seed: 11, ...options }));
+  }
+
+  get url(): string {
+    return this.running.url;
+  }
+
+  close(): Promise<void> {
+    return this.running.close();
+  }
+
+  async call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (file downloads): keep the text
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  async ok<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const reply = await this.call<T>(method, path, body);
+    if (reply.status >= 300) throw new Error(`${method} ${path} → ${reply.status}: ${JSON.stringify(reply.body)}`);
+    return reply.body;
+  }
+
+  /** Creates the Datastore repo and Entity Store dataset `{ns}/{name}` holding `files`. */
+  async uploadDataset(ns: string, name: string, files: Record<string, string>): Promise<void> {
+    await this.call('POST', '/v1/hf/api/repos/create', { name, organization: ns, type: 'dataset' });
+    const lines = [
+      JSON.stringify({ key: 'header', value: { summary: `upload ${name}`, description: '' } }),
+      ...Object.entries(files).map(([path, text]) =>
+        JSON.stringify({
+          key: 'file',
+          value: { path, content: Buffer.from(text).toString('base64'), encoding: 'base64' },
+        }),
+      ),
+    ];
+    const res = await fetch(`${this.url}/v1/hf/api/datasets/${ns}/${name}/commit/main`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: lines.join('\n'),
+    });
+    if (res.status !== 200) throw new Error(`commit → ${res.status}: ${await res.text()}`);
+    const registered = await this.call('POST', '/v1/datasets', {
+      name,
+      namespace: ns,
+      description: '',
+      files_url: `hf://datasets/${ns}/${name}`,
+    });
+    if (registered.status !== 201 && registered.status !== 409) throw new Error(`dataset → ${registered.status}`);
+  }
+
+  async deployAndWait(ns: string, model: string): Promise<void> {
+    const name = model.replace(/\//g, '-');
+    await this.ok('POST', '/v1/deployment/model-deployments', deploymentBody(ns, name, model));
+    await waitFor(async () => {
+      const d = await this.ok('GET', `/v1/deployment/model-deployments/${ns}/${name}`);
+      return d.status_details.status === 'ready';
+    });
+  }
+
+  async createConfig(ns: string, model: string): Promise<string> {
+    const name = `${model.split('/')[1]}@v1.0.0+dfw`;
+    await this.ok('POST', '/v1/customization/configs', {
+      name,
+      namespace: ns,
+      target: `${model}@2.0`,
+      training_options: [{ training_type: 'sft', finetuning_type: 'lora', num_gpus: 1, micro_batch_size: 1 }],
+      training_precision: 'bf16-mixed',
+      max_seq_length: 4096,
+    });
+    return `${ns}/${name}`;
+  }
+
+  async customize(ns: string, config: string, dataset: string, outputModel: string): Promise<any> {
+    return this.ok('POST', '/v1/customization/jobs', customizationBody(ns, config, dataset, outputModel));
+  }
+
+  async waitForJob(path: string, done: (status: string) => boolean = terminal): Promise<any> {
+    let last: any;
+    await waitFor(async () => {
+      last = await this.ok('GET', path);
+      return done(last.status);
+    });
+    return last;
+  }
+}
+
+export const terminal = (s: string) => s === 'completed' || s === 'failed' || s === 'cancelled';
+
+export function deploymentBody(ns: string, name: string, model: string) {
+  return {
+    name,
+    namespace: ns,
+    config: {
+      model,
+      nim_deployment: {
+        image_name: `nvcr.io/nim/${model}`,
+        image_tag: '1.8.3',
+        pvc_size: '25Gi',
+        gpu: 1,
+        additional_envs: { NIM_GUIDED_DECODING_BACKEND: 'outlines' },
+      },
+    },
+  };
+}
+
+export function customizationBody(ns: string, config: string, dataset: string, outputModel: string) {
+  return {
+    name: `customize-${dataset}`,
+    output_model: outputModel,
+    config,
+    dataset: { name: dataset, namespace: ns },
+    hyperparameters: {
+      training_type: 'sft',
+      finetuning_type: 'lora',
+      epochs: 2,
+      batch_size: 4,
+      learning_rate: 0.0001,
+      lora: { adapter_dim: 32, adapter_dropout: 0.1 },
+    },
+  };
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000, intervalMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+
+let counter = 0;
+export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
