@@ -1,11 +1,13 @@
 import { createServer } from 'node:net';
 import {
   buildEvaluationConfig,
+  createNemoClient,
   describeErrorBody,
   EvaluationResultsError,
   extractScores,
   NemoPermanentError,
   NemoRetryableError,
+  nemoClientConfigFrom,
   normalizeSimilarity,
   openAiBaseUrl,
 } from '../../nemo-client';
@@ -87,6 +89,32 @@ describe('transport failures are retryable', () => {
     expect(failure).toBeInstanceOf(NemoRetryableError);
     expect(failure.status).toBeUndefined();
     expect(failure.message).toMatch(/^NeMo GET \/v1\/namespaces: network error/);
+  });
+});
+
+describe('client settings from the flywheel config', () => {
+  const nmp = {
+    nemo_base_url: 'http://nemo.test',
+    nim_base_url: 'http://nim.test',
+    datastore_base_url: 'http://ds.test',
+    nmp_namespace: 'dfwbp',
+  };
+
+  test('base URLs and namespace come from nmp_config, the API key from NEMO_API_KEY', () => {
+    expect(nemoClientConfigFrom(nmp, { NEMO_API_KEY: 'k' })).toEqual({
+      nemoBaseUrl: 'http://nemo.test',
+      nimBaseUrl: 'http://nim.test',
+      datastoreBaseUrl: 'http://ds.test',
+      namespace: 'dfwbp',
+      apiKey: 'k',
+      timeoutMs: 30_000,
+      pageSize: 100,
+    });
+    expect(nemoClientConfigFrom(nmp, { NEMO_API_KEY: '' }).apiKey).toBeUndefined();
+  });
+
+  test('a malformed base URL is refused with the field named', () => {
+    expect(() => createNemoClient({ ...nemoClientConfigFrom(nmp, {}), nimBaseUrl: 'not a url' })).toThrow(/nimBaseUrl/);
   });
 });
 
