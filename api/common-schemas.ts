@@ -32,6 +32,7 @@ export const errorResponses = {
   404: json(ErrorDetail, 'Not found'),
   409: json(ErrorDetail, 'Conflict'),
   413: json(ErrorDetail, 'Request body too large'),
+  415: json(ErrorDetail, 'The body is not JSON (Content-Type must be application/json)'),
   422: json(ValidationErrorBody, 'Validation error, with the offending field'),
   503: json(ErrorDetail, 'A dependency (Temporal, MongoDB, Elasticsearch) is unavailable'),
 } as const;

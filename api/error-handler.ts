@@ -30,6 +30,8 @@ export function errorHandler(logger: ApiLogger): ErrorHandler {
           422,
         );
       }
+      if (err.status === 415)
+        return c.json({ detail: 'Unsupported Media Type: send Content-Type: application/json' }, 415);
       return c.json({ detail: err.message || 'Request failed' }, err.status);
     }
     const requestId = c.get('requestId');

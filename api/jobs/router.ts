@@ -31,7 +31,7 @@ const create = createRoute({
   },
   responses: {
     200: json(JobResponse, 'The run was created and its workflow started'),
-    ...pick(401, 409, 413, 422, 503),
+    ...pick(401, 409, 413, 415, 422, 503),
   },
 });
 

@@ -31,7 +31,7 @@ const create = createRoute({
   summary: 'Create a schedule of recurring runs (cron or interval, time zone, overlap policy)',
   security: bearerSecurity,
   request: { body: { content: { 'application/json': { schema: ScheduleRequest } }, required: true } },
-  responses: { 201: json(ScheduleResponse, 'The schedule'), ...pick(401, 409, 413, 422) },
+  responses: { 201: json(ScheduleResponse, 'The schedule'), ...pick(401, 409, 413, 415, 422) },
 });
 
 const list = createRoute({
