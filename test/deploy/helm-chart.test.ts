@@ -1,0 +1,303 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { listConfigNames, loadFlywheelConfig, parseFlywheelConfig } from '../../config/load';
+import { CHART, checkDeploy, containerOf, envOf, find, type Manifest, REPO, renderChart } from './check-deploy';
+import { flywheelConfigJsonSchema, readValuesSchema } from './config-json-schema';
+
+// The chart rendered with helm and validated with kubeconform against the Kubernetes JSON
+// schemas (strict), for each scenario in charts/flywheel/ci; then what each scenario must contain.
+
+const INSTALL_TIMEOUT = 15 * 60_000; // a fresh machine builds helm from source (~3-5 min)
+
+beforeAll(async () => {
+  const result = await checkDeploy(['install']);
+  if (result.code !== 0) throw new Error(`tool install failed:\n${result.stderr}`);
+}, INSTALL_TIMEOUT);
+
+describe('chart checks (helm lint, helm template, kubeconform --strict)', () => {
+  test('every scenario lints, renders and validates, and every bad values file is rejected', async () => {
+    const result = await checkDeploy(['chart']);
+    expect(result.stderr).toContain('chart: all scenarios lint, render and validate; bad values rejected');
+    expect(result.code).toBe(0);
+    const scenarios = readdirSync(path.join(CHART, 'ci')).map((f) => f.replace(/-values\.yaml$/, ''));
+    expect(scenarios.sort()).toEqual(['default', 'emulator', 'hpa', 'temporal-tls']);
+    for (const name of scenarios) {
+      // one summary per Kubernetes version checked, every resource valid
+      const summaries = result.stderr.match(
+        new RegExp(`scenario ${name}: kubeconform[^\\n]*\\n[^\\n]*Summary:[^\\n]*`, 'g'),
+      );
+      expect(summaries).toHaveLength(2);
+      for (const s of summaries ?? []) expect(s).toMatch(/Valid: [1-9]\d*, Invalid: 0, Errors: 0, Skipped: 0/);
+    }
+  });
+
+  test('kubeconform rejects a manifest with a field Kubernetes does not know (strict mode, real schemas)', async () => {
+    const manifests = await renderChart('-');
+    const deployment = find(manifests, 'Deployment', '-worker');
+    const broken = { ...deployment, spec: { ...deployment.spec, replicaCount: 3 } };
+    const result = await checkDeploy(['validate'], JSON.stringify(broken));
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/replicaCount/);
+
+    const ok = await checkDeploy(['validate'], JSON.stringify(deployment));
+    expect(ok.code).toBe(0);
+  });
+});
+
+describe('defaults', () => {
+  let manifests: Manifest[];
+  beforeAll(async () => {
+    manifests = await renderChart('-');
+  });
+
+  test('render the api, the worker and their supporting objects, and nothing optional', () => {
+    const kinds = manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+    expect(kinds).toEqual([
+      'ConfigMap/flywheel-config',
+      'Deployment/flywheel-api',
+      'Deployment/flywheel-worker',
+      'PodDisruptionBudget/flywheel-api',
+      'PodDisruptionBudget/flywheel-worker',
+      'Service/flywheel-api',
+      'ServiceAccount/flywheel',
+    ]);
+    expect(manifests.some((m) => m.kind === 'Secret')).toBe(false);
+  });
+
+  test('pods run as non-root with a read-only root filesystem and no service account token', () => {
+    for (const name of ['-api', '-worker']) {
+      const deployment = find(manifests, 'Deployment', name);
+      const pod = deployment.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.serviceAccountName).toBe('flywheel');
+      expect(containerOf(deployment).securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+    }
+  });
+
+  test('the api is probed on /health and /ready', () => {
+    const api = containerOf(find(manifests, 'Deployment', '-api'));
+    expect(api.args).toEqual(['api']);
+    expect(api.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(api.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(api.startupProbe.httpGet.path).toBe('/health');
+    const service = find(manifests, 'Service', '-api');
+    expect(service.spec.selector).toEqual(find(manifests, 'Deployment', '-api').spec.selector.matchLabels);
+  });
+
+  test('the worker gets longer to terminate than it gives activities to finish', () => {
+    const worker = find(manifests, 'Deployment', '-worker');
+    const grace = Number(envOf(worker).get('FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS')?.value);
+    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(grace);
+    expect(worker.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(containerOf(worker).args).toEqual(['worker']);
+  });
+
+  test('the api and the worker get the same environment variables as the native stack', () => {
+    for (const name of ['-api', '-worker']) {
+      const env = envOf(find(manifests, 'Deployment', name));
+      for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'FLYWHEEL_TASK_QUEUE', 'ELASTICSEARCH_URL']) {
+        expect(env.get(key)?.value).toBeTruthy();
+      }
+      expect(env.get('MONGODB_URL')?.value).toMatch(/^mongodb:\/\//);
+      expect(env.get('MONGODB_DB')?.value).toBe('flywheel');
+      expect(env.get('FLYWHEEL_CONFIG')?.value).toBe('/etc/flywheel/config/flywheel.yaml');
+      // no NeMo overrides by default: the config's URLs apply
+      expect(env.has('NEMO_BASE_URL')).toBe(false);
+    }
+  });
+
+  test('the rendered config is one the application loads', () => {
+    const configMap = find(manifests, 'ConfigMap', '-config');
+    const config = parseFlywheelConfig(parseYaml(configMap.data?.['flywheel.yaml'] ?? ''));
+    expect(config.nims.map((n) => n.model_name)).toEqual(['meta/llama-3.2-1b-instruct']);
+    // a config change rolls the pods
+    const annotation = find(manifests, 'Deployment', '-worker').spec.template.metadata.annotations['checksum/config'];
+    expect(annotation).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('external Temporal with mutual TLS, stores and keys from Secrets', () => {
+  let manifests: Manifest[];
+  beforeAll(async () => {
+    manifests = await renderChart('charts/flywheel/ci/temporal-tls-values.yaml');
+  });
+
+  test('both processes read the client certificate, key and CA from the mounted Secret', () => {
+    for (const name of ['-api', '-worker']) {
+      const deployment = find(manifests, 'Deployment', name);
+      const env = envOf(deployment);
+      expect(env.get('TEMPORAL_ADDRESS')?.value).toBe('flywheel-ns.a1b2c.tmprl.cloud:7233');
+      expect(env.get('TEMPORAL_TLS_CERT')?.value).toBe('/etc/flywheel/temporal-tls/tls.crt');
+      expect(env.get('TEMPORAL_TLS_KEY')?.value).toBe('/etc/flywheel/temporal-tls/tls.key');
+      expect(env.get('TEMPORAL_TLS_CA')?.value).toBe('/etc/flywheel/temporal-tls/ca.crt');
+      expect(env.get('TEMPORAL_TLS_SERVER_NAME')?.value).toBe('flywheel-ns.a1b2c.tmprl.cloud');
+      const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'temporal-tls');
+      expect(volume.secret.secretName).toBe('flywheel-temporal-mtls');
+      expect(volume.secret.items.map((i: { path: string }) => i.path)).toEqual(['tls.crt', 'tls.key', 'ca.crt']);
+      expect(containerOf(deployment).volumeMounts).toContainEqual(
+        expect.objectContaining({ name: 'temporal-tls', mountPath: '/etc/flywheel/temporal-tls' }),
+      );
+    }
+  });
+
+  test('store URLs come from Secrets, and each key reaches only the process that needs it', () => {
+    const api = envOf(find(manifests, 'Deployment', '-api'));
+    const worker = envOf(find(manifests, 'Deployment', '-worker'));
+    for (const env of [api, worker]) {
+      expect(env.get('ELASTICSEARCH_URL')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'flywheel-stores',
+        key: 'elasticsearch-url',
+      });
+      expect(env.get('MONGODB_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'flywheel-stores', key: 'mongodb-url' });
+      expect(env.get('ELASTICSEARCH_URL')?.value).toBeUndefined();
+    }
+    expect(api.get('FLYWHEEL_API_TOKENS')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'flywheel-api-tokens',
+      key: 'tokens',
+    });
+    expect(worker.has('FLYWHEEL_API_TOKENS')).toBe(false);
+    expect(worker.get('LLM_JUDGE_API_KEY')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'flywheel-nvidia',
+      key: 'judge-api-key',
+    });
+    for (const key of ['NVIDIA_API_KEY', 'NGC_API_KEY', 'HF_TOKEN']) {
+      expect(worker.get(key)?.valueFrom?.secretKeyRef?.name).toBe('flywheel-nvidia');
+      expect(api.has(key)).toBe(false);
+    }
+    expect(worker.has('EMB_API_KEY')).toBe(false); // its Secret was not named
+    expect(worker.get('NEMO_BASE_URL')?.value).toBe('http://nemo.nmp.svc.cluster.local:8000');
+  });
+
+  test('the ingress routes to the api service over TLS', () => {
+    const ingress = find(manifests, 'Ingress', '-api');
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.spec.tls[0].secretName).toBe('flywheel-ingress-tls');
+    const backend = ingress.spec.rules[0].http.paths[0].backend.service;
+    expect(backend).toEqual({ name: find(manifests, 'Service', '-api').metadata.name, port: { name: 'http' } });
+  });
+});
+
+describe('worker autoscaling', () => {
+  test('the HPA scales the worker Deployment, which then leaves replicas to it', async () => {
+    const manifests = await renderChart('charts/flywheel/ci/hpa-values.yaml');
+    const hpa = find(manifests, 'HorizontalPodAutoscaler', '-worker');
+    const worker = find(manifests, 'Deployment', '-worker');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: worker.metadata.name });
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+    expect(hpa.spec.metrics.map((m: { resource: { name: string } }) => m.resource.name)).toEqual(['cpu', 'memory']);
+    expect(worker.spec.replicas).toBeUndefined();
+    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBe(300);
+  });
+});
+
+describe('emulator (development)', () => {
+  let manifests: Manifest[];
+  let dir: string;
+  beforeAll(async () => {
+    manifests = await renderChart('charts/flywheel/ci/emulator-values.yaml');
+    dir = mkdtempSync(path.join(REPO, '.tools', 'chart-config-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('the emulator runs from the same image and the api and worker point their NeMo URLs at it', () => {
+    const emulator = find(manifests, 'Deployment', '-emulator');
+    const service = find(manifests, 'Service', '-emulator');
+    expect(containerOf(emulator).args).toEqual(['emulator']);
+    expect(containerOf(emulator).image).toBe(containerOf(find(manifests, 'Deployment', '-api')).image);
+    const url = `http://${service.metadata.name}:8700`;
+    for (const name of ['-api', '-worker']) {
+      const env = envOf(find(manifests, 'Deployment', name));
+      for (const key of ['NEMO_BASE_URL', 'NIM_BASE_URL', 'DATASTORE_BASE_URL']) expect(env.get(key)?.value).toBe(url);
+    }
+  });
+
+  test('named configs are mounted where the config loader looks for them', () => {
+    // Lay the ConfigMap out as the volume's items do, then load it with the app's own loader.
+    const configMap = find(manifests, 'ConfigMap', '-config');
+    const volume = find(manifests, 'Deployment', '-worker').spec.template.spec.volumes.find(
+      (v: { name: string }) => v.name === 'config',
+    );
+    for (const item of volume.configMap.items as { key: string; path: string }[]) {
+      const file = path.join(dir, item.path);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, configMap.data?.[item.key] ?? '');
+    }
+    const env = envOf(find(manifests, 'Deployment', '-worker'));
+    const mountPath = '/etc/flywheel/config';
+    const processEnv = {
+      FLYWHEEL_CONFIG: env.get('FLYWHEEL_CONFIG')?.value?.replace(mountPath, dir),
+      FLYWHEEL_CONFIG_DIR: env.get('FLYWHEEL_CONFIG_DIR')?.value?.replace(mountPath, dir),
+      NEMO_BASE_URL: env.get('NEMO_BASE_URL')?.value,
+    };
+    expect(listConfigNames(processEnv)).toEqual(['default', 'semantic-icl']);
+    const named = loadFlywheelConfig('semantic-icl', processEnv);
+    expect(named.icl_config.example_selection).toBe('semantic_similarity');
+    expect(named.nmp_config.nemo_base_url).toBe(processEnv.NEMO_BASE_URL);
+  });
+});
+
+describe('values the chart refuses', () => {
+  const badValues = readdirSync(path.join(__dirname, 'bad-values'));
+  const expectedField: Record<string, RegExp> = {
+    'replicas-not-a-number.yaml': /worker.*replicas|replicas.*integer/s,
+    'inline-secret-value.yaml': /nvidiaApiKey.*value|additional propert.*value/s,
+    'tls-without-secret.yaml': /existingSecret/,
+    'config-missing-nims.yaml': /nims/,
+  };
+
+  test('each bad values file has an expectation', () => {
+    expect(badValues.sort()).toEqual(Object.keys(expectedField).sort());
+  });
+
+  test.each(Object.entries(expectedField))('%s fails at install time, naming the field', async (file, field) => {
+    const result = await checkDeploy(['render', path.join(__dirname, 'bad-values', file)]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/schema/i);
+    expect(result.stderr).toMatch(field);
+  });
+
+  test('a shutdown grace not shorter than the termination grace period is refused', async () => {
+    const dir = mkdtempSync(path.join(REPO, '.tools', 'chart-values-'));
+    try {
+      const file = path.join(dir, 'values.yaml');
+      writeFileSync(file, 'worker:\n  shutdownGraceSeconds: 120\n  terminationGracePeriodSeconds: 120\n');
+      const result = await checkDeploy(['render', file]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('worker.shutdownGraceSeconds (120) must be below');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('chart documentation and schema stay in step with the code', () => {
+  test('the README values table lists every key of values.yaml', () => {
+    const values = parseYaml(readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
+    const readme = readFileSync(path.join(CHART, 'README.md'), 'utf8');
+    const documented = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]));
+    const missing = leafKeys(values).filter((key) => !documented.has(key));
+    expect(missing).toEqual([]);
+  });
+
+  test('values.schema.json holds the JSON schema of the current config schema', () => {
+    // On failure: npx tsx test/deploy/config-json-schema.ts --write
+    expect(readValuesSchema().$defs.flywheelConfig).toEqual(flywheelConfigJsonSchema());
+  });
+});
+
+/** Dotted paths of values.yaml down to documented granularity (configs and small objects whole). */
+function leafKeys(node: unknown, prefix = ''): string[] {
+  const whole = new Set(['config.default', 'config.named', 'podSecurityContext', 'containerSecurityContext']);
+  if (whole.has(prefix) || prefix.endsWith('.resources') || typeof node !== 'object' || node === null) {
+    return [prefix];
+  }
+  if (Array.isArray(node) || Object.keys(node).length === 0) return [prefix];
+  return Object.entries(node).flatMap(([k, v]) => leafKeys(v, prefix ? `${prefix}.${k}` : k));
+}
