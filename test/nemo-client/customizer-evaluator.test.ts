@@ -60,7 +60,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.deployments.delete(ns, deployment);
-  await client?.customizer.deleteConfig(ns, configName);
   await target.close();
 });
 
@@ -127,6 +126,9 @@ describe('customization', () => {
       expect((await client.customizer.findJobByName(name))?.id).toBe(first.job.id);
       expect((await client.customizer.listJobs()).map((j) => j.id)).toContain(first.job.id);
       expect(await client.entityStore.getModel(first.job.output_model)).toMatchObject({ namespace: ns });
+      expect((await client.entityStore.listModels()).map((m) => `${m.namespace}/${m.name}`)).toContain(
+        first.job.output_model,
+      );
       await client.nim.waitUntilServed(first.job.output_model, WAIT);
 
       // cancelling a finished job leaves it finished
@@ -186,6 +188,23 @@ describe('customization', () => {
     expect(Array.isArray(failure.body.detail)).toBe(true);
     expect(failure.message).toMatch(/ 422: .*config: [^;]+; /);
     expect(failure.message).not.toMatch(/body\./);
+  });
+
+  test('a customization config is deleted once; deleting it again reports it was gone', async () => {
+    const name = `${configName}-tmp`;
+    const config = {
+      name,
+      namespace: ns,
+      target: TEST_CUSTOMIZATION_TARGET,
+      training_options: [{ training_type: 'sft' as const, finetuning_type: 'lora' as const, num_gpus: 1 }],
+      training_precision: 'bf16-mixed',
+      max_seq_length: 2048,
+    };
+    expect(await client.customizer.ensureConfig(config)).toBe(true);
+    expect(await client.customizer.deleteConfig(ns, name)).toBe(true);
+    expect(await client.customizer.deleteConfig(ns, name)).toBe(false);
+    expect(await client.customizer.ensureConfig(config)).toBe(true);
+    await client.customizer.deleteConfig(ns, name);
   });
 
   test('an unknown job reads as absent, and cancelling it reports that', async () => {

@@ -84,6 +84,16 @@ describe('entity store datasets', () => {
     expect((await client.entityStore.getDataset(ns, name))?.description).toBe('eval v2');
   });
 
+  test('two concurrent registrations of one dataset both succeed and agree (409 turns into an update)', async () => {
+    const name = unique('flywheel-icl');
+    const [a, b] = await Promise.all([
+      client.entityStore.registerDataset({ namespace: ns, name, description: 'same' }),
+      client.entityStore.registerDataset({ namespace: ns, name, description: 'same' }),
+    ]);
+    expect(a.files_url).toBe(`hf://datasets/${ns}/${name}`);
+    expect(b.files_url).toBe(a.files_url);
+  });
+
   test('a duplicate create is a 409 NemoPermanentError; delete reports whether it existed', async () => {
     const name = unique('flywheel-train');
     const body = { name, namespace: ns, description: '', files_url: `hf://datasets/${ns}/${name}` };
