@@ -38,12 +38,16 @@ export async function callModel(
   const endpoint = chatUrl(url);
   let lastError = '';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const call = new AbortController();
+    const stop = () => call.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(stop, CALL_TIMEOUT_MS);
     try {
       const res = await fetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(api_key ? { authorization: `Bearer ${api_key}` } : {}) },
         body: JSON.stringify({ ...request, model: model_id }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]),
+        signal: call.signal,
       });
       const text = await res.text();
       if (res.ok) return JSON.parse(text);
@@ -52,6 +56,9 @@ export async function callModel(
     } catch (err) {
       if (signal.aborted) throw err;
       lastError = `${endpoint}: ${(err as Error).message}`;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
     }
     await ctx.scheduler.sleepExactly(50 * attempt, signal);
   }

@@ -10,15 +10,15 @@ export class Scheduler {
   private root = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly tasks = new Set<Promise<void>>();
+  private readonly children = new Set<AbortController>();
 
   constructor(readonly timeScale: number) {}
 
   /** A controller aborted by `stopAll` too; one per job, so a job can be stopped alone. */
   controller(): AbortController {
     const own = new AbortController();
-    const root = this.root.signal;
-    if (root.aborted) own.abort();
-    else root.addEventListener('abort', () => own.abort(), { once: true });
+    if (this.root.signal.aborted) own.abort();
+    else this.children.add(own);
     return own;
   }
 
@@ -62,6 +62,8 @@ export class Scheduler {
   /** Aborts every job and timer and waits for the background tasks to unwind. */
   async stopAll(): Promise<void> {
     this.root.abort();
+    for (const child of this.children) child.abort();
+    this.children.clear();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.tasks]);

@@ -1,0 +1,133 @@
+import { shopLogs, trainingLine } from './fixtures';
+import { customizationBody, Emulator, jsonl, terminal, waitFor } from './support';
+
+// Customizer: configs, job validation, the job life cycle with progress, the output model's
+// registration and serving, cancellation, and training files that cannot be read.
+
+const NS = 'cust';
+const BASE = 'meta/llama-3.2-1b-instruct';
+
+let emulator: Emulator;
+let config: string;
+
+beforeAll(async () => {
+  emulator = await Emulator.start({ timeScale: 0.01 });
+  config = await emulator.createConfig(NS, BASE);
+  await emulator.uploadDataset(NS, 'train', { 'training/train_data.jsonl': jsonl(shopLogs(30, 5).map(trainingLine)) });
+});
+afterAll(() => emulator.close());
+
+test('a config is created once (409 after), and a config without training options is a 422', async () => {
+  const body = {
+    name: `${BASE.split('/')[1]}@v1.0.0+dfw`,
+    namespace: NS,
+    target: `${BASE}@2.0`,
+    training_options: [{ training_type: 'sft', finetuning_type: 'lora', num_gpus: 1 }],
+  };
+  expect((await emulator.call('POST', '/v1/customization/configs', body)).status).toBe(409);
+  const bad = await emulator.call('POST', '/v1/customization/configs', {
+    ...body,
+    name: 'other',
+    training_options: [],
+  });
+  expect(bad.status).toBe(422);
+  expect(bad.body.detail[0].loc).toEqual(['body', 'training_options']);
+  await emulator.ok('POST', '/v1/customization/configs', { ...body, name: 'temporary' });
+  expect((await emulator.call('DELETE', `/v1/customization/configs/${NS}/temporary`)).status).toBe(200);
+  expect((await emulator.call('DELETE', `/v1/customization/configs/${NS}/temporary`)).status).toBe(404);
+});
+
+test('a job for an unknown config, a missing dataset or bad hyper-parameters is a 422 naming the field', async () => {
+  const unknownConfig = await emulator.call(
+    'POST',
+    '/v1/customization/jobs',
+    customizationBody(NS, `${NS}/nope`, 'train', `${NS}/m1`),
+  );
+  expect(unknownConfig.status).toBe(422);
+  expect(unknownConfig.body.detail[0].loc).toEqual(['body', 'config']);
+
+  const missingDataset = await emulator.call(
+    'POST',
+    '/v1/customization/jobs',
+    customizationBody(NS, config, 'nope', `${NS}/m1`),
+  );
+  expect(missingDataset.status).toBe(422);
+  expect(missingDataset.body.detail[0].loc).toEqual(['body', 'dataset']);
+
+  const body = customizationBody(NS, config, 'train', `${NS}/m1`);
+  const badHyper = await emulator.call('POST', '/v1/customization/jobs', {
+    ...body,
+    hyperparameters: { ...body.hyperparameters, epochs: 0, learning_rate: -1 },
+  });
+  expect(badHyper.status).toBe(422);
+  expect(badHyper.body.detail.map((d: { loc: string[] }) => d.loc.join('.')).sort()).toEqual([
+    'body.hyperparameters.epochs',
+    'body.hyperparameters.learning_rate',
+  ]);
+  expect((await emulator.ok('GET', '/admin/counters')).created.customization_jobs).toEqual({});
+});
+
+test('a job runs created → pending → running → completed with rising progress, and its model is registered', async () => {
+  const job = await emulator.customize(NS, config, 'train', `${NS}/customized-a`);
+  expect(job).toMatchObject({ status: 'created', output_model: `${NS}/customized-a`, config });
+  expect(job.id).toMatch(/^cust-[A-Za-z0-9]{22}$/);
+
+  const statuses: string[] = [];
+  const progress: number[] = [];
+  let last: any;
+  await waitFor(async () => {
+    last = await emulator.ok('GET', `/v1/customization/jobs/${job.id}/status`);
+    if (statuses[statuses.length - 1] !== last.status) statuses.push(last.status);
+    progress.push(last.percentage_done);
+    return terminal(last.status);
+  });
+  expect(statuses.filter((s) => s !== 'created')).toEqual(['pending', 'running', 'completed']);
+  expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  expect(last).toMatchObject({ percentage_done: 100, epochs_completed: 2, steps_completed: 2 * Math.ceil(30 / 4) });
+  expect(last.status_logs.map((l: { message: string }) => l.message)).toContain('Training completed');
+
+  const model = await emulator.ok('GET', `/v1/models/${NS}/customized-a`);
+  expect(model).toMatchObject({ name: 'customized-a', namespace: NS, base_model: BASE });
+  const listed = await emulator.ok('GET', `/v1/customization/jobs?filter[name]=${job.name}`);
+  expect(listed.data.map((j: { id: string }) => j.id)).toContain(job.id);
+  expect((await emulator.ok('GET', `/v1/customization/jobs/${job.id}`)).status).toBe('completed');
+});
+
+test('a customized model is served only while its base model is deployed, and not after it is deleted', async () => {
+  const job = await emulator.customize(NS, config, 'train', `${NS}/customized-b`);
+  await emulator.waitForJob(`/v1/customization/jobs/${job.id}/status`);
+  const served = async () => (await emulator.ok('GET', '/v1/models')).data.map((m: { id: string }) => m.id);
+  expect(await served()).not.toContain(`${NS}/customized-b`);
+  await emulator.deployAndWait(NS, BASE);
+  expect(await served()).toContain(`${NS}/customized-b`);
+  expect((await emulator.call('DELETE', `/v1/models/${NS}/customized-b`)).status).toBe(200);
+  expect(await served()).not.toContain(`${NS}/customized-b`);
+});
+
+test('cancelling a running job stops it; cancelling a finished job leaves it as it is', async () => {
+  const job = await emulator.customize(NS, config, 'train', `${NS}/customized-c`);
+  await emulator.waitForJob(`/v1/customization/jobs/${job.id}/status`, (s) => s === 'running');
+  const cancelled = await emulator.ok('POST', `/v1/customization/jobs/${job.id}/cancel`);
+  expect(cancelled.status).toBe('cancelled');
+  await new Promise((r) => setTimeout(r, 300));
+  expect((await emulator.ok('GET', `/v1/customization/jobs/${job.id}/status`)).status).toBe('cancelled');
+  expect((await emulator.call('GET', `/v1/models/${NS}/customized-c`)).status).toBe(404);
+  expect((await emulator.ok('POST', `/v1/customization/jobs/${job.id}/cancel`)).status).toBe('cancelled');
+  expect((await emulator.call('POST', '/v1/customization/jobs/cust-unknown/cancel')).status).toBe(404);
+  expect((await emulator.call('GET', '/v1/customization/jobs/cust-unknown/status')).status).toBe(404);
+});
+
+test('a training file that is missing or has a malformed line fails the job with the reason in its logs', async () => {
+  await emulator.uploadDataset(NS, 'no-training', { 'eval_data.jsonl': '{}\n' });
+  await emulator.uploadDataset(NS, 'bad-training', {
+    'training/train_data.jsonl': `${JSON.stringify(trainingLine(shopLogs(1, 1)[0] as never))}\n{"messages": "oops"}\n`,
+  });
+  const missing = await emulator.customize(NS, config, 'no-training', `${NS}/m-missing`);
+  const malformed = await emulator.customize(NS, config, 'bad-training', `${NS}/m-bad`);
+  const missingStatus = await emulator.waitForJob(`/v1/customization/jobs/${missing.id}/status`);
+  const malformedStatus = await emulator.waitForJob(`/v1/customization/jobs/${malformed.id}/status`);
+  expect(missingStatus.status).toBe('failed');
+  expect(missingStatus.status_logs.at(-1).detail).toMatch(/training\/train_data.jsonl not found/);
+  expect(malformedStatus.status).toBe('failed');
+  expect(malformedStatus.status_logs.at(-1).detail).toMatch(/line 2/);
+});
