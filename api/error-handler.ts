@@ -23,7 +23,13 @@ export function errorHandler(logger: ApiLogger): ErrorHandler {
   return (err: Error, c: Context) => {
     if (err instanceof ApiError) return c.json({ detail: err.detail }, err.status);
     if (err instanceof HTTPException) {
-      if (err.res) return err.getResponse(); // bearer auth builds its own 401
+      if (err.res) {
+        // Bearer auth builds its own 401; it still carries the request id.
+        const res = err.getResponse();
+        const headers = new Headers(res.headers);
+        headers.set('X-Request-Id', c.get('requestId'));
+        return new Response(res.body, { status: res.status, headers });
+      }
       if (err.status === 400 && /malformed json/i.test(err.message)) {
         return c.json(
           { detail: [{ loc: ['body'], msg: 'JSON decode error: the body is not valid JSON', type: 'json_invalid' }] },
