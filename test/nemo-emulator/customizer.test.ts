@@ -1,5 +1,5 @@
 import { shopLogs, trainingLine } from './fixtures';
-import { customizationBody, Emulator, jsonl, terminal, waitFor } from './support';
+import { customizationBody, Emulator, type Json, jsonl, terminal, waitFor } from './support';
 
 // Customizer: configs, job validation, the job life cycle with progress, the output model's
 // registration and serving, cancellation, and training files that cannot be read.
@@ -74,7 +74,7 @@ test('a job runs created → pending → running → completed with rising progr
 
   const statuses: string[] = [];
   const progress: number[] = [];
-  let last: any;
+  let last: Json;
   await waitFor(async () => {
     last = await emulator.ok('GET', `/v1/customization/jobs/${job.id}/status`);
     if (statuses[statuses.length - 1] !== last.status) statuses.push(last.status);

@@ -95,7 +95,10 @@ describe('Datastore', () => {
     expect((await form('store-a')).status).toBe(409);
     const missing = await form();
     expect(missing.status).toBe(422);
-    expect((await missing.json()).detail[0]).toMatchObject({ loc: ['body', 'namespace'], type: 'missing' });
+    expect(((await missing.json()) as { detail: unknown[] }).detail[0]).toMatchObject({
+      loc: ['body', 'namespace'],
+      type: 'missing',
+    });
   });
 
   test('files are uploaded with preupload + commit, listed, downloaded and replaced at the same path', async () => {

@@ -1,6 +1,6 @@
 import { classificationConfig, score, similarityConfig, toolCallingConfig } from './eval-configs';
 import { headlineLogs, type LogRow, shopLogs, trainingLine } from './fixtures';
-import { Emulator, jsonl, waitFor } from './support';
+import { Emulator, type Json, jsonl, waitFor } from './support';
 
 // The Evaluator really evaluates: it reads the eval file from the datastore, calls the target
 // per item, and computes tool-calling accuracy, F1 over [[[labels]]] and judge scores.
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-async function runJob(body: object): Promise<{ job: any; results?: any }> {
+async function runJob(body: object): Promise<{ job: Json; results?: Json }> {
   const created = await emulator.ok('POST', '/v1/evaluation/jobs', body);
   const job = await emulator.waitForJob(`/v1/evaluation/jobs/${created.id}`);
   if (job.status !== 'completed') return { job };
@@ -46,7 +46,7 @@ test('a job reports progress while it runs, honours limit, and results are 409 u
   expect((await emulator.call('GET', `/v1/evaluation/jobs/${created.id}/results`)).status).toBe(409);
 
   const progress: number[] = [];
-  let job: any;
+  let job: Json;
   await waitFor(async () => {
     job = await emulator.ok('GET', `/v1/evaluation/jobs/${created.id}`);
     if (job.status === 'running') progress.push(job.status_details.progress);
@@ -137,7 +137,7 @@ test('bad configs are 422s naming the field: unknown metric type, template path 
   const files = `hf://datasets/${NS}/tools-eval/eval_data.jsonl`;
   const post = (config: unknown) =>
     emulator.call('POST', '/v1/evaluation/jobs', { config, target: { type: 'model', model: BASE } });
-  const good = toolCallingConfig(files, emulator.url) as any;
+  const good = toolCallingConfig(files, emulator.url) as Json;
   const task = good.tasks['custom-tool-calling'];
 
   const unknownMetric = await post({

@@ -3,7 +3,10 @@ import { type RunningEmulator, startEmulator } from '../../nemo-emulator/server'
 // Raw-HTTP helpers for the emulator tests: start one on a random port, call it with fetch,
 // upload files through the Hub commit API, poll until a condition holds.
 
-export interface Reply<T = any> {
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted on by tests, not typed
+export type Json = any;
+
+export interface Reply<T = Json> {
   status: number;
   body: T;
 }
@@ -23,7 +26,7 @@ export class Emulator {
     return this.running.close();
   }
 
-  async call<T = any>(
+  async call<T = Json>(
     method: string,
     path: string,
     body?: unknown,
@@ -44,7 +47,7 @@ export class Emulator {
     return { status: res.status, body: parsed as T };
   }
 
-  async ok<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  async ok<T = Json>(method: string, path: string, body?: unknown): Promise<T> {
     const reply = await this.call<T>(method, path, body);
     if (reply.status >= 300) throw new Error(`${method} ${path} → ${reply.status}: ${JSON.stringify(reply.body)}`);
     return reply.body;
@@ -99,12 +102,12 @@ export class Emulator {
     return `${ns}/${name}`;
   }
 
-  async customize(ns: string, config: string, dataset: string, outputModel: string): Promise<any> {
+  async customize(ns: string, config: string, dataset: string, outputModel: string): Promise<Json> {
     return this.ok('POST', '/v1/customization/jobs', customizationBody(ns, config, dataset, outputModel));
   }
 
-  async waitForJob(path: string, done: (status: string) => boolean = terminal): Promise<any> {
-    let last: any;
+  async waitForJob(path: string, done: (status: string) => boolean = terminal): Promise<Json> {
+    let last: Json;
     await waitFor(async () => {
       last = await this.ok('GET', path);
       return done(last.status);
