@@ -3,7 +3,7 @@
 #
 #   docker run IMAGE api        # Hono API on $FLYWHEEL_API_PORT (8000)
 #   docker run IMAGE worker     # Temporal worker (prebuilt workflow bundle, no webpack at start)
-#   docker run IMAGE emulator   # NeMo emulator (dev and demo only)
+#   docker run IMAGE emulator   # NeMo emulator on 8700 (dev and demo only; --time-scale etc. follow)
 #
 # Anything else is run as a command, e.g. `docker run IMAGE node -e '...'`.
 # Build: docker build -t flywheel .
@@ -34,9 +34,7 @@ ENV NODE_ENV=production \
     FLYWHEEL_CONFIG=/app/config/flywheel.yaml \
     FLYWHEEL_CONFIG_DIR=/app/config/named \
     FLYWHEEL_API_HOST=0.0.0.0 \
-    FLYWHEEL_API_PORT=8000 \
-    NEMO_EMULATOR_HOST=0.0.0.0 \
-    NEMO_EMULATOR_PORT=8700
+    FLYWHEEL_API_PORT=8000
 WORKDIR /app
 
 COPY --chmod=0755 <<'EOF' /usr/local/bin/flywheel-entrypoint
@@ -48,7 +46,8 @@ cmd="${1:-api}"
 case "$cmd" in
   api) exec node /app/dist/api/main.js "$@" ;;
   worker) exec node /app/dist/worker/main.js "$@" ;;
-  emulator) exec node /app/dist/nemo-emulator/main.js "$@" ;;
+  # listens on every interface unless --host is given again (the last one wins)
+  emulator) exec node /app/dist/nemo-emulator/main.js --host 0.0.0.0 "$@" ;;
   *) exec "$cmd" "$@" ;;
 esac
 EOF

@@ -88,7 +88,8 @@ test('the api and the worker get the environment the application reads, pointed 
     }
     expect(service?.command).toEqual([name]);
   }
-  expect(project.services.emulator?.command).toEqual(['emulator']);
+  expect(project.services.emulator?.command?.slice(0, 3)).toEqual(['emulator', '--port', '8700']);
+  expect(project.services.api?.environment?.FLYWHEEL_API_OPEN).toBe('1'); // local use; tokens opt in
 });
 
 test('published ports listen on the loopback interface only', () => {

@@ -113,6 +113,16 @@ describe('defaults', () => {
     }
   });
 
+  test('the api requires bearer tokens from a Secret unless told otherwise', () => {
+    const env = envOf(find(manifests, 'Deployment', '-api'));
+    expect(env.get('FLYWHEEL_API_TOKENS')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'flywheel-api-tokens',
+      key: 'tokens',
+    });
+    expect(env.has('FLYWHEEL_API_OPEN')).toBe(false);
+    expect(env.get('FLYWHEEL_API_HOST')?.value).toBe('0.0.0.0');
+  });
+
   test('the rendered config is one the application loads', () => {
     const configMap = find(manifests, 'ConfigMap', '-config');
     const config = parseFlywheelConfig(parseYaml(configMap.data?.['flywheel.yaml'] ?? ''));
@@ -209,7 +219,10 @@ describe('emulator (development)', () => {
   test('the emulator runs from the same image and the api and worker point their NeMo URLs at it', () => {
     const emulator = find(manifests, 'Deployment', '-emulator');
     const service = find(manifests, 'Service', '-emulator');
-    expect(containerOf(emulator).args).toEqual(['emulator']);
+    expect(containerOf(emulator).args).toEqual(['emulator', '--port', '8700', '--time-scale', '0.1']);
+    const api = envOf(find(manifests, 'Deployment', '-api'));
+    expect(api.get('FLYWHEEL_API_OPEN')?.value).toBe('1');
+    expect(api.has('FLYWHEEL_API_TOKENS')).toBe(false);
     expect(containerOf(emulator).image).toBe(containerOf(find(manifests, 'Deployment', '-api')).image);
     const url = `http://${service.metadata.name}:8700`;
     for (const name of ['-api', '-worker']) {
@@ -263,14 +276,25 @@ describe('values the chart refuses', () => {
     expect(result.stderr).toMatch(field);
   });
 
-  test('a shutdown grace not shorter than the termination grace period is refused', async () => {
+  test.each([
+    [
+      'a shutdown grace not shorter than the termination grace period',
+      'worker:\n  shutdownGraceSeconds: 120\n  terminationGracePeriodSeconds: 120\n',
+      'worker.shutdownGraceSeconds (120) must be below',
+    ],
+    [
+      'an API without tokens on a cluster not marked for development',
+      'secrets:\n  apiTokens:\n    existingSecret: ""\n',
+      'secrets.apiTokens.existingSecret must name the Secret',
+    ],
+  ])('%s is refused when rendering', async (_, values, message) => {
     const dir = mkdtempSync(path.join(REPO, '.tools', 'chart-values-'));
     try {
       const file = path.join(dir, 'values.yaml');
-      writeFileSync(file, 'worker:\n  shutdownGraceSeconds: 120\n  terminationGracePeriodSeconds: 120\n');
+      writeFileSync(file, values);
       const result = await checkDeploy(['render', file]);
       expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('worker.shutdownGraceSeconds (120) must be below');
+      expect(result.stderr).toContain(message);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -281,7 +305,7 @@ describe('chart documentation and schema stay in step with the code', () => {
   test('the README values table lists every key of values.yaml', () => {
     const values = parseYaml(readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
     const readme = readFileSync(path.join(CHART, 'README.md'), 'utf8');
-    const documented = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]));
+    const documented = new Set([...readme.matchAll(/^\| `([^`]+)`\s+\|/gm)].map((m) => m[1]));
     const missing = leafKeys(values).filter((key) => !documented.has(key));
     expect(missing).toEqual([]);
   });
