@@ -1,5 +1,6 @@
 import type { DataSplitConfig } from '../config/schema';
 import { DatasetError } from './errors';
+import { EvalCandidates } from './eval-candidates';
 import { toEvalRow, toTrainingRow } from './formatting';
 import { type IclCandidate, makeCandidate } from './icl-selection';
 import type { LogRecord } from './log-record';
@@ -9,8 +10,9 @@ import { DEFAULT_MAX_TOOL_PROPERTIES, emptyRejectionCounts, type RejectionReason
 import { type ResolvedWorkloadType, recordClass } from './workload-type';
 
 // One pass over exported records that keeps only numbers per record (class id, seeded
-// priority), so memory stays flat however many records there are. The caller spills the two
-// formatted lines `add` returns to disk and routes them once `finish` has planned the split.
+// priority), so memory stays flat however many records there are. The caller spills the
+// training line `add` returns to disk and routes it once `finish` has planned the split. Eval
+// rows are only formatted for the few records that can still land in eval (EvalCandidates).
 
 export interface AssemblerOptions {
   workloadId: string;
@@ -22,12 +24,18 @@ export interface AssemblerOptions {
   /** Training records kept in memory as ICL candidates (a seeded sample when there are more). */
   iclPoolSize?: number;
   maxToolProperties?: number;
+  /**
+   * Receives eval-row lines of records that may end up in eval when there are too many
+   * classes to hold the candidates in memory; the caller keeps them with their index.
+   */
+  spillEvalLine?: (index: number, line: string) => void;
+  /** Eval candidates held in memory at most (then they are spilled). */
+  maxHeldEvalCandidates?: number;
 }
 
 export interface AcceptedLines {
   /** Index of the accepted record, 0-based, in arrival order. */
   index: number;
-  evalLine: string;
   trainLine: string;
 }
 
@@ -44,10 +52,16 @@ export interface AssembledSplit {
   classDistribution: ClassCounts[];
   /** ICL candidates among the records assigned to training. */
   iclPool: IclCandidate[];
+  /** Eval rows of held eval records, by record index (spilled ones are the caller's). */
+  evalLines: { index: number; line: string }[];
   counts: { read: number; accepted: number; duplicates: number; rejected: Record<RejectionReason, number> };
 }
 
-const DEFAULT_ICL_POOL = 10_000;
+// Enough for balanced uniform picks and a good similarity search; bounded because every pooled
+// record stays in memory until the split is planned.
+const DEFAULT_ICL_POOL = 2000;
+/** Eval candidates held as objects before they go to the spill file (only with thousands of classes). */
+const DEFAULT_MAX_HELD = 5000;
 
 export class DatasetAssembler {
   private readonly dedup = new Deduplicator();
@@ -59,10 +73,17 @@ export class DatasetAssembler {
   private read = 0;
   private pool: { index: number; priority: number; record: LogRecord; cls: string }[] = [];
   private readonly poolSize: number;
+  private readonly evalCandidates: EvalCandidates;
   readonly rejectionSamples: { reason: RejectionReason; detail: string }[] = [];
 
   constructor(private readonly options: AssemblerOptions) {
     this.poolSize = options.iclPoolSize ?? DEFAULT_ICL_POOL;
+    const spill = options.spillEvalLine;
+    this.evalCandidates = new EvalCandidates(
+      options.split.eval_size,
+      spill ? (options.maxHeldEvalCandidates ?? DEFAULT_MAX_HELD) : Number.POSITIVE_INFINITY,
+      (index, record) => spill?.(index, JSON.stringify(toEvalRow(record))),
+    );
   }
 
   get progress(): { read: number; accepted: number } {
@@ -100,12 +121,9 @@ export class DatasetAssembler {
     this.classIds[index] = id;
     this.priorities[index] = priority;
     this.offerToPool(index, priority, record, cls);
+    this.evalCandidates.offer(id, priority, index, record);
 
-    return {
-      index,
-      evalLine: JSON.stringify(toEvalRow(record)),
-      trainLine: JSON.stringify(toTrainingRow(record, this.options.workloadType)),
-    };
+    return { index, trainLine: JSON.stringify(toTrainingRow(record, this.options.workloadType)) };
   }
 
   /** Checks the counts, plans the split and returns what the routing pass needs. */
@@ -151,7 +169,10 @@ export class DatasetAssembler {
     const iclPool = this.pool
       .filter((p) => plan.assignment[p.index] === SPLIT.train)
       .map((p) => makeCandidate(p.record, p.cls));
-    return { plan, classDistribution: this.distribution(classIds, plan), iclPool, counts };
+    const evalLines = this.evalCandidates
+      .pick((index) => plan.assignment[index] === SPLIT.eval)
+      .map(({ index, record }) => ({ index, line: JSON.stringify(toEvalRow(record)) }));
+    return { plan, classDistribution: this.distribution(classIds, plan), iclPool, evalLines, counts };
   }
 
   private distribution(classIds: Int32Array, plan: SplitPlan): ClassCounts[] {

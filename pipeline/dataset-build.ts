@@ -10,7 +10,7 @@ import type { RejectionReason } from './validation';
 import { type ResolvedWorkloadType, resolveWorkloadType } from './workload-type';
 
 // Exported records → eval / train / val JSONL files, in two streaming passes: the first
-// validates, de-duplicates and formats every record, spilling the formatted lines to disk and
+// validates, de-duplicates and formats every record as a training row, spilling it to disk and
 // keeping only numbers per record; once the split is planned, the second routes the spilled
 // lines into the output files. Memory stays flat for any number of records. The only I/O in
 // pipeline/: local temporary files, in a directory the caller owns and removes.
@@ -101,28 +101,32 @@ export async function buildDatasetFiles(options: BuildOptions): Promise<BuiltFil
   let assembler: DatasetAssembler | undefined;
   const evalSpill = createWriteStream(spill.eval);
   const trainSpill = createWriteStream(spill.train);
+  let evalText = '';
+  const makeAssembler = (type: ResolvedWorkloadType) =>
+    new DatasetAssembler({
+      workloadId: options.workloadId,
+      clientId: options.clientId,
+      workloadType: type,
+      split: options.split,
+      seed: options.seed,
+      iclPoolSize: options.iclPoolSize,
+      spillEvalLine: (index, line) => {
+        evalText += `${index}\t${line}\n`;
+      },
+    });
   try {
     for await (const page of withDetectedType(options.pages, options.workloadType, (t) => {
       workloadType = t;
     })) {
-      assembler ??= new DatasetAssembler({
-        workloadId: options.workloadId,
-        clientId: options.clientId,
-        workloadType: workloadType as ResolvedWorkloadType,
-        split: options.split,
-        seed: options.seed,
-        iclPoolSize: options.iclPoolSize,
-      });
-      let evalText = '';
+      assembler ??= makeAssembler(workloadType as ResolvedWorkloadType);
       let trainText = '';
       for (const raw of page) {
         const accepted = assembler.add(raw);
-        if (!accepted) continue;
-        evalText += `${accepted.evalLine}\n`;
-        trainText += `${accepted.trainLine}\n`;
+        if (accepted) trainText += `${accepted.trainLine}\n`;
       }
-      await write(evalSpill, evalText);
       await write(trainSpill, trainText);
+      if (evalText) await write(evalSpill, evalText);
+      evalText = '';
       options.onProgress?.(assembler.progress);
     }
   } finally {
@@ -130,29 +134,26 @@ export async function buildDatasetFiles(options: BuildOptions): Promise<BuiltFil
     await close(trainSpill);
   }
   const resolvedType = workloadType ?? (options.workloadType === 'auto' ? 'generic' : options.workloadType);
-  assembler ??= new DatasetAssembler({
-    workloadId: options.workloadId,
-    clientId: options.clientId,
-    workloadType: resolvedType,
-    split: options.split,
-    seed: options.seed,
-  });
+  assembler ??= makeAssembler(resolvedType);
 
   const assembled = assembler.finish();
   const { assignment } = assembled.plan;
 
-  const evalRecords: LogRecord[] = [];
+  // eval rows: the held candidates plus any spilled ones, in arrival (newest-first) order
+  const evalLines = [...assembled.evalLines];
+  for await (const line of lines(spill.eval)) {
+    const tab = line.indexOf('\t');
+    const index = Number(line.slice(0, tab));
+    if (assignment[index] === SPLIT.eval) evalLines.push({ index, line: line.slice(tab + 1) });
+  }
+  evalLines.sort((a, b) => a.index - b.index);
   const evalOut = createWriteStream(paths.eval);
   try {
-    let index = 0;
-    for await (const line of lines(spill.eval)) {
-      if (assignment[index++] !== SPLIT.eval) continue;
-      await write(evalOut, `${line}\n`);
-      evalRecords.push(JSON.parse(line));
-    }
+    for (const { line } of evalLines) await write(evalOut, `${line}\n`);
   } finally {
     await close(evalOut);
   }
+  const evalRecords: LogRecord[] = evalLines.map(({ line }) => JSON.parse(line));
 
   const trainOut = createWriteStream(paths.train);
   const valOut = createWriteStream(paths.val);

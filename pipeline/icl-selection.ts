@@ -39,9 +39,19 @@ function parseObject(args: unknown): Record<string, unknown> {
   return {};
 }
 
+/** Tokens are counted on first use: only the examples that reach the budget check need them. */
 export function makeCandidate(record: LogRecord, cls: string): IclCandidate {
   const text = formatIclExample(toIclExample(record));
-  return { record, cls, text, tokens: budgetTokens(text) };
+  let tokens: number | undefined;
+  return {
+    record,
+    cls,
+    text,
+    get tokens() {
+      tokens ??= budgetTokens(text);
+      return tokens;
+    },
+  };
 }
 
 /** `total` slots spread evenly over `buckets`, the earlier buckets taking the remainder. */
@@ -69,7 +79,10 @@ function roundRobin(groups: IclCandidate[][]): IclCandidate[] {
   return out;
 }
 
-const byTokens = (a: IclCandidate, b: IclCandidate) => a.tokens - b.tokens || (a.text < b.text ? -1 : 1);
+// Shortest first by length in characters: a stable order that needs no tokenizer pass over
+// the whole pool (the budget itself is checked with real token counts).
+const byLength = (a: IclCandidate, b: IclCandidate) =>
+  a.text.length - b.text.length || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
 
 /**
  * Uniform selection: `maxExamples` slots spread evenly across classes (the most frequent
@@ -79,7 +92,7 @@ const byTokens = (a: IclCandidate, b: IclCandidate) => a.tokens - b.tokens || (a
 export function selectUniform(pool: IclCandidate[], maxExamples: number): IclCandidate[] {
   const groups = [...groupByClass(pool).entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
   const bins = uniformBins(maxExamples, groups.length);
-  return roundRobin(groups.map(([, members], i) => [...members].sort(byTokens).slice(0, bins[i])));
+  return roundRobin(groups.map(([, members], i) => [...members].sort(byLength).slice(0, bins[i])));
 }
 
 export interface ScoredCandidate {
@@ -131,7 +144,7 @@ export function topK(query: Float32Array, pool: { candidate: IclCandidate; vecto
     for (let i = 0; i < query.length; i++) dot += (query[i] as number) * (vector[i] as number);
     return { candidate, score: dot };
   });
-  scored.sort((a, b) => b.score - a.score || byTokens(a.candidate, b.candidate));
+  scored.sort((a, b) => b.score - a.score || byLength(a.candidate, b.candidate));
   return scored.slice(0, k);
 }
 

@@ -91,6 +91,43 @@ describe('dataset assembly', () => {
   });
 });
 
+describe('eval candidates', () => {
+  const many = (options: { spill?: (index: number, line: string) => void; maxHeld?: number }) => {
+    const a = new DatasetAssembler({
+      workloadId: 'w',
+      clientId: 'c',
+      workloadType: 'classification',
+      split: splitConfig({ eval_size: 20, limit: 400 }),
+      seed: 'seed',
+      spillEvalLine: options.spill,
+      maxHeldEvalCandidates: options.maxHeld,
+    });
+    for (let i = 0; i < 600; i++) a.add(labelRecord(`headline ${i}`, `label${i % 37}`));
+    return a.finish();
+  };
+
+  test('only the few records that can land in eval are held, and every eval record is among them', () => {
+    const { evalLines, plan } = many({});
+    expect(evalLines).toHaveLength(plan.counts.eval);
+    expect(evalLines.every(({ index }) => plan.assignment[index] === SPLIT.eval)).toBe(true);
+  });
+
+  test('past the memory bound, candidates are spilled and the eval set is the same', () => {
+    const spilled: { index: number; line: string }[] = [];
+    const bounded = many({ spill: (index, line) => spilled.push({ index, line }), maxHeld: 10 });
+    const unbounded = many({});
+    const evalOf = (lines: { index: number; line: string }[], assignment: Uint8Array) =>
+      lines
+        .filter(({ index }) => assignment[index] === SPLIT.eval)
+        .sort((a, b) => a.index - b.index)
+        .map(({ index, line }) => [index, JSON.parse(line).request.messages[0].content]);
+    expect(spilled.length).toBeGreaterThan(10);
+    expect(evalOf([...bounded.evalLines, ...spilled], bounded.plan.assignment)).toEqual(
+      evalOf(unbounded.evalLines, unbounded.plan.assignment),
+    );
+  });
+});
+
 describe('workload type', () => {
   test('tool calling when any response calls a tool', () => {
     expect(detectWorkloadType([textRecord('q', 'a'), toolRecord('q'), { broken: 1 }])).toBe('tool_calling');

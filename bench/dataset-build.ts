@@ -1,0 +1,176 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { readEnvironment } from '../config/environment';
+import { DataSplitConfigSchema } from '../config/schema';
+import { buildDatasetFiles } from '../pipeline/dataset-build';
+import { generateRecords } from '../scripts/generate-samples';
+import { createElasticsearchClient } from '../stores/elasticsearch';
+import { exportLogPages } from '../stores/log-export';
+import { loadLogs } from '../stores/log-loader';
+
+// Benchmark: export + validate + de-duplicate + split + format throughput against the raw
+// Elasticsearch read rate of the same records (PIT + search_after, no processing), and peak
+// RSS, at 10k / 100k / 1M records. Each measurement runs in its own process so its peak RSS
+// is its own. The indexes are kept between runs (named by size and generator version) and
+// reused when complete.
+//
+//   npm run bench            BENCH_SIZES=10000,100000 npm run bench
+
+const VERSION = 'v1';
+const WORKLOAD = (process.env.BENCH_WORKLOAD ?? 'tool_calling') as 'tool_calling' | 'classification' | 'generic';
+const WORKLOAD_IDS = { tool_calling: 'customer_support', classification: 'news_classifier', generic: 'faq_assistant' };
+const CLIENT = 'bench';
+const indexFor = (size: number) => `bench-dataset-build-${WORKLOAD}-${VERSION}-${size}`;
+
+interface Measurement {
+  records: number;
+  seconds: number;
+  perSecond: number;
+  peakRssMb: number;
+}
+
+async function child(mode: 'raw' | 'pipeline', size: number): Promise<Measurement> {
+  const env = readEnvironment();
+  const es = createElasticsearchClient(env.ELASTICSEARCH_URL);
+  const pages = () =>
+    exportLogPages({
+      elasticsearch: es,
+      index: indexFor(size),
+      workloadId: WORKLOAD_IDS[WORKLOAD],
+      clientId: CLIENT,
+      limit: size,
+    });
+  const started = process.hrtime.bigint();
+  let records = 0;
+  if (mode === 'raw') {
+    for await (const page of pages()) records += page.length;
+  } else {
+    const workDir = mkdtempSync(join(tmpdir(), 'bench-datasets-'));
+    try {
+      const built = await buildDatasetFiles({
+        pages: pages(),
+        workloadId: WORKLOAD_IDS[WORKLOAD],
+        clientId: CLIENT,
+        workloadType: 'auto',
+        split: DataSplitConfigSchema.parse({
+          eval_size: 100,
+          val_ratio: 0.1,
+          min_total_records: 1,
+          limit: size,
+          random_seed: 1,
+        }),
+        seed: '1',
+        workDir,
+      });
+      records = built.assembled.counts.read;
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await es.close();
+  // maxRSS is in kilobytes
+  return { records, seconds, perSecond: records / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function measure(mode: 'raw' | 'pipeline', size: number): Measurement {
+  const out = execFileSync(process.execPath, [...process.execArgv, __filename, '--child', mode, String(size)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Measurement;
+}
+
+async function ensureLoaded(size: number): Promise<void> {
+  const env = readEnvironment();
+  const es = createElasticsearchClient(env.ELASTICSEARCH_URL);
+  const index = indexFor(size);
+  try {
+    if ((await es.indices.exists({ index })) && (await es.count({ index })).count === size) return;
+    await es.indices.delete({ index, ignore_unavailable: true });
+    process.stderr.write(`loading ${size} ${WORKLOAD} records into ${index} ...\n`);
+    const lines = (function* () {
+      let chunk = '';
+      // seconds between records so that no two share a timestamp
+      for (const record of generateRecords({
+        workload: WORKLOAD,
+        count: size,
+        seed: size,
+        clientId: CLIENT,
+        defects: 0.02,
+        repeats: 0.03,
+        end: 1_767_225_600,
+        spacing: 3,
+      })) {
+        chunk += `${JSON.stringify(record)}\n`;
+        if (chunk.length > 1 << 20) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      yield chunk;
+    })();
+    const started = Date.now();
+    const summary = await loadLogs({ elasticsearch: es, index, source: Readable.from(lines), batchSize: 2000 });
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(
+      `  loaded ${summary.loaded} (${summary.duplicates} duplicates, ${summary.rejected} rejected) in ${seconds.toFixed(1)} s, ${Math.round(summary.loaded / seconds)} records/s\n`,
+    );
+    if (summary.loaded + summary.duplicates !== size) throw new Error(`loaded ${summary.loaded} of ${size}`);
+  } finally {
+    await es.close();
+  }
+}
+
+async function main() {
+  const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+  const rows: Record<string, unknown>[] = [];
+  for (const size of sizes) {
+    await ensureLoaded(size);
+    measure('raw', size); // warms Elasticsearch's caches so both measured passes see the same state
+    const raw = measure('raw', size);
+    const pipeline = measure('pipeline', size);
+    const ratio = pipeline.perSecond / raw.perSecond;
+    rows.push({
+      records: size,
+      raw_records_per_s: Math.round(raw.perSecond),
+      pipeline_records_per_s: Math.round(pipeline.perSecond),
+      pipeline_share_of_raw: Math.round(ratio * 1000) / 10,
+      raw_seconds: Math.round(raw.seconds * 10) / 10,
+      pipeline_seconds: Math.round(pipeline.seconds * 10) / 10,
+      raw_peak_rss_mb: Math.round(raw.peakRssMb),
+      pipeline_peak_rss_mb: Math.round(pipeline.peakRssMb),
+      meets_70_percent: ratio >= 0.7,
+      meets_rss_512mb: pipeline.peakRssMb < 512,
+    });
+    console.table(rows.slice(-1));
+  }
+  console.log(`\ndataset build (${WORKLOAD}): export + validate + dedup + split + format vs raw Elasticsearch read`);
+  console.table(rows);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'dataset-build.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify({ bench: 'dataset-build', workload: WORKLOAD, measuredAt: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`,
+  );
+  console.log(`results written to ${file}`);
+}
+
+if (process.argv[2] === '--child') {
+  child(process.argv[3] as 'raw' | 'pipeline', Number(process.argv[4]))
+    .then((m) => process.stdout.write(`${JSON.stringify(m)}\n`))
+    .catch((err) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    });
+} else {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
