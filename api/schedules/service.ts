@@ -136,7 +136,8 @@ export async function createSchedule(deps: JobDeps, body: ScheduleRequest): Prom
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning) throw conflict(`Schedule ${id} already exists`);
     // The server rejects what our pattern cannot catch, e.g. a cron field out of range.
-    if ((err as { code?: number }).code === 3 || /invalid/i.test((err as Error).message)) {
+    // (the SDK turns the server's INVALID_ARGUMENT into a TypeError).
+    if (err instanceof TypeError || (err as { code?: number }).code === 3) {
       throw unprocessable([
         { loc: ['body', body.cron ? 'cron' : 'interval_seconds'], msg: (err as Error).message, type: 'value_error' },
       ]);

@@ -1,0 +1,26 @@
+import { createApp } from '../../api/app';
+import { memoryLogger } from '../../api/logger';
+import type { FlywheelHarness } from '../support/flywheel-harness';
+import { TOKENS } from './api-env';
+import { ApiTestClient } from './support';
+
+/** The API over a flywheel harness's clients, so runs it starts are executed by the harness's worker. */
+export function apiOverHarness(h: FlywheelHarness) {
+  const logger = memoryLogger();
+  const app = createApp({
+    temporal: h.env.client,
+    results: h.results,
+    elasticsearch: h.elasticsearch,
+    logIndex: h.logIndex,
+    taskQueue: h.taskQueue,
+    tokens: TOKENS,
+    logger,
+    configNames: () => [...h.configs.keys()],
+    loadConfig: (name = 'default') => {
+      const config = h.configs.get(name);
+      if (!config) throw new Error(`test config "${name}" not registered`);
+      return config;
+    },
+  });
+  return { app, api: new ApiTestClient(app, TOKENS[0] as string), logger };
+}
