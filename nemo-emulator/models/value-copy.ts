@@ -92,11 +92,12 @@ function transfer(
   let best: { start: number; score: number } | undefined;
   for (let j = 0; j < tgt.length; j++) {
     if (used.has(j)) continue;
+    const span = extend(tgt, j, n, shape, right, used);
+    if (!span) continue;
     const score =
       (left !== undefined && tgt[j - 1]?.lower === left ? 1 : 0) +
-      (right !== undefined && tgt[j + n]?.lower === right ? 1 : 0);
-    if (score > 0 && (!best || score >= best.score) && extend(tgt, j, n, shape, right, used))
-      best = { start: j, score };
+      (right !== undefined && tgt[span[1]]?.lower === right ? 1 : 0);
+    if (score > 0 && (!best || score >= best.score)) best = { start: j, score };
   }
   if (best) return pick(best.start);
   // No shared context: fall back to the first unused token of the same distinctive shape,
@@ -134,7 +135,9 @@ function extend(
   const first = tgt[start];
   if (!first || used.has(start)) return undefined;
   if (shape === 'capitalized') {
-    if (shapeOf(first.text) !== 'capitalized') return undefined;
+    // a name starts at its first capitalised word ("New York", not "York")
+    if (shapeOf(first.text) !== 'capitalized' || shapeOf(tgt[start - 1]?.text ?? '') === 'capitalized')
+      return undefined;
     let end = start + 1;
     while (end < tgt.length && end - start < Math.max(n, 3) && shapeOf(tgt[end]?.text ?? '') === 'capitalized') end++;
     return [start, end];
