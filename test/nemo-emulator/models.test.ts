@@ -9,7 +9,7 @@ import { headlineLogs, type LogRow, shopLogs, trainingLine } from './fixtures';
 
 // The student models, the judge and the embedder as pure functions.
 
-const request = (row: LogRow, model: string): ChatRequest => ({
+const request = (row: LogRow, model: string): ChatRequest => ({ model, ...row.request }) as ChatRequest;
   model,
   ...(row.request as Omit<ChatRequest, 'model'>),
 });
