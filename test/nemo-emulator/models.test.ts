@@ -10,9 +10,6 @@ import { headlineLogs, type LogRow, shopLogs, trainingLine } from './fixtures';
 // The student models, the judge and the embedder as pure functions.
 
 const request = (row: LogRow, model: string): ChatRequest => ({ model, ...row.request }) as ChatRequest;
-  model,
-  ...(row.request as Omit<ChatRequest, 'model'>),
-});
 const expectedName = (row: LogRow) =>
   (row.response.choices[0]?.message.tool_calls?.[0] as { function: { name: string } }).function.name;
 
