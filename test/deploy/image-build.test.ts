@@ -1,21 +1,28 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
+import { MongoClient } from 'mongodb';
 import { createSmokeActivities } from '../../activities/smoke';
 import { buildWorkflowBundle, parseBundleArgs } from '../../scripts/build-workflow-bundle';
+import { servers } from '../support/servers';
 import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal';
 import { REPO } from './check-deploy';
+import { copyContextFiles, runtimeEnv, runtimePackages, startUntil, writeEntrypoint } from './image-layout';
 
 // There is no Docker engine here, so the image's build steps run as the Dockerfile runs them:
-// `npm run build` (tsc -p tsconfig.build.json, here into a scratch outDir) and the workflow
-// bundle script, whose output then drives a real worker against the Temporal dev server.
+// `npm run build` (tsc -p tsconfig.build.json, into a scratch /app) and the workflow bundle
+// script, whose output drives a real worker on the Temporal dev server; then the runtime stage's
+// files, environment and entrypoint are laid out in that scratch /app and each process is
+// started through the entrypoint against the real local stack.
 
 const run = promisify(execFile);
 const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
-let scratch: string;
+let scratch: string; // plays /app
 let dist: string;
+const ENTRY_POINTS = ['api/main.js', 'worker/main.js', 'nemo-emulator/main.js'];
 
 beforeAll(() => {
   // Inside the repository so the compiled files resolve node_modules like /app/dist does.
@@ -33,7 +40,7 @@ describe('the production build the Dockerfile runs', () => {
     );
     expect(result.stdout).toBe('');
     // the entrypoint script in the Dockerfile names these compiled paths
-    for (const entry of ['api/main.js', 'worker/main.js', 'nemo-emulator/main.js']) {
+    for (const entry of ENTRY_POINTS) {
       expect(dockerfile).toContain(`/app/dist/${entry}`);
       expect(existsSync(path.join(dist, entry))).toBe(true);
     }
@@ -42,10 +49,10 @@ describe('the production build the Dockerfile runs', () => {
   }, 240_000);
 
   test('the compiled bundle script prebuilds a workflow bundle a worker runs workflows from', async () => {
-    const bundle = path.join(scratch, 'workflow-bundle.js');
+    const bundle = path.join(dist, 'workflow-bundle.js');
     const script = path.join(dist, 'scripts/build-workflow-bundle.js');
     expect(dockerfile).toContain('node dist/scripts/build-workflow-bundle.js --out dist/workflow-bundle.js');
-    const { stdout } = await run(process.execPath, [script, '--out', bundle], { cwd: scratch });
+    const { stdout } = await run(process.execPath, [script, '--out', 'dist/workflow-bundle.js'], { cwd: scratch });
     expect(stdout).toMatch(/workflow bundle: .*workflow-bundle\.js \(\d+ KiB/);
 
     const env = await connectTestEnvironment();
@@ -66,6 +73,99 @@ describe('the production build the Dockerfile runs', () => {
       await env.teardown();
     }
   }, 180_000);
+
+  test('the entry points load only production dependencies (the image has no devDependencies)', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const entries = [...ENTRY_POINTS, 'scripts/build-workflow-bundle.js'].map((e) => path.join(dist, e));
+    const used = [...runtimePackages(entries)].sort();
+    expect(used).toEqual(expect.arrayContaining(['@temporalio/worker', 'hono', 'mongodb']));
+    expect(used.filter((name) => !(name in pkg.dependencies))).toEqual([]);
+  });
+});
+
+describe('the runtime stage, laid out without Docker', () => {
+  let env: NodeJS.ProcessEnv;
+  let entrypoint: string;
+  const database = `deploy_image_${randomUUID().slice(0, 8)}`;
+
+  beforeAll(() => {
+    expect(copyContextFiles(scratch)).toEqual(['package.json', 'config/flywheel.yaml', 'config/named']);
+    entrypoint = writeEntrypoint(scratch);
+    env = {
+      PATH: process.env.PATH,
+      ...runtimeEnv(scratch),
+      TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
+      TEMPORAL_NAMESPACE: servers.TEMPORAL_NAMESPACE,
+      ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
+      MONGODB_URL: servers.MONGODB_URL,
+      MONGODB_DB: database,
+    };
+  });
+  afterAll(async () => {
+    const mongo = new MongoClient(servers.MONGODB_URL);
+    await mongo.db(database).dropDatabase();
+    await mongo.close();
+  });
+
+  test('the image environment points at files the image holds', () => {
+    for (const key of ['FLYWHEEL_WORKFLOW_BUNDLE', 'FLYWHEEL_CONFIG', 'FLYWHEEL_CONFIG_DIR']) {
+      expect(env[key]?.startsWith(scratch)).toBe(true);
+      expect(existsSync(env[key] as string)).toBe(true);
+    }
+    expect(env.NODE_ENV).toBe('production');
+    expect(env.FLYWHEEL_API_HOST).toBe('0.0.0.0');
+  });
+
+  test('"emulator" starts the NeMo emulator, which serves /health and exits cleanly on SIGTERM', async () => {
+    // the last --host wins, so a test can keep it on the loopback interface
+    const emulator = await startUntil(
+      'sh',
+      [entrypoint, 'emulator', '--port', '0', '--host', '127.0.0.1'],
+      env,
+      /listening on (http:\/\/[\d.:]+)/,
+    );
+    try {
+      expect((await fetch(`${emulator.match[1]}/health`)).status).toBe(200);
+    } finally {
+      expect(await emulator.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  test('"api" starts the API, healthy and ready against the real servers, and exits cleanly on SIGTERM', async () => {
+    const apiEnv = { ...env, FLYWHEEL_API_HOST: '127.0.0.1', FLYWHEEL_API_PORT: '0', FLYWHEEL_API_OPEN: '1' };
+    const api = await startUntil('sh', [entrypoint, 'api'], apiEnv, /"url":"(http:\/\/[\d.:]+)"/);
+    try {
+      expect((await fetch(`${api.match[1]}/health`)).status).toBe(200);
+      const ready = await fetch(`${api.match[1]}/ready`);
+      expect(ready.status).toBe(200);
+    } finally {
+      expect(await api.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  test('"worker" starts polling its task queue and exits cleanly on SIGTERM', async () => {
+    const taskQueue = uniqueTaskQueue('image-worker');
+    const worker = await startUntil(
+      'sh',
+      [entrypoint, 'worker'],
+      { ...env, FLYWHEEL_TASK_QUEUE: taskQueue },
+      /polling task queue "([^"]+)"/,
+      90_000,
+    );
+    expect(worker.match[1]).toBe(taskQueue);
+    expect(await worker.stop()).toBe(0);
+  }, 120_000);
+
+  test('any other command runs as given', async () => {
+    const { stdout } = await run(
+      'sh',
+      [entrypoint, 'node', '-e', 'console.log(process.argv.slice(1).join(","))', 'a', 'b'],
+      { env },
+    );
+    expect(stdout.trim()).toBe('a,b');
+  });
 });
 
 describe('workflow bundle script', () => {
