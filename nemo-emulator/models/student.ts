@@ -48,7 +48,7 @@ export function customizedProfile(modelId: string, baseModel: string, trained: E
 
 export function answerPrompt(view: PromptView, profile: StudentProfile, seed: number): Reply {
   const roll = rollFor(seed, profile.modelId, view);
-  const pool = [...profile.trained, ...view.examples];
+  const pool = view.examples.length === 0 ? profile.trained : [...profile.trained, ...view.examples];
   const imitates = pool.length > 0 && roll('imitate') < profile.fidelity;
   const k = profile.trained.length > 0 ? 5 : 3;
 
@@ -62,12 +62,7 @@ export function answerPrompt(view: PromptView, profile: StudentProfile, seed: nu
     const label = (imitates ? imitateLabel(view, pool, k) : undefined) ?? zeroShotAnswerLabel(view, profile, roll);
     return { content: label, toolCalls: [] };
   }
-  const nearest = imitates
-    ? rank(
-        view.userText,
-        pool.filter((e) => e.answer),
-      )[0]
-    : undefined;
+  const nearest = imitates ? rank(view.userText, pool).find((r) => r.exemplar.answer) : undefined;
   return { content: nearest ? nearest.exemplar.answer : blandAnswer(view), toolCalls: [] };
 }
 
@@ -76,12 +71,31 @@ interface Ranked {
   similarity: number;
 }
 
+interface PoolIndex {
+  weights: TermWeights;
+  vectors: ReturnType<TermWeights['vector']>[];
+}
+
+// A customized model's pool is the same array on every request: index it once.
+const indexes = new WeakMap<Exemplar[], PoolIndex>();
+
+function indexOf(pool: Exemplar[]): PoolIndex {
+  let index = indexes.get(pool);
+  if (!index) {
+    const docs = pool.map((e) => terms(e.userText));
+    const weights = new TermWeights(docs);
+    index = { weights, vectors: docs.map((d) => weights.vector(d)) };
+    indexes.set(pool, index);
+  }
+  return index;
+}
+
+/** The pool's examples, most similar to the query first. */
 function rank(query: string, pool: Exemplar[]): Ranked[] {
-  const docs = pool.map((e) => terms(e.userText));
-  const weights = new TermWeights(docs);
+  const { weights, vectors } = indexOf(pool);
   const q = weights.vector(terms(query));
   return pool
-    .map((exemplar, i) => ({ exemplar, similarity: cosine(q, weights.vector(docs[i] ?? [])) }))
+    .map((exemplar, i) => ({ exemplar, similarity: cosine(q, vectors[i] ?? new Map()) }))
     .sort((a, b) => b.similarity - a.similarity);
 }
 
@@ -106,9 +120,8 @@ function vote(ranked: Ranked[], k: number, keyOf: (e: Exemplar) => string | unde
 
 function imitateToolCall(view: PromptView, pool: Exemplar[], k: number): Reply | undefined {
   const known = new Set(view.tools.map((t) => t.name));
-  const usable = pool.filter((e) => e.toolCalls.every((c) => known.has(c.name)));
-  if (usable.length === 0) return undefined;
-  const ranked = rank(view.userText, usable);
+  const ranked = rank(view.userText, pool).filter((r) => r.exemplar.toolCalls.every((c) => known.has(c.name)));
+  if (ranked.length === 0) return undefined;
   const callKey = (e: Exemplar) => e.toolCalls.map((c) => c.name).join(',');
   const winner = vote(ranked, k, callKey);
   const model = ranked.find((r) => callKey(r.exemplar) === winner)?.exemplar;
@@ -126,9 +139,8 @@ function imitateToolCall(view: PromptView, pool: Exemplar[], k: number): Reply |
 }
 
 function imitateLabel(view: PromptView, pool: Exemplar[], k: number): string | undefined {
-  const labelled = pool.filter((e) => labelsIn(e.answer).length > 0);
-  if (labelled.length === 0) return undefined;
-  const ranked = rank(view.userText, labelled);
+  const ranked = rank(view.userText, pool).filter((r) => labelsIn(r.exemplar.answer).length > 0);
+  if (ranked.length === 0) return undefined;
   const label = vote(ranked, k, (e) => labelsIn(e.answer)[0]);
   const model = ranked.find((r) => labelsIn(r.exemplar.answer)[0] === label)?.exemplar;
   return model?.answer;
