@@ -130,6 +130,16 @@ install_compose_config() {
   mv "$COMPOSE_CONFIG.partial" "$COMPOSE_CONFIG"
 }
 
+# Installs run under a lock: the deploy test files run in parallel and may both install.
+with_install_lock() {
+  mkdir -p "$BIN"
+  exec 9>"$TOOLS/.check-deploy.lock"
+  flock 9
+  "$@"
+  flock -u 9
+  exec 9>&-
+}
+
 install_all() {
   mkdir -p "$BIN" "$SCHEMAS"
   install_helm
@@ -210,11 +220,11 @@ trap 'rm -rf "$WORK"' EXIT
 
 cmd="${1:-all}"
 case "$cmd" in
-  install) install_all ;;
-  chart) install_all; check_chart ;;
-  compose) install_compose_config; check_compose "${2:-}" ;;
-  render) install_all; render "${2:?render needs a values file or -}" ;;
-  validate) install_all; validate_stdin ;;
-  all) install_all; check_chart; check_compose >/dev/null; log "compose: temporal-dev.yaml loads" ;;
+  install) with_install_lock install_all ;;
+  chart) with_install_lock install_all; check_chart ;;
+  compose) with_install_lock install_compose_config; check_compose "${2:-}" ;;
+  render) with_install_lock install_all; render "${2:?render needs a values file or -}" ;;
+  validate) with_install_lock install_all; validate_stdin ;;
+  all) with_install_lock install_all; check_chart; check_compose >/dev/null; log "compose: temporal-dev.yaml loads" ;;
   *) die "unknown command '$cmd' (install | chart | compose [FILE] | render FILE | validate | all)" ;;
 esac

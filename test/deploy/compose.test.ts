@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readEnvironment } from '../../config/environment';
+import { parseFlywheelConfig } from '../../config/load';
 import { checkDeploy, REPO } from './check-deploy';
 
 // temporal-dev.yaml loaded the way `docker compose config` loads it (the docker client's
@@ -15,11 +16,13 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   volumes?: { type: string; source: string; target: string }[];
   ports?: { host_ip: string; target: number }[];
+  configs?: { source: string; target: string }[];
 }
 
 interface ComposeProject {
   services: Record<string, ComposeService>;
   volumes: Record<string, unknown>;
+  configs: Record<string, { content: string }>;
 }
 
 let project: ComposeProject;
@@ -90,6 +93,23 @@ test('the api and the worker get the environment the application reads, pointed 
   }
   expect(project.services.emulator?.command?.slice(0, 3)).toEqual(['emulator', '--port', '8700']);
   expect(project.services.api?.environment?.FLYWHEEL_API_OPEN).toBe('1'); // local use; tokens opt in
+});
+
+test('the flywheel config the api and worker mount is valid and reaches the emulator by service name', () => {
+  for (const name of ['api', 'worker']) {
+    const service = project.services[name];
+    const mount = service?.configs?.find((c) => c.target === service.environment?.FLYWHEEL_CONFIG);
+    expect(mount?.source).toBe('flywheel-config');
+  }
+  const content = project.configs['flywheel-config']?.content ?? '';
+  const config = parseFlywheelConfig(parseYaml(content));
+  expect(config.llm_judge_config).toMatchObject({ url: 'http://emulator:8700/v1/chat/completions' });
+  expect(Object.values(config.nmp_config).filter((v) => v.startsWith('http'))).toEqual([
+    'http://emulator:8700',
+    'http://emulator:8700',
+    'http://emulator:8700',
+  ]);
+  expect(content).not.toMatch(/127\.0\.0\.1|localhost/);
 });
 
 test('published ports listen on the loopback interface only', () => {

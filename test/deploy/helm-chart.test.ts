@@ -253,6 +253,9 @@ describe('emulator (development)', () => {
     const named = loadFlywheelConfig('semantic-icl', processEnv);
     expect(named.icl_config.example_selection).toBe('semantic_similarity');
     expect(named.nmp_config.nemo_base_url).toBe(processEnv.NEMO_BASE_URL);
+    // the judge is reached at the emulator's Service too
+    const judge = loadFlywheelConfig('default', processEnv).llm_judge_config;
+    expect(judge.deployment_type === 'remote' && judge.url).toBe(`${processEnv.NEMO_BASE_URL}/v1/chat/completions`);
   });
 });
 
