@@ -20,6 +20,11 @@ export interface PollSpec<S> {
   stallTimeoutMs: number;
 }
 
+const MAX_TRANSIENT_READ_FAILURES = 20;
+
+/** The NeMo client's retryable errors (network, timeout, 408, 429, 5xx). */
+const isTransient = (err: unknown) => err instanceof Error && err.name === 'NemoRetryableError';
+
 /**
  * Polls inside an activity until the remote work ends. Heartbeats on every read (so the
  * worker's death is noticed and cancellation is delivered) and sleeps cancellably.
@@ -28,9 +33,23 @@ export async function pollUntilDone<S>(spec: PollSpec<S>): Promise<S> {
   const ctx = Context.current();
   let best = Number.NEGATIVE_INFINITY;
   let lastHeadwayAt = Date.now();
+  let transientFailures = 0;
+  let lastDetails: unknown;
   for (;;) {
-    const status = await spec.read();
-    ctx.heartbeat(spec.heartbeat(status));
+    let status: S;
+    try {
+      status = await spec.read();
+      transientFailures = 0;
+    } catch (err) {
+      // A status read that hit a 5xx/429/timeout is simply read again next interval: failing
+      // the attempt would only restart the activity (with backoff) to poll the same job.
+      if (!isTransient(err) || ++transientFailures > MAX_TRANSIENT_READ_FAILURES) throw err;
+      if (lastDetails !== undefined) ctx.heartbeat(lastDetails); // never wipe the resume details
+      await ctx.sleep(spec.intervalMs);
+      continue;
+    }
+    lastDetails = spec.heartbeat(status);
+    ctx.heartbeat(lastDetails);
     await spec.onStatus?.(status);
     const failure = spec.failed(status);
     if (failure !== undefined) throw ApplicationFailure.nonRetryable(failure, 'JobFailed');

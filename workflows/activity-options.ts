@@ -55,8 +55,8 @@ export function longNemoJob(timing: FlywheelConfig['timing']): ActivityOptions {
   };
 }
 
-/** Teardown and finalization must succeed eventually: retried without a cap. */
+/** Teardown and finalization must succeed eventually: retried without a cap (no maximumAttempts). */
 export const cleanup: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
-  retry: { ...retry, maximumAttempts: 0 },
+  retry,
 };

@@ -27,6 +27,8 @@ export interface CandidateResult {
   modelName: string;
   status: 'completed' | 'failed';
   error?: string;
+  /** The final state, for the parent's progress (a progress signal may arrive after this result). */
+  progress?: CandidateProgress;
 }
 
 /** Sent to the parent run at every status change, for its `progress` query. */
@@ -54,8 +56,12 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       scores: {},
     })),
     customization: { status: candidate.customization_enabled ? 'pending' : 'skipped', progress: 0 },
+    version: 0,
   };
-  const report = () => reportToParent(progress);
+  const report = () => {
+    progress.version++;
+    reportToParent(progress);
+  };
   const setStatus = async (status: CandidateProgress['status']) => {
     progress.status = status;
     await quick.markCandidateStatus({ jobId, modelName, status });
@@ -151,7 +157,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   }
   const status = failures.length > 0 ? 'failed' : 'completed';
   await CancellationScope.nonCancellable(() => finish(status, failures.length > 0 ? failures.join('; ') : null));
-  return { modelName, status, ...(failures.length > 0 ? { error: failures.join('; ') } : {}) };
+  return { modelName, status, ...(failures.length > 0 ? { error: failures.join('; ') } : {}), progress };
 
   async function finish(status: 'completed' | 'failed' | 'cancelled', error: string | null) {
     if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, config: input.config });

@@ -53,6 +53,8 @@ export interface CandidateProgress {
   evaluations: EvalProgress[];
   customization: { status: EvalProgress['status']; progress: number; customizedModel?: string; error?: string };
   error?: string;
+  /** Grows with every report: signals from a child can arrive out of order, the newest wins. */
+  version: number;
 }
 
 export interface RunProgress {

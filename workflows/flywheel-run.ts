@@ -17,6 +17,7 @@ import type { FlywheelActivities } from '../activities/types';
 import { cleanup, datasetBuild, longNemoJob, shortCall } from './activity-options';
 import { type CandidateResult, candidateProgressSignal, candidateRun } from './candidate-run';
 import {
+  type CandidateProgress,
   cancelSignal,
   type FlywheelRunInput,
   type FlywheelRunResult,
@@ -45,12 +46,17 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   const work = new CancellationScope();
   setHandler(progressQuery, () => progress);
   setHandler(cancelSignal, (reason) => {
+    if (ENDING.includes(progress.phase)) return; // too late: the run is ending anyway
     progress.cancelReason ??= reason || 'Job cancelled by user';
+    progress.phase = 'cancelling';
     work.cancel();
   });
-  setHandler(candidateProgressSignal, (candidate) => {
-    progress.candidates = progress.candidates.map((c) => (c.modelName === candidate.modelName ? candidate : c));
-  });
+  const updateCandidate = (candidate: CandidateProgress) => {
+    progress.candidates = progress.candidates.map((c) =>
+      c.modelName === candidate.modelName && candidate.version >= c.version ? candidate : c,
+    );
+  };
+  setHandler(candidateProgressSignal, updateCandidate);
   upsertSearchAttributes([
     { key: WorkloadIdKey, value: input.workloadId },
     { key: ClientIdKey, value: input.clientId },
@@ -68,6 +74,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
         status: 'pending',
         evaluations: [],
         customization: { status: n.customization_enabled ? 'pending' : 'skipped', progress: 0 },
+        version: 0,
       }));
 
       progress.phase = 'building-datasets';
@@ -109,6 +116,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
           ? s.value
           : { modelName: config.nims[i]?.model_name ?? '?', status: 'failed', error: messageOf(s.reason) },
       );
+      for (const o of outcomes) if (o.progress) updateCandidate(o.progress);
       const failed = outcomes.filter((o) => o.status === 'failed');
       const allFailed = failed.length === outcomes.length;
       return {
@@ -153,6 +161,8 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   }
   return result;
 }
+
+const ENDING: RunProgress['phase'][] = ['finalizing', 'completed', 'failed', 'cancelled'];
 
 /** Runs a run-level step; a failure (not a cancellation) fails the run with the step named. */
 async function step<T>(what: string, run: () => Promise<T>): Promise<T> {

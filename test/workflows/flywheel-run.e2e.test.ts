@@ -1,0 +1,157 @@
+import { progressQuery } from '../../workflows/contract';
+import { FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
+import { recordHistory } from '../support/flywheel-histories';
+
+// Full runs on the real Temporal dev server, Elasticsearch and MongoDB, against the NeMo
+// emulator, through the same NeMo client as production.
+
+const TOOL_CALLING_SCORES = ['function_name', 'function_name_and_args_accuracy', 'tool_calling_correctness'];
+
+describe('flywheel run, end to end', () => {
+  const h = new FlywheelHarness({ timeScale: 0.01 });
+  beforeAll(() => h.start(), 120_000);
+  afterAll(() => h.close());
+  let fullRunJob: string | undefined;
+
+  test('a full run evaluates every candidate three ways and customizes each, in Blueprint-shaped documents', async () => {
+    const handle = await h.startRun();
+    const jobId = handle.workflowId.replace('flywheel-', '');
+    const result = await h.result(handle);
+    expect(result).toEqual({ jobId, status: 'completed', candidatesFailed: 0 });
+
+    const docs = await h.documents(jobId);
+    expect(docs.run).toMatchObject({
+      _id: jobId,
+      workload_id: SAMPLE.workloadId,
+      client_id: SAMPLE.clientId,
+      status: 'completed',
+      error: null,
+      nims: [],
+      candidates_total: 2,
+      candidates_failed: 0,
+    });
+    expect(docs.run?.finished_at).toBeInstanceOf(Date);
+    expect(docs.run?.num_records).toBeGreaterThan(0);
+    expect(docs.run?.datasets.map((d) => d.name).sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^flywheel-eval-/), expect.stringMatching(/^flywheel-icl-/)]),
+    );
+    expect(docs.run?.datasets).toHaveLength(3);
+    expect(docs.judge).toMatchObject({ deployment_type: 'remote', deployment_status: 'ready', error: null });
+
+    expect(docs.nims.map((n) => n.model_name).sort()).toEqual(MODELS.slice(0, 2).sort());
+    for (const nim of docs.nims) {
+      expect(nim).toMatchObject({ status: 'completed', deployment_status: 'deleted', error: null, evaluations: [] });
+      expect(nim.started_at).toBeInstanceOf(Date);
+      expect(nim.finished_at).toBeInstanceOf(Date);
+      expect(nim.runtime_seconds).toBeGreaterThan(0);
+    }
+
+    expect(docs.evaluations).toHaveLength(6);
+    for (const evaluation of docs.evaluations) {
+      expect(evaluation).toMatchObject({ status: 'completed', progress: 100, error: null });
+      expect(evaluation.job_id).toEqual(expect.any(String));
+      expect(evaluation.nmp_uri).toContain(`/v1/evaluation/jobs/${evaluation.job_id}`);
+      expect(Object.keys(evaluation.scores).sort()).toEqual([...TOOL_CALLING_SCORES].sort());
+      for (const score of Object.values(evaluation.scores)) {
+        expect(score).toBeGreaterThanOrEqual(0);
+        expect(score).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(docs.evaluations.map((e) => e.eval_type).sort()).toEqual([
+      'base-eval',
+      'base-eval',
+      'customized-eval',
+      'customized-eval',
+      'icl-eval',
+      'icl-eval',
+    ]);
+
+    expect(docs.customizations).toHaveLength(2);
+    for (const c of docs.customizations) {
+      expect(c).toMatchObject({ status: 'completed', progress: 100, error: null, workload_id: SAMPLE.workloadId });
+      expect(c.customized_model).toMatch(/^dfwbp\/customized-/);
+      expect(c.epochs_completed).toBe(h.config().training_config.epochs);
+      expect(c.nmp_uri).toContain(c.job_id as string);
+    }
+
+    // Each remote thing was created exactly once, and nothing is left deployed.
+    const counters = await h.counters();
+    const ours = (created: Record<string, number>) => Object.entries(created).filter(([name]) => name.includes(jobId));
+    expect(ours(counters.created.evaluation_jobs)).toHaveLength(6);
+    expect(ours(counters.created.customization_jobs)).toHaveLength(2);
+    for (const [, n] of [...ours(counters.created.evaluation_jobs), ...ours(counters.created.customization_jobs)]) {
+      expect(n).toBe(1);
+    }
+    expect(counters.live_deployments).toEqual([]);
+
+    // Operators see the same in Temporal: progress query, search attributes, memo.
+    const progress = await handle.query(progressQuery);
+    expect(progress.phase).toBe('completed');
+    expect(progress.candidates.every((c) => c.status === 'completed')).toBe(true);
+    const description = await handle.describe();
+    expect(description.searchAttributes).toMatchObject({
+      WorkloadId: [SAMPLE.workloadId],
+      ClientId: [SAMPLE.clientId],
+      FlywheelStatus: ['completed'],
+    });
+    expect(description.memo).toMatchObject({ config_name: 'default' });
+
+    await recordHistory(h, handle.workflowId, 'full-run');
+    fullRunJob = jobId;
+  });
+
+  test('deleting a finished run removes its NeMo artifacts, then its documents', async () => {
+    const jobId = fullRunJob as string;
+    const before = await h.documents(jobId);
+    const deleted = await h.env.client.workflow.execute('deleteRun', {
+      taskQueue: h.taskQueue,
+      workflowId: `flywheel-delete-${jobId}`,
+      args: [{ jobId }],
+    });
+    expect(deleted).toMatchObject({ jobId, failed: [], documentsDeleted: true });
+    const models = before.customizations.map((c) => `model ${c.customized_model}`);
+    const evalJobs = before.evaluations.map((e) => `evaluation job ${e.job_id}`);
+    const datasets = (before.run?.datasets ?? []).map((d) => `dataset dfwbp/${d.name}`);
+    expect([...deleted.deleted].sort()).toEqual([...models, ...evalJobs, ...datasets].sort());
+
+    for (const e of before.evaluations) {
+      expect((await fetch(`${h.emulator.url}/v1/evaluation/jobs/${e.job_id}`)).status).toBe(404);
+    }
+    for (const c of before.customizations) {
+      expect((await fetch(`${h.emulator.url}/v1/models/${c.customized_model}`)).status).toBe(404);
+    }
+    for (const d of before.run?.datasets ?? []) {
+      expect((await fetch(`${h.emulator.url}/v1/datasets/dfwbp/${d.name}`)).status).toBe(404);
+    }
+    const after = await h.documents(jobId);
+    expect(after).toEqual({ run: null, nims: [], evaluations: [], customizations: [], judge: null });
+  });
+
+  test('a run with a named config and a per-job split override uses both', async () => {
+    h.configs.set('one-model', h.config({ models: [MODELS[2] as string], customize: false }));
+    const handle = await h.startRun({ configName: 'one-model', dataSplitConfig: { eval_size: 5 } });
+    const jobId = handle.workflowId.replace('flywheel-', '');
+    expect(await h.result(handle)).toMatchObject({ status: 'completed', candidatesFailed: 0 });
+    const docs = await h.documents(jobId);
+    expect(docs.run).toMatchObject({ config_name: 'one-model', candidates_total: 1 });
+    expect(docs.nims.map((n) => n.model_name)).toEqual([MODELS[2]]);
+    expect(docs.customizations).toEqual([]);
+    expect(docs.evaluations.map((e) => e.eval_type).sort()).toEqual(['base-eval', 'icl-eval']);
+    const evalSet = docs.run?.datasets.find((d) => d.name.startsWith('flywheel-eval-'));
+    expect(evalSet?.num_records).toBe(5);
+    expect((await handle.describe()).memo).toMatchObject({ config_name: 'one-model' });
+  });
+
+  test('too little data fails the run with a clear dataset error and no deployment', async () => {
+    const handle = await h.startRun({ workloadId: 'no-such-workload' });
+    const jobId = handle.workflowId.replace('flywheel-', '');
+    const result = await h.result(handle);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^Error creating datasets: /);
+    const docs = await h.documents(jobId);
+    expect(docs.run).toMatchObject({ status: 'failed', error: result.error });
+    expect(docs.nims.every((n) => n.status === 'failed' && n.finished_at instanceof Date)).toBe(true);
+    const counters = await h.counters();
+    expect(Object.keys(counters.created.deployments).filter((d) => d.includes(jobId.slice(-8)))).toEqual([]);
+  });
+});
