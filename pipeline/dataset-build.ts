@@ -15,6 +15,8 @@ import { type ResolvedWorkloadType, resolveWorkloadType } from './workload-type'
 // lines into the output files. Memory stays flat for any number of records. The only I/O in
 // pipeline/: local temporary files, in a directory the caller owns and removes.
 
+const YIELD_EVERY = 200;
+
 /** Records (the newest) that `workload_type: auto` is detected from. */
 export const DETECTION_SAMPLE = 1000;
 
@@ -120,8 +122,11 @@ export async function buildDatasetFiles(options: BuildOptions): Promise<BuiltFil
     })) {
       assembler ??= makeAssembler(workloadType as ResolvedWorkloadType);
       let trainText = '';
-      for (const raw of page) {
-        const accepted = assembler.add(raw);
+      for (let i = 0; i < page.length; i++) {
+        // Let the event loop breathe now and then: the next page is already on its way, and
+        // its bytes only keep flowing while the socket is being read.
+        if (i > 0 && i % YIELD_EVERY === 0) await new Promise(setImmediate);
+        const accepted = assembler.add(page[i]);
         if (accepted) trainText += `${accepted.trainLine}\n`;
       }
       await write(trainSpill, trainText);
