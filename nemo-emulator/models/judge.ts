@@ -4,7 +4,8 @@ import { cosine, overlap, terms, vectorOf } from './text';
 
 // The emulated judge (`meta/llama-3.3-70b-instruct`). It rates the text inside
 // <candidate>…</candidate> against <reference>…</reference> and answers "RATING: n":
-// - on a 1–10 scale when the prompt asks for one ("1 to 10", "1-10") or speaks of similarity:
+// - on a 1–10 scale when the prompt asks for one ("1 to 10", "1-10"), or speaks of similarity
+//   without asking for 0/1 ("0 or 1", "RATING: 0"):
 //   1 + 9 × the cosine between the two texts' content words (empty candidate → 1);
 // - otherwise 0/1 correctness: tool calls must name the same functions with every reference
 //   argument present (identifier-like values equal, longer text mostly the same words);
@@ -19,12 +20,19 @@ export function judgeReply(prompt: string): string {
     return 'Hello. I rate a <candidate> answer against a <reference> answer; send both to get a RATING.';
   }
   const instructions = prompt.replace(/<(candidate|reference)>[\s\S]*?<\/\1>/g, ' ');
-  if (/\b1\s*(?:to|-|–|and)\s*10\b/i.test(instructions) || /similar/i.test(instructions)) {
+  if (asksForScale(instructions)) {
     const rating = similarityRating(candidate, reference);
     return `RATING: ${rating}\nThe candidate shares ${rating >= 7 ? 'most' : rating >= 4 ? 'some' : 'little'} of the reference's meaning.`;
   }
   const correct = isCorrect(candidate, reference);
   return `RATING: ${correct ? 1 : 0}\n${correct ? 'The candidate matches the reference.' : 'The candidate does not match the reference.'}`;
+}
+
+/** A 1–10 scale when the prompt names one; else 0/1 when it names that; else by "similar". */
+function asksForScale(instructions: string): boolean {
+  if (/\b1\s*(?:to|-|–|and)\s*10\b/i.test(instructions)) return true;
+  if (/\b0\s*(?:or|\/)\s*1\b|RATING:\s*0\b/i.test(instructions)) return false;
+  return /similar/i.test(instructions);
 }
 
 function between(text: string, tag: string): string | undefined {

@@ -17,7 +17,7 @@ const MessageSchema = z
 
 const ToolSchema = z
   .object({
-    type: z.literal('function'),
+    type: z.literal('function').optional(),
     function: z
       .object({
         name: z.string().min(1),

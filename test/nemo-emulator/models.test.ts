@@ -142,6 +142,10 @@ describe('judge', () => {
     expect(
       judgeReply('Is it correct? <reference>[[[positive]]]</reference><candidate>[[[neutral]]]</candidate>'),
     ).toMatch(/^RATING: 0\b/);
+    const strict = 'Free-text values may be similar in meaning. Reply "RATING: 1" if correct, "RATING: 0" if not.';
+    expect(judgeReply(`${strict} <reference>[[[positive]]]</reference><candidate>[[[positive]]]</candidate>`)).toMatch(
+      /^RATING: 1\b/,
+    );
   });
 
   test('tool calls are correct with the same name and every reference argument; strings as JSON arguments are read', () => {
