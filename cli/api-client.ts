@@ -1,0 +1,56 @@
+import { CliError } from './io';
+
+// A small client for the Flywheel API. Errors become one readable line: the status and the
+// API's `detail` (a 422's field paths included).
+
+export interface ApiTarget {
+  url: string;
+  token?: string;
+}
+
+interface Detail {
+  detail?: string | { loc?: (string | number)[]; msg?: string }[];
+}
+
+function describeDetail(body: Detail | undefined): string {
+  const d = body?.detail;
+  if (typeof d === 'string') return d;
+  if (Array.isArray(d)) return d.map((i) => `${(i.loc ?? []).join('.')}: ${i.msg}`).join('; ');
+  return 'no details';
+}
+
+export class FlywheelApiClient {
+  constructor(private readonly target: ApiTarget) {}
+
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const url = `${this.target.url.replace(/\/+$/, '')}${path}`;
+    const all: Record<string, string> = { accept: 'application/json', ...headers };
+    if (this.target.token) all.authorization = `Bearer ${this.target.token}`;
+    if (body !== undefined) all['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      throw new CliError(
+        `cannot reach the Flywheel API at ${this.target.url} (${cause}); set FLYWHEEL_API_URL or --api-url`,
+      );
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const hint = res.status === 401 ? ' (set FLYWHEEL_API_TOKEN or --token)' : '';
+      throw new CliError(`${method} ${path} failed: ${res.status} ${describeDetail(parsed as Detail)}${hint}`);
+    }
+    return parsed as T;
+  }
+
+  get<T>(path: string) {
+    return this.request<T>('GET', path);
+  }
+}

@@ -1,0 +1,104 @@
+import type { JobDetail, JobSummary, Schedule, Workload } from './types';
+
+// Plain-text tables for people; `--json` prints the API's JSON instead.
+
+export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(cells[0] as string[]), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
+}
+
+const score = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(3));
+const pct = (v: number) => `${Math.round(v)}%`;
+
+export function jobsTable(jobs: JobSummary[]): string {
+  if (jobs.length === 0) return 'No jobs.';
+  return table(
+    ['ID', 'WORKLOAD', 'CLIENT', 'STATUS', 'STARTED (UTC)', 'FINISHED (UTC)', 'ERROR'],
+    jobs.map((j) => [
+      j.id,
+      j.workload_id,
+      j.client_id,
+      j.status,
+      j.started_at.slice(0, 19),
+      j.finished_at?.slice(0, 19),
+      j.error ? j.error.slice(0, 60) : null,
+    ]),
+  );
+}
+
+/** A job's header and one row per candidate and evaluation, with every score as a column. */
+export function jobReport(job: JobDetail): string {
+  const lines = [
+    `Job ${job.id}  ${job.status.toUpperCase()}`,
+    `  workload ${job.workload_id}  client ${job.client_id}  config ${job.config_name ?? 'default'}`,
+    `  started ${job.started_at.slice(0, 19)} UTC  finished ${job.finished_at ? `${job.finished_at.slice(0, 19)} UTC` : '-'}`,
+    `  records ${job.num_records}  datasets ${job.datasets.map((d) => `${d.name} (${d.num_records})`).join(', ') || '-'}`,
+  ];
+  if (job.llm_judge)
+    lines.push(`  judge ${job.llm_judge.model_name} (${job.llm_judge.type}, ${job.llm_judge.deployment_status})`);
+  if (job.error) lines.push(`  error: ${job.error}`);
+  if (job.cancel_reason && job.cancel_reason !== job.error) lines.push(`  cancelled: ${job.cancel_reason}`);
+  const metrics = [...new Set(job.nims.flatMap((n) => n.evaluations.flatMap((e) => Object.keys(e.scores))))].sort();
+  const rows: (string | number | null)[][] = [];
+  for (const nim of job.nims) {
+    for (const e of nim.evaluations) {
+      rows.push([
+        nim.model_name,
+        e.eval_type,
+        e.status,
+        pct(e.progress),
+        ...metrics.map((m) => score(e.scores[m])),
+        e.error,
+      ]);
+    }
+    for (const c of nim.customizations) {
+      rows.push([
+        nim.model_name,
+        'customization',
+        c.status,
+        pct(c.progress),
+        ...metrics.map(() => null),
+        c.error ?? c.customized_model,
+      ]);
+    }
+    if (nim.evaluations.length === 0 && nim.customizations.length === 0) {
+      rows.push([nim.model_name, '-', nim.status, null, ...metrics.map(() => null), nim.error]);
+    }
+  }
+  lines.push('');
+  lines.push(
+    rows.length === 0 ? 'No candidates yet.' : table(['MODEL', 'STEP', 'STATUS', 'PROGRESS', ...metrics, 'NOTE'], rows),
+  );
+  return lines.join('\n');
+}
+
+export function schedulesTable(schedules: Schedule[]): string {
+  if (schedules.length === 0) return 'No schedules.';
+  return table(
+    ['ID', 'WORKLOAD', 'CLIENT', 'WHEN', 'TZ', 'OVERLAP', 'PAUSED', 'NEXT RUN (UTC)'],
+    schedules.map((s) => [
+      s.id,
+      s.workload_id,
+      s.client_id,
+      s.cron ?? `every ${s.interval_seconds}s`,
+      s.timezone,
+      s.overlap,
+      s.paused ? 'yes' : 'no',
+      s.next_run_times[0]?.slice(0, 19),
+    ]),
+  );
+}
+
+export function workloadsTable(workloads: Workload[]): string {
+  if (workloads.length === 0) return 'No workloads: load logs first (flywheel logs load FILE).';
+  return table(
+    ['CLIENT', 'WORKLOAD', 'RECORDS', 'LAST SEEN (UTC)'],
+    workloads.map((w) => [w.client_id, w.workload_id, w.num_records, w.last_seen?.slice(0, 19)]),
+  );
+}
