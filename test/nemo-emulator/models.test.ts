@@ -10,8 +10,11 @@ import { headlineLogs, type LogRow, shopLogs, trainingLine } from './fixtures';
 // The student models, the judge and the embedder as pure functions.
 
 const request = (row: LogRow, model: string): ChatRequest => ({ model, ...row.request }) as ChatRequest;
-const expectedName = (row: LogRow) =>
-  (row.response.choices[0]?.message.tool_calls?.[0] as { function: { name: string } }).function.name;
+const callsOf = (row: LogRow) =>
+  (row.response.choices[0]?.message.tool_calls ?? []) as {
+    function: { name: string; arguments: Record<string, unknown> };
+  }[];
+const expectedName = (row: LogRow) => callsOf(row)[0]?.function.name;
 
 function nameAccuracy(model: string, rows: LogRow[], profile = baseProfile(model)): number {
   const hits = rows.filter(
@@ -69,11 +72,7 @@ describe('student models', () => {
       formatIclExample({
         user: [row.request.messages[1]?.content ?? ''],
         answer: '',
-        toolCalls: (
-          row.response.choices[0]?.message.tool_calls as {
-            function: { name: string; arguments: Record<string, unknown> };
-          }[]
-        ).map((c) => ({ name: c.function.name, arguments: c.function.arguments })),
+        toolCalls: callsOf(row).map((c) => ({ name: c.function.name, arguments: c.function.arguments })),
       }),
     );
     const withExamples = evalRows.map((row) => ({
