@@ -109,7 +109,11 @@ async function build(workloadId: string, clientId: string, config: FlywheelConfi
   const env = new MockActivityEnvironment(undefined, { logger: quiet });
   const input = { jobId, workloadId, clientId, config };
   const result = (await env.run(activities.createDatasets, input)) as CreateDatasetsResult;
-  return { jobId, result, rerun: () => env.run(activities.createDatasets, input) };
+  return {
+    jobId,
+    result,
+    rerun: async () => (await env.run(activities.createDatasets, input)) as CreateDatasetsResult,
+  };
 }
 
 describe('dataset build from the samples to the NeMo emulator', () => {
@@ -193,9 +197,10 @@ describe('dataset build from the samples to the NeMo emulator', () => {
     expect(await rerun()).toEqual(result);
   });
 
-  test('classification: labels stratify the split, records without a label are counted', async () => {
-    const config = configFor(emulator.url);
+  test('classification (configured): labels stratify the split, records without a label are counted', async () => {
+    const config = configFor(emulator.url, { workload_type: 'classification' });
     const { result } = await build('news_classifier', 'fin-desk', config);
+    expect(result.report.workloadTypeSource).toBe('config');
     const expected = expectedCounts('financial-news.jsonl', (r) => !/\[\[\[.+\]\]\]/.test(String(answer(r)?.content)));
     expect(result.workloadType).toBe('classification');
     expect(result.report.rejected.missing_label).toBe(expected.defective);
@@ -235,6 +240,26 @@ describe('dataset build from the samples to the NeMo emulator', () => {
     expect(iclRows.every((r) => parseIclExamples(r.request.messages[0].content).length > 0)).toBe(true);
     const train = await ops.datastore.readFile('itest', result.datasets.train, 'training/train_data.jsonl');
     expect(train).toMatch(/出張/);
+  });
+
+  test('a retry that did not get to record its result uploads the same files again under the same names', async () => {
+    const config = configFor(emulator.url);
+    const first = await build('faq_assistant', 'helpdesk', config);
+    const ops = createNemoOps(config);
+    const read = (r: CreateDatasetsResult) =>
+      Promise.all([
+        ops.datastore.readFile('itest', r.datasets.eval, 'eval_data.jsonl'),
+        ops.datastore.readFile('itest', r.datasets.train, 'training/train_data.jsonl'),
+        ops.datastore.readFile('itest', r.datasets.train, 'validation/val_data.jsonl'),
+      ]);
+    const before = await read(first.result);
+    // as if the worker died after uploading, before the run document was written
+    await results.runs.updateOne({ _id: first.jobId }, { $set: { datasets: [], dataset_report: null } });
+    const again = await first.rerun();
+    expect(again.datasets).toEqual(first.result.datasets);
+    expect(again.report).toEqual(first.result.report);
+    expect(await read(again)).toEqual(before);
+    expect((await results.getRun(first.jobId))?.datasets).toHaveLength(3);
   });
 
   test('too few records is a non-retryable DatasetError that says which setting to change', async () => {
