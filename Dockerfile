@@ -16,6 +16,19 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The Temporal core bridge ships native binaries for five platforms plus its Rust sources
+# (~160 MB); keep only the binary this image's platform loads.
+RUN node <<'EOF'
+const fs = require('node:fs');
+const path = require('node:path');
+const dir = path.dirname(require.resolve('@temporalio/core-bridge/package.json'));
+const keep = require(path.join(dir, 'common.js')).getPrebuiltTargetName();
+for (const target of fs.readdirSync(path.join(dir, 'releases'))) {
+  if (target !== keep) fs.rmSync(path.join(dir, 'releases', target), { recursive: true });
+}
+for (const sources of ['sdk-core', 'src']) fs.rmSync(path.join(dir, sources), { recursive: true, force: true });
+require('@temporalio/core-bridge'); // fails the build if the kept binary does not load
+EOF
 
 # ---- compile TypeScript and prebuild the workflow bundle
 FROM ${NODE_IMAGE} AS build
