@@ -20,7 +20,7 @@ COMPOSE_FILE="$ROOT/temporal-dev.yaml"
 
 HELM_VERSION=v3.22.0
 KUBECONFORM_VERSION=v0.8.0
-# kubernetes-validate (PyPI) ships the Kubernetes JSON schemas, standalone and strict.
+# kubernetes-validate (PyPI) ships the Kubernetes JSON schemas (plain and strict) for 1.25-1.37.
 K8S_SCHEMAS_PACKAGE_VERSION=1.37.0
 # Validated against the oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest.
 K8S_VERSIONS="${FLYWHEEL_K8S_VERSIONS:-1.29.0 1.37.0}"
@@ -78,8 +78,11 @@ install_schemas() {
   local dl="$TOOLS/downloads"
   local wheel="$dl/kubernetes_validate-$K8S_SCHEMAS_PACKAGE_VERSION-py3-none-any.whl"
   mkdir -p "$dl"
+  # the stack's venv pip when there is one (Debian's python3 may come without pip)
+  local pip=(python3 -m pip)
+  [[ -x "$TOOLS/venv/bin/pip" ]] && pip=("$TOOLS/venv/bin/pip")
   if [[ ! -s "$wheel" ]]; then
-    timed "schema download" python3 -m pip download --quiet --disable-pip-version-check --no-deps \
+    timed "schema download" "${pip[@]}" download --quiet --disable-pip-version-check --no-deps \
       --only-binary=:all: -d "$dl" "kubernetes-validate==$K8S_SCHEMAS_PACKAGE_VERSION" \
       || die "pip download kubernetes-validate==$K8S_SCHEMAS_PACKAGE_VERSION failed"
   fi
