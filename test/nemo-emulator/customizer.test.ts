@@ -111,9 +111,12 @@ test('a customized model is served only while its base model is deployed, and no
 });
 
 test('cancelling a running job stops it; cancelling a finished job leaves it as it is', async () => {
+  // a stall keeps the job running for as long as the test needs
+  await emulator.ok('PUT', '/admin/faults', { customization: { stall: ['customized-c'] } });
   const job = await emulator.customize(NS, config, 'train', `${NS}/customized-c`);
   await emulator.waitForJob(`/v1/customization/jobs/${job.id}/status`, (s) => s === 'running');
   const cancelled = await emulator.ok('POST', `/v1/customization/jobs/${job.id}/cancel`);
+  await emulator.ok('DELETE', '/admin/faults');
   expect(cancelled.status).toBe('cancelled');
   await new Promise((r) => setTimeout(r, 300));
   expect((await emulator.ok('GET', `/v1/customization/jobs/${job.id}/status`)).status).toBe('cancelled');
