@@ -1,6 +1,6 @@
 import type { EmulatorContext } from '../context';
 import { type Exemplar, exemplarFromTrainingLine, TrainingLineSchema } from '../models/exemplars';
-import { readDatastoreFile } from '../routes/datastore';
+import { readDatastoreFile } from '../state/datastore-files';
 import { type CustomizationJob, type JobStatus, now } from '../state/store';
 
 // A LoRA customization: created → pending (waiting for GPUs) → running (epochs and steps over
@@ -86,7 +86,7 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
 function loadTrainingData(ctx: EmulatorContext, job: CustomizationJob): Exemplar[] | string {
   const dataset = ctx.state.datasets.get(`${job.dataset.namespace}/${job.dataset.name}`);
   if (!dataset) return `dataset ${job.dataset.namespace}/${job.dataset.name} no longer exists`;
-  const bytes = readDatastoreFile(ctx, dataset.files_url.replace(/\/$/, ''), TRAINING_FILE);
+  const bytes = readDatastoreFile(ctx.state, dataset.files_url.replace(/\/$/, ''), TRAINING_FILE);
   if (!bytes) return `${TRAINING_FILE} not found in ${dataset.files_url}`;
   const exemplars: Exemplar[] = [];
   const lines = bytes.toString('utf8').split('\n');

@@ -1,7 +1,7 @@
 import type { EmulatorContext } from '../context';
 import type { EvaluationJobRequest, TaskConfig } from '../evaluation/config-schema';
 import { runTask } from '../evaluation/run-task';
-import { readDatastoreFile } from '../routes/datastore';
+import { readDatastoreFile } from '../state/datastore-files';
 import { type EvaluationJob, type JobStatus, now } from '../state/store';
 
 // An evaluation job: created → pending → running (progress per item) → completed, or failed
@@ -72,7 +72,7 @@ export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, reques
 /** The task's eval items from the datastore, honouring `limit`. */
 function prepare(ctx: EmulatorContext, name: string, config: TaskConfig): PreparedTask {
   const url = config.dataset.files_url;
-  const bytes = readDatastoreFile(ctx, url);
+  const bytes = readDatastoreFile(ctx.state, url);
   if (!bytes) throw new Error(`task ${name}: ${url} not found in the datastore`);
   const items: unknown[] = [];
   const lines = bytes.toString('utf8').split('\n');

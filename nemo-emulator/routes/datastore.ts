@@ -112,12 +112,3 @@ function repo(ctx: EmulatorContext, ns: string, name: string): Repo {
   if (!found) throw notFound(`Repository ${key(ns, name)}`);
   return found;
 }
-
-/** A file by `hf://datasets/{ns}/{name}/{path}` (or a repo URL plus a path), or undefined. */
-export function readDatastoreFile(ctx: EmulatorContext, filesUrl: string, path?: string): Buffer | undefined {
-  const match = /^hf:\/\/datasets\/([^/]+)\/([^/]+)(?:\/(.+))?$/.exec(filesUrl);
-  if (!match) return undefined;
-  const filePath = path ?? match[3];
-  if (!filePath) return undefined;
-  return ctx.state.repos.get(key(match[1] ?? '', match[2] ?? ''))?.files.get(filePath);
-}
