@@ -52,7 +52,7 @@ WORKDIR /app
 
 COPY --chmod=0755 <<'EOF' /usr/local/bin/flywheel-entrypoint
 #!/bin/sh
-# exec keeps node as PID 1's direct replacement so SIGTERM reaches it (graceful shutdown).
+# exec replaces this shell, so node runs as PID 1 and receives SIGTERM itself (graceful shutdown).
 set -e
 cmd="${1:-api}"
 [ "$#" -gt 0 ] && shift
