@@ -4,6 +4,7 @@
 #   docker run IMAGE api        # Hono API on $FLYWHEEL_API_PORT (8000)
 #   docker run IMAGE worker     # Temporal worker (prebuilt workflow bundle, no webpack at start)
 #   docker run IMAGE emulator   # NeMo emulator on 8700 (dev and demo only; --time-scale etc. follow)
+#   docker run IMAGE flywheel jobs list   # the CLI (FLYWHEEL_API_URL / token from the environment)
 #
 # Anything else is run as a command, e.g. `docker run IMAGE node -e '...'`.
 # Build: docker build -t flywheel .
@@ -61,6 +62,7 @@ case "$cmd" in
   worker) exec node /app/dist/worker/main.js "$@" ;;
   # listens on every interface unless --host is given again (the last one wins)
   emulator) exec node /app/dist/nemo-emulator/main.js --host 0.0.0.0 "$@" ;;
+  flywheel) exec node /app/bin/flywheel.js "$@" ;;
   *) exec "$cmd" "$@" ;;
 esac
 EOF
@@ -68,6 +70,7 @@ EOF
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+COPY bin/flywheel.js ./bin/flywheel.js
 COPY config/flywheel.yaml ./config/flywheel.yaml
 COPY config/named ./config/named
 

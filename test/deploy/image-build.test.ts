@@ -78,7 +78,7 @@ describe('the production build the Dockerfile runs', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
-    const entries = [...ENTRY_POINTS, 'scripts/build-workflow-bundle.js'].map((e) => path.join(dist, e));
+    const entries = [...ENTRY_POINTS, 'cli/main.js', 'scripts/build-workflow-bundle.js'].map((e) => path.join(dist, e));
     const used = [...runtimePackages(entries)].sort();
     expect(used).toEqual(expect.arrayContaining(['@temporalio/worker', 'hono', 'mongodb']));
     expect(used.filter((name) => !(name in pkg.dependencies))).toEqual([]);
@@ -91,7 +91,12 @@ describe('the runtime stage, laid out without Docker', () => {
   const database = `deploy_image_${randomUUID().slice(0, 8)}`;
 
   beforeAll(() => {
-    expect(copyContextFiles(scratch)).toEqual(['package.json', 'config/flywheel.yaml', 'config/named']);
+    expect(copyContextFiles(scratch)).toEqual([
+      'package.json',
+      'bin/flywheel.js',
+      'config/flywheel.yaml',
+      'config/named',
+    ]);
     entrypoint = writeEntrypoint(scratch);
     env = {
       PATH: process.env.PATH,
@@ -157,6 +162,12 @@ describe('the runtime stage, laid out without Docker', () => {
     expect(worker.match[1]).toBe(taskQueue);
     expect(await worker.stop()).toBe(0);
   }, 120_000);
+
+  test('"flywheel" runs the compiled CLI', async () => {
+    const { stdout } = await run('sh', [entrypoint, 'flywheel', '--help'], { env });
+    expect(stdout).toMatch(/jobs/);
+    expect(stdout).toMatch(/schedules/);
+  });
 
   test('any other command runs as given', async () => {
     const { stdout } = await run(
