@@ -1,0 +1,252 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { MongoClient } from 'mongodb';
+import { stringify } from 'yaml';
+import { loadFlywheelConfig } from '../../config/load';
+import type { CandidateModel, FlywheelConfig } from '../../config/schema';
+import { startEmulator } from '../../nemo-emulator/server';
+import { createElasticsearchClient } from '../../stores/elasticsearch';
+import { loadLogs } from '../../stores/log-loader';
+import { connectMongo } from '../../stores/mongo';
+import { ResultsStore } from '../../stores/results/results-store';
+import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
+import { gpuBudgetWorkflowId } from '../../workflows/gpu-budget';
+import { REPO } from './private-servers';
+
+// One chaos "rig": an in-process NeMo emulator, a fresh MongoDB database and Elasticsearch
+// index on the given servers (shared stack or private ones), and a supervised worker child
+// process on a task queue of its own. Scenarios start runs on it and disturb it.
+
+export const SAMPLE = {
+  file: path.join(REPO, 'samples/customer-support.jsonl'),
+  workloadId: 'chaos-tool-calling',
+  clientId: 'chaos-client',
+};
+export const MODELS = ['meta/llama-3.2-1b-instruct', 'meta/llama-3.2-3b-instruct', 'meta/llama-3.1-8b-instruct'];
+/** The emulator seed every rig uses, so scores are comparable with the baseline run's. */
+export const EMULATOR_SEED = 11;
+
+export interface RigServers {
+  temporalAddress: string;
+  mongoUrl: string;
+  elasticsearchUrl: string;
+}
+
+export interface RigOptions {
+  servers: RigServers;
+  timeScale: number;
+  models?: string[];
+  timing?: Partial<FlywheelConfig['timing']>;
+  /** Emulator fault plan from the start (same shape as PUT /admin/faults). */
+  faults?: Record<string, unknown>;
+}
+
+let bundleFile: Promise<string> | undefined;
+/** The workflow bundle, built once per process and shared by every worker child. */
+export function chaosBundle(): Promise<string> {
+  bundleFile ??= (async () => {
+    const noop = () => undefined;
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
+    });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'flywheel-chaos-bundle-')), 'workflow-bundle.js');
+    writeFileSync(file, code);
+    return file;
+  })();
+  return bundleFile;
+}
+
+export class ChaosRig {
+  readonly taskQueue = `chaos-${randomUUID()}`;
+  readonly dbName = `chaos_${randomUUID().slice(0, 8)}`;
+  readonly logIndex = `chaos-logs-${randomUUID().slice(0, 8)}`;
+  readonly workDir = mkdtempSync(path.join(tmpdir(), 'flywheel-chaos-'));
+  emulator!: { url: string; close: () => Promise<void> };
+  results!: ResultsStore;
+  client!: Client;
+  /** How many times the supervisor restarted a worker that died on its own (not by us). */
+  unexpectedWorkerExits = 0;
+  workerStarts = 0;
+  private mongo!: MongoClient;
+  private elasticsearch!: ElasticsearchClient;
+  private connection!: Connection;
+  private worker?: ChildProcess;
+  private supervising = false;
+  private workerLog: string[] = [];
+
+  constructor(readonly options: RigOptions) {}
+
+  get servers(): RigServers {
+    return this.options.servers;
+  }
+
+  async start(): Promise<void> {
+    this.emulator = await startEmulator({
+      port: 0,
+      timeScale: this.options.timeScale,
+      seed: EMULATOR_SEED,
+      faults: this.options.faults as never,
+    });
+    const mongo = await connectMongo(this.servers.mongoUrl, this.dbName);
+    this.mongo = mongo.client;
+    this.results = new ResultsStore(mongo.db);
+    await this.results.ensureIndexes();
+    this.elasticsearch = createElasticsearchClient(this.servers.elasticsearchUrl);
+    await loadLogs({
+      elasticsearch: this.elasticsearch,
+      index: this.logIndex,
+      source: createReadStream(SAMPLE.file),
+      workloadId: SAMPLE.workloadId,
+      clientId: SAMPLE.clientId,
+    });
+    await this.elasticsearch.indices.refresh({ index: this.logIndex });
+    this.connection = await Connection.connect({ address: this.servers.temporalAddress });
+    this.client = new Client({ connection: this.connection });
+    writeFileSync(path.join(this.workDir, 'flywheel.yaml'), stringify(this.config()));
+    await this.startWorker();
+    this.supervising = true;
+  }
+
+  /** The shipped default config pointed at this rig's emulator, with fast timings and small data. */
+  config(): FlywheelConfig {
+    const base = loadFlywheelConfig('default', {});
+    const nims: CandidateModel[] = (this.options.models ?? MODELS.slice(0, 2)).map((model_name) => {
+      const shipped = base.nims.find((n) => n.model_name === model_name) ?? base.nims[0];
+      return { ...(shipped as CandidateModel), model_name, customization_enabled: true };
+    });
+    const url = this.emulator.url;
+    return {
+      ...base,
+      nmp_config: { ...base.nmp_config, nemo_base_url: url, nim_base_url: url, datastore_base_url: url },
+      nims,
+      llm_judge_config: {
+        deployment_type: 'remote',
+        url: `${url}/v1/chat/completions`,
+        model_name: 'meta/llama-3.3-70b-instruct',
+      },
+      data_split_config: { ...base.data_split_config, eval_size: 10, min_total_records: 20, limit: 200 },
+      // unlimited for practical purposes: concurrent runs never queue behind each other
+      gpu_budget: 1000,
+      timing: {
+        poll_interval_ms: 100,
+        heartbeat_timeout_ms: 3000,
+        deployment_timeout_ms: 60_000,
+        job_stall_timeout_ms: 60_000,
+        ...this.options.timing,
+      },
+    };
+  }
+
+  /** Starts a worker child process and resolves once it polls; restarts it if it dies on its own. */
+  async startWorker(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: this.servers.temporalAddress,
+        MONGODB_URL: this.servers.mongoUrl,
+        MONGODB_DB: this.dbName,
+        ELASTICSEARCH_URL: this.servers.elasticsearchUrl,
+        ES_COLLECTION_NAME: this.logIndex,
+        FLYWHEEL_TASK_QUEUE: this.taskQueue,
+        FLYWHEEL_CONFIG: path.join(this.workDir, 'flywheel.yaml'),
+        CHAOS_WORKFLOW_BUNDLE: await chaosBundle(),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.worker = child;
+    this.workerStarts += 1;
+    let output = '';
+    const keep = (d: Buffer) => {
+      output += String(d);
+      if (output.length > 20_000) output = output.slice(-10_000);
+    };
+    child.stderr?.on('data', keep);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        keep(d);
+        if (output.includes('chaos worker polling')) resolve();
+      });
+      child.once('exit', (code, signal) => {
+        this.workerLog.push(output);
+        reject(new Error(`worker exited (${code ?? signal}) before polling:\n${output.slice(-3000)}`));
+      });
+    });
+    child.once('exit', () => {
+      if (this.worker !== child || !this.supervising) return;
+      // A worker that dies on its own (e.g. its server went away for too long) is restarted,
+      // as a process supervisor would; the table reports how often that happened.
+      this.unexpectedWorkerExits += 1;
+      this.worker = undefined;
+      this.restartWorkerSoon();
+    });
+  }
+
+  private restartWorkerSoon(): void {
+    setTimeout(() => {
+      if (!this.supervising || this.worker) return;
+      this.startWorker().catch(() => this.restartWorkerSoon());
+    }, 1000);
+  }
+
+  /** `kill -9` the worker and wait until the process is gone. */
+  async killWorker(): Promise<void> {
+    const child = this.worker;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.worker = undefined;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  newJobId(): string {
+    return randomBytes(12).toString('hex');
+  }
+
+  startRun(jobId: string, input: Partial<FlywheelRunInput> = {}): Promise<WorkflowHandle> {
+    return this.client.workflow.start('flywheelRun', {
+      taskQueue: this.taskQueue,
+      workflowId: workflowIdForJob(jobId),
+      args: [{ jobId, workloadId: SAMPLE.workloadId, clientId: SAMPLE.clientId, ...input } satisfies FlywheelRunInput],
+    });
+  }
+
+  async result(jobId: string): Promise<FlywheelRunResult> {
+    return (await this.client.workflow.getHandle(workflowIdForJob(jobId)).result()) as FlywheelRunResult;
+  }
+
+  async admin<T>(method: 'GET' | 'PUT' | 'DELETE', route: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.emulator.url}${route}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  async close(): Promise<void> {
+    this.supervising = false;
+    await this.client?.workflow
+      .getHandle(gpuBudgetWorkflowId(this.taskQueue))
+      .terminate('chaos rig done')
+      .catch(() => undefined);
+    await this.killWorker();
+    await this.connection?.close().catch(() => undefined);
+    await this.mongo
+      ?.db(this.dbName)
+      .dropDatabase()
+      .catch(() => undefined);
+    await this.mongo?.close().catch(() => undefined);
+    await this.elasticsearch?.indices.delete({ index: this.logIndex }, { ignore: [404] }).catch(() => undefined);
+    await this.elasticsearch?.close().catch(() => undefined);
+    await this.emulator?.close();
+  }
+}

@@ -1,0 +1,175 @@
+import type { RigServers } from './rig';
+import type { ScenarioContext, ScenarioOutcome } from './scenario';
+import { cleanBaseline } from './scenarios/baseline';
+import { cancelAtRandomPoints } from './scenarios/cancel';
+import { emulatorFaults } from './scenarios/emulator-faults';
+import { serverOutage } from './scenarios/server-outage';
+import { workerKill } from './scenarios/worker-kill';
+
+// The chaos suite: a clean baseline run, then every scenario (one at a time in the full set,
+// side by side in the reduced one), then one table. `full` is `npm run chaos`;
+// `reduced` runs inside the test command.
+
+export interface ChaosPlan {
+  name: 'full' | 'reduced';
+  killRuns: number;
+  killsPerRun: number;
+  cancelRuns: number;
+  cancelBatch: number;
+  /** Rounds of the four emulator-fault runs (route faults only, stall, never ready, NotEnoughResources). */
+  faultRounds: number;
+  temporalRestarts: number;
+  mongoOutages: number;
+  elasticsearchOutages: number;
+  /** Run the scenarios side by side (each on its own rig) rather than one after another. */
+  concurrent: boolean;
+}
+
+export const PLANS: Record<ChaosPlan['name'], ChaosPlan> = {
+  full: {
+    name: 'full',
+    killRuns: 5,
+    killsPerRun: 4,
+    cancelRuns: 20,
+    cancelBatch: 5,
+    faultRounds: 2,
+    temporalRestarts: 2,
+    mongoOutages: 2,
+    elasticsearchOutages: 1,
+    concurrent: false,
+  },
+  reduced: {
+    name: 'reduced',
+    killRuns: 1,
+    killsPerRun: 2,
+    cancelRuns: 4,
+    cancelBatch: 4,
+    faultRounds: 1,
+    temporalRestarts: 1,
+    mongoOutages: 1,
+    elasticsearchOutages: 0,
+    // most of a disturbed run is waiting for timeouts, so side by side fits the CI budget
+    concurrent: true,
+  },
+};
+
+export interface TableRow {
+  scenario: string;
+  runs: number;
+  survived: number;
+  leakedDeployments: number;
+  duplicateJobs: number;
+  lostResults: number;
+  baselineMismatches: number;
+  seconds: number;
+}
+
+export interface ChaosReport {
+  plan: ChaosPlan;
+  seed: number;
+  rows: TableRow[];
+  outcomes: ScenarioOutcome[];
+  /** Every broken invariant, one line each; empty when the suite passed. */
+  violations: string[];
+}
+
+export async function runChaos(
+  plan: ChaosPlan,
+  options: { servers: RigServers; seed: number; timeScale?: number; log?: (m: string) => void },
+): Promise<ChaosReport> {
+  const log = options.log ?? ((m: string) => console.log(`[chaos] ${m}`));
+  const timeScale = options.timeScale ?? 0.01;
+  const { baseline, runMs } = await cleanBaseline(options.servers, timeScale);
+  log(`baseline run: ${runMs} ms, ${Object.keys(baseline).length} evaluations`);
+  const ctx: ScenarioContext = { servers: options.servers, timeScale, seed: options.seed, baseline, runMs, log };
+
+  const scenarios: (() => Promise<ScenarioOutcome>)[] = [];
+  if (plan.killRuns > 0) scenarios.push(() => workerKill(ctx, plan.killRuns, plan.killsPerRun));
+  if (plan.cancelRuns > 0) scenarios.push(() => cancelAtRandomPoints(ctx, plan.cancelRuns, plan.cancelBatch));
+  if (plan.faultRounds > 0) scenarios.push(() => emulatorFaults(ctx, plan.faultRounds));
+  if (plan.temporalRestarts > 0) scenarios.push(() => serverOutage(ctx, 'temporal', plan.temporalRestarts));
+  if (plan.mongoOutages > 0) scenarios.push(() => serverOutage(ctx, 'mongodb', plan.mongoOutages));
+  if (plan.elasticsearchOutages > 0) {
+    scenarios.push(() => serverOutage(ctx, 'elasticsearch', plan.elasticsearchOutages));
+  }
+
+  const timed = async (scenario: () => Promise<ScenarioOutcome>) => {
+    const started = Date.now();
+    const outcome = await scenario();
+    const seconds = (Date.now() - started) / 1000;
+    log(`${outcome.scenario}: done in ${Math.round(seconds)} s; ${outcome.notes.join('; ')}`);
+    return { outcome, row: rowOf(outcome, seconds) };
+  };
+  const done: { outcome: ScenarioOutcome; row: TableRow }[] = [];
+  if (plan.concurrent) done.push(...(await Promise.all(scenarios.map(timed))));
+  else for (const scenario of scenarios) done.push(await timed(scenario));
+  const outcomes = done.map((d) => d.outcome);
+  const rows = done.map((d) => d.row);
+  return { plan, seed: options.seed, rows, outcomes, violations: outcomes.flatMap(violationsOf) };
+}
+
+function rowOf(o: ScenarioOutcome, seconds: number): TableRow {
+  const sum = (f: (r: ScenarioOutcome['runs'][number]) => number) => o.runs.reduce((n, r) => n + f(r), 0);
+  return {
+    scenario: o.scenario,
+    runs: o.runs.length,
+    survived: o.runs.filter((r) => r.survived).length,
+    // a deployment left live by a run, or live in the emulator after every run ended
+    leakedDeployments: Math.max(
+      sum((r) => r.verdict.leakedDeployments.length),
+      o.strayDeployments.length,
+    ),
+    duplicateJobs: sum((r) => r.verdict.duplicateJobs.length),
+    lostResults: sum((r) => r.verdict.lostResults.length),
+    baselineMismatches: sum((r) => r.verdict.baselineMismatches.length),
+    seconds: Math.round(seconds),
+  };
+}
+
+function violationsOf(o: ScenarioOutcome): string[] {
+  const out: string[] = [];
+  for (const { verdict: v, survived, expected } of o.runs) {
+    const at = `${o.scenario} / run ${v.jobId}`;
+    if (!survived) {
+      out.push(
+        `${at}: expected ${expected}, got workflow ${v.workflowStatus}, run ${v.runStatus}, failed [${v.failedModels.join(', ')}]`,
+      );
+    }
+    for (const d of v.leakedDeployments) out.push(`${at}: leaked deployment ${d}`);
+    for (const d of v.duplicateJobs) out.push(`${at}: created twice: ${d}`);
+    for (const d of v.lostResults) out.push(`${at}: lost result ${d}`);
+    for (const d of v.baselineMismatches) out.push(`${at}: differs from baseline: ${d}`);
+  }
+  for (const d of o.strayDeployments) out.push(`${o.scenario}: deployment still live at the end: ${d}`);
+  return out;
+}
+
+export function formatTable(rows: TableRow[]): string {
+  const header = [
+    'scenario',
+    'runs',
+    'survived',
+    'leaked deployments',
+    'duplicate jobs',
+    'lost results',
+    'differs from baseline',
+    'seconds',
+  ];
+  const body = rows.map((r) => [
+    r.scenario,
+    r.runs,
+    r.survived,
+    r.leakedDeployments,
+    r.duplicateJobs,
+    r.lostResults,
+    r.baselineMismatches,
+    r.seconds,
+  ]);
+  const total = ['total', ...[1, 2, 3, 4, 5, 6, 7].map((i) => body.reduce((n, row) => n + Number(row[i]), 0))];
+  const all = [header, ...body, total].map((row) => row.map(String));
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] as string).length)));
+  const line = (row: string[]) =>
+    `| ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(all[0] as string[]), rule, ...all.slice(1).map(line)].join('\n');
+}

@@ -1,0 +1,43 @@
+import { createNemoOpsWith } from '../../activities/nemo-adapter';
+import { readEnvironment } from '../../config/environment';
+import { connectWorker } from '../../temporal/connection';
+import { createFlywheelWorker } from '../../worker/create-worker';
+import { openActivityDeps } from '../../worker/dependencies';
+
+// The chaos suite's worker process: the production worker (same factory, same dependencies
+// from the environment, same config loading through FLYWHEEL_CONFIG) with two test-only
+// differences: it loads a prebuilt workflow bundle (CHAOS_WORKFLOW_BUNDLE) so a restart after
+// `kill -9` takes seconds instead of a webpack build, and NeMo requests time out after 2 s so
+// injected hangs cost little. The parent kills it with SIGKILL and starts another.
+async function main(): Promise<void> {
+  const env = readEnvironment();
+  const bundlePath = process.env.CHAOS_WORKFLOW_BUNDLE;
+  if (!bundlePath) throw new Error('CHAOS_WORKFLOW_BUNDLE is not set');
+  const { deps, close } = await openActivityDeps(env);
+  const connection = await connectWorker(env);
+  try {
+    const worker = await createFlywheelWorker({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.FLYWHEEL_TASK_QUEUE,
+      deps,
+      workflowBundle: { codePath: bundlePath },
+      nemo: (config) => createNemoOpsWith(config, { timeoutMs: 2000 }),
+      overrides: {
+        shutdownGraceTime: '1 second',
+        maxHeartbeatThrottleInterval: '300 milliseconds',
+        maxConcurrentActivityTaskExecutions: Number(process.env.CHAOS_MAX_ACTIVITIES ?? 100),
+      },
+    });
+    console.log(`chaos worker polling ${env.FLYWHEEL_TASK_QUEUE} pid ${process.pid}`);
+    await worker.run();
+  } finally {
+    await connection.close().catch(() => undefined);
+    await close().catch(() => undefined);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
