@@ -1,0 +1,117 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureLogIndex } from '../../stores/log-index';
+import { ApiEnv, TOKENS } from '../api/api-env';
+import { servers } from '../support/servers';
+import { type CliResult, runInProcess, serveApp } from './cli-support';
+
+// The rest of the CLI, in-process against a real API over HTTP on the real servers:
+// schedules, workloads, listing, --json, and loading logs with line-numbered rejections.
+
+const api = new ApiEnv();
+let server: { url: string; close: () => Promise<void> };
+let env: Record<string, string>;
+const flywheel = (...args: string[]): Promise<CliResult> => runInProcess(args, env);
+const suffix = Date.now().toString(36);
+
+beforeAll(async () => {
+  await api.start();
+  server = await serveApp(api.app);
+  env = {
+    FLYWHEEL_API_URL: server.url,
+    FLYWHEEL_API_TOKEN: TOKENS[0] as string,
+    ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
+    ES_COLLECTION_NAME: api.logIndex,
+  };
+});
+afterAll(async () => {
+  for await (const s of api.temporal.schedule.list()) {
+    if (s.scheduleId.endsWith(suffix)) await api.temporal.schedule.getHandle(s.scheduleId).delete();
+  }
+  await server?.close();
+  await api.close();
+});
+
+test('schedules: create, list, pause, unpause, trigger and delete', async () => {
+  const id = `cli-${suffix}`;
+  const created = await flywheel(
+    'schedules',
+    'create',
+    '-w',
+    'wl-cli',
+    '-c',
+    'c1',
+    '--cron',
+    '0 2 * * MON',
+    '--timezone',
+    'Asia/Tokyo',
+    '--id',
+    id,
+    '--paused',
+    '--json',
+  );
+  expect(created.code).toBe(0);
+  expect(JSON.parse(created.stdout)).toMatchObject({ id, cron: '0 2 * * MON', timezone: 'Asia/Tokyo', paused: true });
+
+  const listed = await flywheel('schedules', 'list', '-w', 'wl-cli');
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toMatch(/^ID\s+WORKLOAD\s+CLIENT\s+WHEN\s+TZ\s+OVERLAP\s+PAUSED/m);
+  expect(listed.stdout).toMatch(new RegExp(`${id}\\s+wl-cli\\s+c1\\s+0 2 \\* \\* MON\\s+Asia/Tokyo\\s+skip\\s+yes`));
+
+  expect((await flywheel('schedules', 'unpause', id)).stdout).toContain('Schedule unpaused.');
+  expect((await flywheel('schedules', 'pause', id, '--note', 'holidays')).stdout).toContain('Schedule paused.');
+  const triggered = await flywheel('schedules', 'trigger', id);
+  expect(triggered.stdout).toContain('a run is starting');
+  const described = await api.temporal.schedule.getHandle(id).describe();
+  expect(described.state).toMatchObject({ paused: true, note: 'holidays' });
+  for (const run of described.info.recentActions) api.startedWorkflows.add(run.action.workflow.workflowId);
+  expect(described.info.recentActions.length + described.info.runningActions.length).toBeGreaterThan(0);
+
+  expect((await flywheel('schedules', 'delete', id)).code).toBe(0);
+  const missing = await flywheel('schedules', 'delete', id);
+  expect(missing).toMatchObject({ code: 1 });
+  expect(missing.stderr).toContain(`404 Schedule ${id} not found`);
+  const invalid = await flywheel('schedules', 'create', '-w', 'w', '-c', 'c', '--cron', '0 2 * * MON', '--every', '60');
+  expect(invalid.code).toBe(1);
+  expect(invalid.stderr).toContain('422 body.cron: give exactly one of cron or interval_seconds');
+});
+
+test('logs load reports rejected lines by number, then workloads lists what was loaded', async () => {
+  await ensureLogIndex(api.elasticsearch, api.logIndex);
+  const dir = mkdtempSync(path.join(tmpdir(), 'flywheel-cli-'));
+  const file = path.join(dir, 'logs.jsonl');
+  const good = (i: number) =>
+    JSON.stringify({
+      workload_id: 'wl-loaded',
+      client_id: 'client-x',
+      timestamp: 1767225600 + i,
+      request: { model: 'm', messages: [{ role: 'user', content: `question ${i}` }] },
+      response: { choices: [{ message: { role: 'assistant', content: `answer ${i}` } }] },
+    });
+  writeFileSync(file, [good(1), '{not json', good(2), good(3)].join('\n'));
+  const loaded = await flywheel('logs', 'load', file, '--json');
+  expect(loaded.code).toBe(2);
+  expect(loaded.stderr).toContain(`${file}:2: rejected:`);
+  expect(JSON.parse(loaded.stdout)).toMatchObject({ index: api.logIndex, loaded: 3, rejected: 1 });
+
+  const workloads = await flywheel('workloads');
+  expect(workloads.code).toBe(0);
+  expect(workloads.stdout).toMatch(/client-x\s+wl-loaded\s+3\s+2026-01-01T00:00:03/);
+  const missing = await flywheel('logs', 'load', path.join(dir, 'nope.jsonl'));
+  expect(missing).toMatchObject({ code: 1 });
+  expect(missing.stderr).toContain('no such file');
+});
+
+test('jobs list filters and prints a table or JSON', async () => {
+  const id = '0000000000000000000000f1';
+  await api.results.createRun({ _id: id, workload_id: 'wl-table', client_id: 'c9', workflow_id: `flywheel-${id}` });
+  await api.results.finishRun(id, 'failed', { error: 'not enough records: 3 < 50' });
+  const table = await flywheel('jobs', 'list', '-w', 'wl-table');
+  expect(table.stdout).toMatch(new RegExp(`${id}\\s+wl-table\\s+c9\\s+failed\\s+\\S+\\s+\\S+\\s+not enough records`));
+  const json = JSON.parse((await flywheel('--json', 'jobs', 'list', '--status', 'failed', '-w', 'wl-table')).stdout);
+  expect(json.jobs.map((j: { id: string }) => j.id)).toEqual([id]);
+  expect((await flywheel('jobs', 'list', '-w', 'no-such-workload')).stdout).toContain('No jobs.');
+  const badStatus = await flywheel('jobs', 'list', '--status', 'weird');
+  expect(badStatus.code).toBe(2);
+});

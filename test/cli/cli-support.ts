@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import type { FlywheelApp } from '../../api/app';
+import type { CliIo } from '../../cli/io';
+import { runCli } from '../../cli/main';
+
+const BIN = path.resolve(__dirname, '../../bin/flywheel.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the installed entry point (bin/flywheel.js) as a user would, in a child process. */
+export function runBin(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs the CLI in-process (same code, no process start-up), capturing its output. */
+export async function runInProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    out: (t) => {
+      stdout += t.endsWith('\n') ? t : `${t}\n`;
+    },
+    err: (t) => {
+      stderr += t.endsWith('\n') ? t : `${t}\n`;
+    },
+    barStream: Object.assign(process.stderr, {}) as NodeJS.WritableStream & { isTTY?: boolean },
+    env: { ...process.env, ...env },
+  };
+  io.barStream = { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream;
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+/** Serves an app on a random local port. */
+export async function serveApp(app: FlywheelApp): Promise<{ url: string; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
