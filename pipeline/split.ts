@@ -61,7 +61,7 @@ export function planSplit(classes: ArrayLike<number>, priorities: ArrayLike<numb
     warnings.push(`validation reduced to ${valSize} records so that training keeps at least one`);
   }
   if (options.valRatio > 0 && valSize === 0) warnings.push('too few records for a validation set; it is empty');
-  const valQuota = allocate(
+  const valQuota = allocateKeepingOneForTraining(
     valSize,
     strata.map((s, k) => s.length - (evalQuota[k] as number)),
   );
@@ -105,6 +105,24 @@ function stratify(kept: number[], classes: ArrayLike<number>, minClassSize: numb
     strata.push(pooled);
   }
   return strata;
+}
+
+/**
+ * Like `allocate`, but leaves each bucket at least one record (for training) while that is
+ * possible, so a small class does not vanish from the training set into validation.
+ */
+function allocateKeepingOneForTraining(total: number, sizes: number[]): number[] {
+  const quota = allocate(
+    total,
+    sizes.map((s) => Math.max(0, s - 1)),
+  );
+  const short = total - quota.reduce((a, b) => a + b, 0);
+  if (short <= 0) return quota;
+  const extra = allocate(
+    short,
+    sizes.map((s, k) => s - (quota[k] as number)),
+  );
+  return quota.map((q, k) => q + (extra[k] as number));
 }
 
 /**

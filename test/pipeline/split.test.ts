@@ -80,6 +80,19 @@ describe('eval/train/val split', () => {
     expect(rareInEval).toBe(1);
   });
 
+  test('a small class keeps a training record instead of going wholly to validation', () => {
+    // two-record classes with a large validation share: each still trains on one record
+    const classes = classesOf([2, 2, 2, 2, 2, 40]);
+    const plan = planSplit(classes, priorities(classes.length), { evalSize: 0, valRatio: 0.7, limit: 1000 });
+    const trainPerClass = new Map<number, number>();
+    plan.assignment.forEach((code, i) => {
+      if (code === SPLIT.train)
+        trainPerClass.set(classes[i] as number, (trainPerClass.get(classes[i] as number) ?? 0) + 1);
+    });
+    expect([0, 1, 2, 3, 4, 5].every((c) => (trainPerClass.get(c) ?? 0) >= 1)).toBe(true);
+    expect(plan.counts.val).toBe(35);
+  });
+
   test('the same seed gives the same split, another seed a different one', () => {
     const classes = classesOf([50, 30, 20]);
     const opts = { evalSize: 10, valRatio: 0.2, limit: 1000 };
