@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { loadFlywheelConfig } from '../config/load';
 import type { FlywheelConfig } from '../config/schema';
 import type { ResultsStore } from '../stores/results/results-store';
@@ -26,6 +27,7 @@ export function createDeletionActivities({ results, nemo, loadConfig = loadFlywh
       const namespace = config.nmp_config.nmp_namespace;
       const outcome: Outcome = { deleted: [], failed: [] };
       const attempt = async (artifact: string, remove: () => Promise<void>) => {
+        Context.current().heartbeat({ artifact });
         try {
           await remove();
           outcome.deleted.push(artifact);

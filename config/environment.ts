@@ -10,6 +10,8 @@ const EnvironmentSchema = z.object({
   ES_COLLECTION_NAME: z.string().min(1).default('flywheel'),
   MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017'),
   MONGODB_DB: z.string().min(1).default('flywheel'),
+  /** A prebuilt workflow bundle (scripts/build-workflow-bundle.ts); unset, the worker bundles at start. */
+  FLYWHEEL_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
       taskQueue: env.FLYWHEEL_TASK_QUEUE,
       deps,
       nemo: createNemoOps,
+      ...(env.FLYWHEEL_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: env.FLYWHEEL_WORKFLOW_BUNDLE } } : {}),
       overrides: { shutdownGraceTime: '30 seconds' },
     });
     console.log(`flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS}`);

@@ -27,9 +27,12 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
 };
 
-/** Quick writes to the results store and single NeMo calls. */
+/**
+ * Quick writes to the results store and single NeMo calls: milliseconds normally, so a short
+ * timeout; it is also how long a call lost with a crashed worker waits before its retry.
+ */
 export const shortCall: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '10 seconds',
   retry: { ...retry, maximumAttempts: 20 },
 };
 
@@ -55,8 +58,12 @@ export function longNemoJob(timing: FlywheelConfig['timing']): ActivityOptions {
   };
 }
 
-/** Teardown and finalization must succeed eventually: retried without a cap (no maximumAttempts). */
+/**
+ * Teardown and finalization must succeed eventually: retried without a cap (no maximumAttempts).
+ * Teardown heartbeats while DMS deletes; the heartbeat timeout bounds the wait after a crash.
+ */
 export const cleanup: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
   retry,
 };
