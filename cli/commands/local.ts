@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { readEnvironment } from '../../config/environment';
@@ -11,7 +11,13 @@ import { CliError } from '../io';
 // Commands that act on this machine rather than through the API: load logs into
 // Elasticsearch, run the NeMo emulator, start or stop the local stack.
 
-const REPO = path.resolve(__dirname, '..', '..');
+/** The repository (or installed package) root: the nearest folder up with a package.json. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+const REPO = packageRoot();
 const MAX_REJECTIONS_PRINTED = 50;
 
 function logsCommand(ctx: CliContext): Command {
