@@ -4,7 +4,7 @@ import { EvalCandidates } from './eval-candidates';
 import { toEvalRow, toTrainingRow } from './formatting';
 import { type IclCandidate, makeCandidate } from './icl-selection';
 import type { LogRecord } from './log-record';
-import { Deduplicator, dedupKey, seededPriority } from './record-keys';
+import { Deduplicator, recordKeys, seededPriority } from './record-keys';
 import { planSplit, SPLIT, type SplitPlan } from './split';
 import { DEFAULT_MAX_TOOL_PROPERTIES, emptyRejectionCounts, type RejectionReason, validateRecord } from './validation';
 import { type ResolvedWorkloadType, recordClass } from './workload-type';
@@ -105,7 +105,8 @@ export class DatasetAssembler {
       return undefined;
     }
     const record = result.record;
-    const key = dedupKey(record);
+    const keys = recordKeys(record, this.options.seed);
+    const key = keys?.key;
     if (!this.dedup.admit(key)) return undefined;
 
     const index = this.accepted++;
@@ -116,7 +117,7 @@ export class DatasetAssembler {
       this.classIndex.set(cls, id);
     }
     // records without user text have no dedup key; their position makes a stable stand-in
-    const priority = seededPriority(this.options.seed, key ?? `#${index}`);
+    const priority = keys?.priority ?? seededPriority(this.options.seed, `#${index}`);
     this.grow(index);
     this.classIds[index] = id;
     this.priorities[index] = priority;

@@ -2,14 +2,24 @@ import { createHash } from 'node:crypto';
 import { type LogRecord, userTurns } from './log-record';
 
 /**
- * The de-duplication key of a record: a hash of its non-empty user turns, in order. Records
- * with no user text have no key and are never treated as duplicates. A 128-bit digest keeps
- * the seen-set small at millions of records with no practical collision risk.
+ * A record's de-duplication key and seeded priority from one hash of its non-empty user turns
+ * (in order). The key is bytes 6–21 of the digest (128 bits: no practical collision risk at
+ * millions of records), the priority its first 48 bits. Records with no user text have no key
+ * (they are never duplicates) and `undefined` is returned for them.
  */
-export function dedupKey(record: Pick<LogRecord, 'request'>): string | undefined {
+export function recordKeys(
+  record: Pick<LogRecord, 'request'>,
+  seed: string,
+): { key: string; priority: number } | undefined {
   const turns = userTurns(record).filter((t) => t.length > 0);
   if (turns.length === 0) return undefined;
-  return createHash('sha256').update(JSON.stringify(turns)).digest('base64').slice(0, 22);
+  const digest = createHash('sha256').update(seed).update('\0').update(JSON.stringify(turns)).digest();
+  return { key: digest.toString('base64', 6, 22), priority: digest.readUIntBE(0, 6) / 2 ** 48 };
+}
+
+/** The de-duplication key alone (see `recordKeys`). */
+export function dedupKey(record: Pick<LogRecord, 'request'>, seed = ''): string | undefined {
+  return recordKeys(record, seed)?.key;
 }
 
 /** Remembers keys seen so far; the first record (the newest, in export order) wins. */
