@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { ensureLogIndex } from '../../stores/log-index';
 import { ApiEnv, TOKENS } from '../api/api-env';
 import { servers } from '../support/servers';
@@ -114,4 +115,28 @@ test('jobs list filters and prints a table or JSON', async () => {
   expect((await flywheel('jobs', 'list', '-w', 'no-such-workload')).stdout).toContain('No jobs.');
   const badStatus = await flywheel('jobs', 'list', '--status', 'weird');
   expect(badStatus.code).toBe(2);
+});
+
+test('watch draws a progress bar per candidate step on a terminal', async () => {
+  const id = '0000000000000000000000f2';
+  await api.results.createRun({ _id: id, workload_id: 'wl-bars', client_id: 'c', workflow_id: `flywheel-${id}` });
+  await api.results.createNim(id, 'meta/llama-3.2-1b-instruct');
+  const base = await api.results.startEvaluation(id, 'meta/llama-3.2-1b-instruct', 'base-eval');
+  await api.results.updateEvaluation(base, { status: 'completed', progress: 100, scores: { similarity: 0.5 } });
+  const cust = await api.results.startCustomization(id, 'wl-bars', 'meta/llama-3.2-1b-instruct');
+  await api.results.updateCustomization(cust, { status: 'failed', progress: 40, error: 'out of memory' });
+  await api.results.finishRun(id, 'failed', { error: 'every candidate failed' });
+
+  const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+  let drawn = '';
+  terminal.on('data', (d) => {
+    drawn += d;
+  });
+  const res = await runInProcess(['jobs', 'watch', id, '--interval', '100'], env, terminal);
+  expect(res.code).toBe(1);
+  expect(res.stderr).toContain(`job ${id} ended failed: every candidate failed`);
+  expect(drawn).toMatch(/meta\/llama-3\.2-1b-instruct base-eval\s+\[█+\] 100% completed/);
+  expect(drawn).toMatch(/meta\/llama-3\.2-1b-instruct customization\s+\[█+░+\] 40% failed/);
+  expect(drawn).toMatch(/run\s+\[/);
+  expect(res.stdout).toMatch(/customization\s+failed\s+40%.*out of memory/);
 });

@@ -30,7 +30,11 @@ export function runBin(args: string[], env: Record<string, string>): Promise<Cli
 }
 
 /** Runs the CLI in-process (same code, no process start-up), capturing its output. */
-export async function runInProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+export async function runInProcess(
+  args: string[],
+  env: Record<string, string>,
+  barStream: CliIo['barStream'] = { write: () => true, isTTY: false } as unknown as CliIo['barStream'],
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -40,10 +44,9 @@ export async function runInProcess(args: string[], env: Record<string, string>):
     err: (t) => {
       stderr += t.endsWith('\n') ? t : `${t}\n`;
     },
-    barStream: Object.assign(process.stderr, {}) as NodeJS.WritableStream & { isTTY?: boolean },
+    barStream,
     env: { ...process.env, ...env },
   };
-  io.barStream = { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream;
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
