@@ -33,10 +33,10 @@ export interface RunVerdict {
   leakedDeployments: string[];
   duplicateJobs: string[];
   lostResults: string[];
-  /** Completed evaluations whose scores differ from the clean baseline run's. */
-  baselineMismatches: string[];
   scores: ScoreTable;
   failedModels: string[];
+  /** The run's and its failed candidates' errors, to say why a run did not end as expected. */
+  errors: string[];
 }
 
 const TERMINAL_RUN = new Set(['completed', 'failed', 'cancelled']);
@@ -54,7 +54,7 @@ async function remoteEvaluationJobs(rig: ChaosRig): Promise<RemoteEvalJob[]> {
 }
 
 /** Checks one run after it has ended (or was given up on): see RunVerdict. */
-export async function judgeRun(rig: ChaosRig, jobId: string, baseline?: ScoreTable): Promise<RunVerdict> {
+export async function judgeRun(rig: ChaosRig, jobId: string): Promise<RunVerdict> {
   let workflowStatus = 'NOT_FOUND';
   try {
     workflowStatus = (await rig.client.workflow.getHandle(workflowIdForJob(jobId)).describe()).status.name;
@@ -99,12 +99,6 @@ export async function judgeRun(rig: ChaosRig, jobId: string, baseline?: ScoreTab
   for (const e of evaluations) {
     if (e.status === 'completed') scores[`${modelOf.get(e.nim_id) ?? e.nim_id} ${e.eval_type}`] = e.scores;
   }
-  const baselineMismatches = baseline
-    ? Object.entries(scores)
-        .filter(([key, s]) => JSON.stringify(sorted(s)) !== JSON.stringify(sorted(baseline[key] ?? {})))
-        .map(([key, s]) => `${key}: ${JSON.stringify(s)} vs baseline ${JSON.stringify(baseline[key] ?? null)}`)
-    : [];
-
   return {
     jobId,
     workflowStatus,
@@ -113,10 +107,20 @@ export async function judgeRun(rig: ChaosRig, jobId: string, baseline?: ScoreTab
     leakedDeployments,
     duplicateJobs,
     lostResults,
-    baselineMismatches,
     scores,
     failedModels: nims.filter((n) => n.status === 'failed').map((n) => n.model_name),
+    errors: [
+      ...(run?.error ? [`run: ${run.error}`] : []),
+      ...nims.filter((n) => n.error).map((n) => `${n.model_name}: ${n.error}`),
+    ],
   };
+}
+
+/** Scores in `actual` that are not exactly the clean replay's for the same evaluation. */
+export function mismatches(actual: ScoreTable, clean: ScoreTable): string[] {
+  return Object.entries(actual)
+    .filter(([key, s]) => JSON.stringify(sorted(s)) !== JSON.stringify(sorted(clean[key] ?? {})))
+    .map(([key, s]) => `${key}: ${JSON.stringify(s)} vs clean ${JSON.stringify(clean[key] ?? null)}`);
 }
 
 function sorted(o: Record<string, number>): [string, number][] {

@@ -196,6 +196,11 @@ export class ChaosRig {
     }, 1000);
   }
 
+  /** The worker child's process id (for the concurrency benchmark's memory readings). */
+  get workerPid(): number | undefined {
+    return this.worker?.pid;
+  }
+
   /** `kill -9` the worker and wait until the process is gone. */
   async killWorker(): Promise<void> {
     const child = this.worker;

@@ -1,8 +1,9 @@
 import { readEnvironment } from '../../config/environment';
-import { formatTable, PLANS, runChaos } from './suite';
+import { formatTable, PLANS, runChaos, SCENARIO_KEYS, type ScenarioKey } from './suite';
 
 // `npm run chaos` (full seed set) or `npm run chaos -- reduced`; CHAOS_SEED picks the seed
-// (default 1: the same seed gives the same kill points, cancel points and fault rolls).
+// (default 1: the same seed gives the same kill points, cancel points and fault rolls);
+// CHAOS_ONLY=kill,faults runs only those scenarios.
 
 async function main(): Promise<void> {
   const planName = (process.argv[2] ?? 'full') as keyof typeof PLANS;
@@ -10,10 +11,15 @@ async function main(): Promise<void> {
   if (!plan) throw new Error(`unknown plan "${planName}"; known: ${Object.keys(PLANS).join(', ')}`);
   const seed = Number(process.env.CHAOS_SEED ?? 1);
   if (!Number.isInteger(seed)) throw new Error('CHAOS_SEED must be an integer');
+  const only = process.env.CHAOS_ONLY?.split(',').map((k) => k.trim()) as ScenarioKey[] | undefined;
+  const unknown = only?.filter((k) => !SCENARIO_KEYS.includes(k));
+  if (unknown?.length)
+    throw new Error(`CHAOS_ONLY: unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIO_KEYS.join(', ')}`);
   const env = readEnvironment();
   const started = Date.now();
   const report = await runChaos(plan, {
     seed,
+    only,
     servers: {
       temporalAddress: env.TEMPORAL_ADDRESS,
       mongoUrl: env.MONGODB_URL,

@@ -1,5 +1,5 @@
 import { workflowIdForJob } from '../../workflows/contract';
-import { judgeRun, liveDeployments, type RunVerdict, type ScoreTable } from './invariants';
+import { judgeRun, liveDeployments, type RunVerdict } from './invariants';
 import { ChaosRig, type RigOptions, type RigServers } from './rig';
 import { sleep } from './rng';
 
@@ -10,8 +10,6 @@ export interface ScenarioContext {
   servers: RigServers;
   timeScale: number;
   seed: number;
-  /** Scores of the clean baseline run, `<model> <eval type>` → scores. */
-  baseline: ScoreTable;
   /** How long the clean baseline run took, to place random points inside a run. */
   runMs: number;
   log: (message: string) => void;
@@ -22,6 +20,8 @@ export interface JudgedRun {
   /** The run ended the way the scenario expects (e.g. completed, or cancelled). */
   survived: boolean;
   expected: string;
+  /** Filled in after the clean replays: completed evaluations whose scores differ. */
+  baselineMismatches: string[];
 }
 
 export interface ScenarioOutcome {
@@ -54,14 +54,18 @@ export async function awaitRun(rig: ChaosRig, jobId: string, timeoutMs: number):
   const deadline = Date.now() + timeoutMs;
   const handle = rig.client.workflow.getHandle(workflowIdForJob(jobId));
   while (Date.now() < deadline) {
+    let timer: NodeJS.Timeout | undefined;
     const ended = await Promise.race([
       rig.result(jobId).then(
         () => true,
         // a failed or cancelled run rejects too; a server that is down rejects while it runs
         async () => (await handle.describe().catch(() => undefined))?.status.name !== 'RUNNING',
       ),
-      sleep(deadline - Date.now()).then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), deadline - Date.now());
+      }),
     ]);
+    clearTimeout(timer);
     if (ended) return;
     await sleep(500);
   }
@@ -69,12 +73,17 @@ export async function awaitRun(rig: ChaosRig, jobId: string, timeoutMs: number):
 
 export async function judge(
   rig: ChaosRig,
-  ctx: ScenarioContext,
+  _ctx: ScenarioContext,
   jobId: string,
   expectation: Expectation,
 ): Promise<JudgedRun> {
-  const verdict = await judgeRun(rig, jobId, ctx.baseline);
-  return { verdict, survived: meets(verdict, expectation), expected: describeExpectation(expectation) };
+  const verdict = await judgeRun(rig, jobId);
+  return {
+    verdict,
+    survived: meets(verdict, expectation),
+    expected: describeExpectation(expectation),
+    baselineMismatches: [],
+  };
 }
 
 /** Starts a rig, runs `body`, records stray deployments, and always tears the rig down. */

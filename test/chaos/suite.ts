@@ -1,6 +1,7 @@
+import { mismatches } from './invariants';
 import type { RigServers } from './rig';
 import type { ScenarioContext, ScenarioOutcome } from './scenario';
-import { cleanBaseline } from './scenarios/baseline';
+import { CleanBaseline } from './scenarios/baseline';
 import { cancelAtRandomPoints } from './scenarios/cancel';
 import { emulatorFaults } from './scenarios/emulator-faults';
 import { serverOutage } from './scenarios/server-outage';
@@ -14,6 +15,8 @@ export interface ChaosPlan {
   name: 'full' | 'reduced';
   killRuns: number;
   killsPerRun: number;
+  /** Where kills land: each kill this fraction range of a clean run after the previous (re)start. */
+  killWindow: [number, number];
   cancelRuns: number;
   cancelBatch: number;
   /** Rounds of the four emulator-fault runs (route faults only, stall, never ready, NotEnoughResources). */
@@ -30,6 +33,7 @@ export const PLANS: Record<ChaosPlan['name'], ChaosPlan> = {
     name: 'full',
     killRuns: 5,
     killsPerRun: 4,
+    killWindow: [0.03, 0.3],
     cancelRuns: 20,
     cancelBatch: 5,
     faultRounds: 2,
@@ -41,7 +45,9 @@ export const PLANS: Record<ChaosPlan['name'], ChaosPlan> = {
   reduced: {
     name: 'reduced',
     killRuns: 1,
-    killsPerRun: 2,
+    killsPerRun: 1,
+    // one kill while NeMo jobs run (most of a run); the full set also kills in the dataset build
+    killWindow: [0.3, 0.9],
     cancelRuns: 4,
     cancelBatch: 4,
     faultRounds: 1,
@@ -75,37 +81,73 @@ export interface ChaosReport {
 
 export async function runChaos(
   plan: ChaosPlan,
-  options: { servers: RigServers; seed: number; timeScale?: number; log?: (m: string) => void },
+  options: { servers: RigServers; seed: number; timeScale?: number; log?: (m: string) => void; only?: ScenarioKey[] },
 ): Promise<ChaosReport> {
   const log = options.log ?? ((m: string) => console.log(`[chaos] ${m}`));
   const timeScale = options.timeScale ?? 0.01;
-  const { baseline, runMs } = await cleanBaseline(options.servers, timeScale);
-  log(`baseline run: ${runMs} ms, ${Object.keys(baseline).length} evaluations`);
-  const ctx: ScenarioContext = { servers: options.servers, timeScale, seed: options.seed, baseline, runMs, log };
-
-  const scenarios: (() => Promise<ScenarioOutcome>)[] = [];
-  if (plan.killRuns > 0) scenarios.push(() => workerKill(ctx, plan.killRuns, plan.killsPerRun));
-  if (plan.cancelRuns > 0) scenarios.push(() => cancelAtRandomPoints(ctx, plan.cancelRuns, plan.cancelBatch));
-  if (plan.faultRounds > 0) scenarios.push(() => emulatorFaults(ctx, plan.faultRounds));
-  if (plan.temporalRestarts > 0) scenarios.push(() => serverOutage(ctx, 'temporal', plan.temporalRestarts));
-  if (plan.mongoOutages > 0) scenarios.push(() => serverOutage(ctx, 'mongodb', plan.mongoOutages));
-  if (plan.elasticsearchOutages > 0) {
-    scenarios.push(() => serverOutage(ctx, 'elasticsearch', plan.elasticsearchOutages));
+  const baseline = await CleanBaseline.open(options.servers, timeScale);
+  try {
+    log(`clean run: ${baseline.runMs} ms`);
+    const ctx: ScenarioContext = {
+      servers: options.servers,
+      timeScale,
+      seed: options.seed,
+      runMs: baseline.runMs,
+      log,
+    };
+    return await runScenarios(plan, ctx, baseline, options.only);
+  } finally {
+    await baseline.close();
   }
+}
+
+export const SCENARIO_KEYS = ['kill', 'cancel', 'faults', 'temporal', 'mongodb', 'elasticsearch'] as const;
+export type ScenarioKey = (typeof SCENARIO_KEYS)[number];
+
+async function runScenarios(
+  plan: ChaosPlan,
+  ctx: ScenarioContext,
+  baseline: CleanBaseline,
+  only?: ScenarioKey[],
+): Promise<ChaosReport> {
+  const log = ctx.log;
+
+  const all: [ScenarioKey, boolean, () => Promise<ScenarioOutcome>][] = [
+    ['kill', plan.killRuns > 0, () => workerKill(ctx, plan.killRuns, plan.killsPerRun, plan.killWindow)],
+    ['cancel', plan.cancelRuns > 0, () => cancelAtRandomPoints(ctx, plan.cancelRuns, plan.cancelBatch)],
+    ['faults', plan.faultRounds > 0, () => emulatorFaults(ctx, plan.faultRounds)],
+    ['temporal', plan.temporalRestarts > 0, () => serverOutage(ctx, 'temporal', plan.temporalRestarts)],
+    ['mongodb', plan.mongoOutages > 0, () => serverOutage(ctx, 'mongodb', plan.mongoOutages)],
+    [
+      'elasticsearch',
+      plan.elasticsearchOutages > 0,
+      () => serverOutage(ctx, 'elasticsearch', plan.elasticsearchOutages),
+    ],
+  ];
+  const scenarios = all.filter(([key, planned]) => planned && (!only || only.includes(key))).map(([, , run]) => run);
 
   const timed = async (scenario: () => Promise<ScenarioOutcome>) => {
     const started = Date.now();
     const outcome = await scenario();
     const seconds = (Date.now() - started) / 1000;
     log(`${outcome.scenario}: done in ${Math.round(seconds)} s; ${outcome.notes.join('; ')}`);
-    return { outcome, row: rowOf(outcome, seconds) };
+    return { outcome, seconds };
   };
-  const done: { outcome: ScenarioOutcome; row: TableRow }[] = [];
+  const done: { outcome: ScenarioOutcome; seconds: number }[] = [];
   if (plan.concurrent) done.push(...(await Promise.all(scenarios.map(timed))));
   else for (const scenario of scenarios) done.push(await timed(scenario));
   const outcomes = done.map((d) => d.outcome);
-  const rows = done.map((d) => d.row);
-  return { plan, seed: options.seed, rows, outcomes, violations: outcomes.flatMap(violationsOf) };
+
+  // every run that kept completed evaluations, replayed cleanly under the same job id
+  const toReplay = outcomes.flatMap((o) =>
+    o.runs.filter((r) => r.verdict.terminal && Object.keys(r.verdict.scores).length > 0),
+  );
+  const started = Date.now();
+  const clean = await baseline.replay(toReplay.map((r) => r.verdict.jobId));
+  log(`${toReplay.length} clean replays in ${Math.round((Date.now() - started) / 1000)} s`);
+  for (const r of toReplay) r.baselineMismatches = mismatches(r.verdict.scores, clean.get(r.verdict.jobId) ?? {});
+  const rows = done.map((d) => rowOf(d.outcome, d.seconds));
+  return { plan, seed: ctx.seed, rows, outcomes, violations: outcomes.flatMap(violationsOf) };
 }
 
 function rowOf(o: ScenarioOutcome, seconds: number): TableRow {
@@ -121,24 +163,24 @@ function rowOf(o: ScenarioOutcome, seconds: number): TableRow {
     ),
     duplicateJobs: sum((r) => r.verdict.duplicateJobs.length),
     lostResults: sum((r) => r.verdict.lostResults.length),
-    baselineMismatches: sum((r) => r.verdict.baselineMismatches.length),
+    baselineMismatches: sum((r) => r.baselineMismatches.length),
     seconds: Math.round(seconds),
   };
 }
 
 function violationsOf(o: ScenarioOutcome): string[] {
   const out: string[] = [];
-  for (const { verdict: v, survived, expected } of o.runs) {
+  for (const { verdict: v, survived, expected, baselineMismatches } of o.runs) {
     const at = `${o.scenario} / run ${v.jobId}`;
     if (!survived) {
       out.push(
-        `${at}: expected ${expected}, got workflow ${v.workflowStatus}, run ${v.runStatus}, failed [${v.failedModels.join(', ')}]`,
+        `${at}: expected ${expected}, got workflow ${v.workflowStatus}, run ${v.runStatus}, failed [${v.failedModels.join(', ')}]; ${v.errors.join('; ')}`,
       );
     }
     for (const d of v.leakedDeployments) out.push(`${at}: leaked deployment ${d}`);
     for (const d of v.duplicateJobs) out.push(`${at}: created twice: ${d}`);
     for (const d of v.lostResults) out.push(`${at}: lost result ${d}`);
-    for (const d of v.baselineMismatches) out.push(`${at}: differs from baseline: ${d}`);
+    for (const d of baselineMismatches) out.push(`${at}: differs from baseline: ${d}`);
   }
   for (const d of o.strayDeployments) out.push(`${o.scenario}: deployment still live at the end: ${d}`);
   return out;

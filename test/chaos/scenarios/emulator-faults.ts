@@ -35,7 +35,12 @@ export function emulatorFaults(ctx: ScenarioContext, rounds: number): Promise<Sc
       ).flat();
       const plan = {
         seed: ctx.seed,
-        routes: { '*': { error_5xx_rate: 0.1, error_429_rate: 0.05, timeout_rate: 0.05, hang_ms: 2500 } },
+        routes: {
+          '*': { error_5xx_rate: 0.1, error_429_rate: 0.05, timeout_rate: 0.05, hang_ms: 2500 },
+          // The emulated Evaluator sends its inference requests to this same route on itself:
+          // faults there would fail evaluations inside "NeMo", not Flywheel's calls to it.
+          'POST /v1/chat/completions': { error_5xx_rate: 0, error_429_rate: 0, timeout_rate: 0 },
+        },
         customization: {
           stall: runs
             .filter((r) => r.fault === 'stalled customization')

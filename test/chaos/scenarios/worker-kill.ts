@@ -5,7 +5,12 @@ import { awaitRun, type JudgedRun, judge, type ScenarioContext, type ScenarioOut
 // Kill points are seeded offsets from the previous (re)start, so they spread over the whole run
 // (dataset build, deployment, evaluations, training) however long the restarts make it.
 
-export function workerKill(ctx: ScenarioContext, runs: number, killsPerRun: number): Promise<ScenarioOutcome> {
+export function workerKill(
+  ctx: ScenarioContext,
+  runs: number,
+  killsPerRun: number,
+  window: [number, number],
+): Promise<ScenarioOutcome> {
   const rand = seededRandom(ctx.seed * 1000 + 1);
   return withRig({ servers: ctx.servers, timeScale: ctx.timeScale }, async (rig) => {
     const judged: JudgedRun[] = [];
@@ -19,7 +24,7 @@ export function workerKill(ctx: ScenarioContext, runs: number, killsPerRun: numb
       });
       done.catch(() => undefined);
       for (let k = 0; k < killsPerRun && !finished; k++) {
-        const at = Math.round(between(rand, 300, ctx.runMs / killsPerRun));
+        const at = Math.round(between(rand, window[0] * ctx.runMs, window[1] * ctx.runMs));
         await sleep(at);
         if (finished) break;
         await rig.killWorker();

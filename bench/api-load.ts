@@ -1,0 +1,189 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { readEnvironment } from '../config/environment';
+import { connectMongo } from '../stores/mongo';
+import { ResultsStore } from '../stores/results/results-store';
+import { freePort } from '../test/chaos/private-servers';
+import { round, table, writeResults } from './lib/report';
+
+// Benchmark: the API under load. The API server (api/main.ts, production settings: bearer
+// auth, request log) runs in its own process on a MongoDB database seeded with 200 finished
+// jobs (3 candidates, 3 evaluations and a customization each); autocannon runs in another
+// process. Targets: >= 3,000 req/s and p99 < 20 ms for GET /api/jobs/{id} and GET /api/jobs.
+//
+//   npm run bench -- api-load      BENCH_API_SECONDS=20 BENCH_API_CONNECTIONS=50 npm run bench -- api-load
+
+const REPO = path.resolve(__dirname, '..');
+const JOBS = Number(process.env.BENCH_API_JOBS ?? 200);
+const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 20);
+const TOKEN = randomBytes(16).toString('hex');
+const TARGET_RPS = 3000;
+const TARGET_P99_MS = 20;
+const MODELS = ['meta/llama-3.2-1b-instruct', 'meta/llama-3.2-3b-instruct', 'meta/llama-3.1-8b-instruct'];
+
+async function seed(results: ResultsStore): Promise<string[]> {
+  const ids = Array.from({ length: JOBS }, () => randomBytes(12).toString('hex'));
+  const one = async (id: string, i: number) => {
+    await results.createRun({
+      _id: id,
+      workload_id: `workload-${i % 5}`,
+      client_id: 'bench',
+      workflow_id: `flywheel-${id}`,
+      started_at: new Date(Date.now() - (JOBS - i) * 60_000),
+    });
+    for (const model of MODELS) {
+      await results.createNim(id, model);
+      for (const evalType of ['base-eval', 'icl-eval', 'customized-eval'] as const) {
+        const evalId = await results.startEvaluation(id, model, evalType);
+        await results.updateEvaluation(evalId, {
+          status: 'completed',
+          progress: 100,
+          scores: { function_name: 0.8, function_name_and_args_accuracy: 0.6, tool_calling_correctness: 0.7 },
+          finished_at: new Date(),
+          job_id: `eval-${randomUUID()}`,
+        });
+      }
+      const custId = await results.startCustomization(id, `workload-${i % 5}`, model);
+      await results.updateCustomization(custId, { status: 'completed', progress: 100, finished_at: new Date() });
+      await results.finishNim(id, model, 'completed', null, { deployment_status: 'deleted' });
+    }
+    await results.finishRun(id, 'completed', { num_records: 200, candidates_total: 3 });
+  };
+  for (let i = 0; i < ids.length; i += 20) await Promise.all(ids.slice(i, i + 20).map((id, j) => one(id, i + j)));
+  return ids;
+}
+
+async function startApi(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    cwd: REPO,
+    env: { ...env, FLYWHEEL_API_PORT: String(port), FLYWHEEL_API_TOKENS: TOKEN },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d) => {
+    err += String(d);
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited: ${err}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return child;
+    if (Date.now() > deadline) throw new Error(`the API did not answer /health within 60 s: ${err}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface LoadResult {
+  requestsPerSecond: number;
+  requestsTotal: number;
+  latency: { p50: number; p90: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+async function load(url: string, paths: string[], seconds: number): Promise<LoadResult> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, 'lib/load-client.ts'),
+      JSON.stringify({ url, paths, token: TOKEN, connections: CONNECTIONS, seconds }),
+    ],
+    { cwd: REPO, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as LoadResult;
+}
+
+async function main(): Promise<void> {
+  const env = readEnvironment();
+  const dbName = `bench_api_${randomUUID().slice(0, 8)}`;
+  const mongo = await connectMongo(env.MONGODB_URL, dbName);
+  let api: ChildProcess | undefined;
+  try {
+    const results = new ResultsStore(mongo.db);
+    await results.ensureIndexes();
+    const seeded = Date.now();
+    const ids = await seed(results);
+    console.log(`seeded ${ids.length} finished jobs in ${round((Date.now() - seeded) / 1000, 1)} s`);
+    const port = await freePort();
+    api = await startApi({ ...process.env, MONGODB_DB: dbName }, port);
+    const url = `http://127.0.0.1:${port}`;
+
+    const endpoints: { name: string; paths: string[] }[] = [
+      { name: 'GET /api/jobs/{id}', paths: ids.map((id) => `/api/jobs/${id}`) },
+      { name: 'GET /api/jobs?limit=20', paths: ['/api/jobs?limit=20'] },
+      { name: `GET /api/jobs (all ${JOBS})`, paths: ['/api/jobs'] },
+    ];
+    const check = await fetch(`${url}${endpoints[0]?.paths[0]}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    if (!check.ok) throw new Error(`GET /api/jobs/{id} answered ${check.status}: ${await check.text()}`);
+
+    const rows = [];
+    for (const endpoint of endpoints) {
+      await load(url, endpoint.paths, 2); // warm-up
+      const r = await load(url, endpoint.paths, SECONDS);
+      rows.push({
+        endpoint: endpoint.name,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        requests_per_s: Math.round(r.requestsPerSecond),
+        p50_ms: r.latency.p50,
+        p90_ms: r.latency.p90,
+        p99_ms: r.latency.p99,
+        max_ms: r.latency.max,
+        non_2xx: r.non2xx,
+        errors: r.errors + r.timeouts,
+        rps_vs_target: round(r.requestsPerSecond / TARGET_RPS),
+        meets_rps: r.requestsPerSecond >= TARGET_RPS,
+        meets_p99: r.latency.p99 < TARGET_P99_MS,
+      });
+    }
+    console.log(
+      table(
+        [
+          'endpoint',
+          'req/s',
+          'p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'non-2xx',
+          `vs ${TARGET_RPS} req/s`,
+          `p99 < ${TARGET_P99_MS} ms`,
+        ],
+        rows.map((r) => [
+          r.endpoint,
+          r.requests_per_s,
+          r.p50_ms,
+          r.p90_ms,
+          r.p99_ms,
+          r.non_2xx + r.errors,
+          `${r.rps_vs_target}x`,
+          r.meets_p99 ? 'yes' : 'NO',
+        ]),
+      ),
+    );
+    const file = writeResults('api-load', {
+      jobsSeeded: JOBS,
+      connections: CONNECTIONS,
+      targetRequestsPerSecond: TARGET_RPS,
+      targetP99Ms: TARGET_P99_MS,
+      rows,
+    });
+    console.log(`written ${file}`);
+  } finally {
+    api?.kill('SIGTERM');
+    await mongo.db.dropDatabase().catch(() => undefined);
+    await mongo.client.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
