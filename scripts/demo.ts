@@ -1,30 +1,146 @@
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createNemoOps } from '../activities/nemo-adapter';
 import { readEnvironment } from '../config/environment';
+import { loadFlywheelConfig } from '../config/load';
+import type { FlywheelConfig } from '../config/schema';
+import { startEmulator } from '../nemo-emulator/server';
+import { loadLogs } from '../stores/log-loader';
 import { connectClient, connectWorker } from '../temporal/connection';
-import { smokeWorkflow } from '../workflows';
+import { createFlywheelWorker } from '../worker/create-worker';
+import { openActivityDeps } from '../worker/dependencies';
+import { type FlywheelRunResult, progressQuery, type RunProgress, workflowIdForJob } from '../workflows/contract';
+import { gpuBudgetWorkflowId } from '../workflows/gpu-budget';
 
-// Runs one workflow end to end on the local stack with an in-process worker and leaves it
-// visible in the Temporal Web UI.
-async function main(): Promise<void> {
+// The demo: a real flywheel on the local stack. It starts the NeMo emulator, loads a sample
+// tool-calling workload into Elasticsearch, runs a worker in-process, runs a job with three
+// candidate models, shows progress, prints the scores, and leaves the run in the Web UI.
+// `--fast` (or FLYWHEEL_DEMO_FAST=1) shrinks the emulator's time scale for a smoke test.
+
+const SAMPLE = path.resolve(__dirname, '../samples/customer-support.jsonl');
+const WORKLOAD = { workloadId: 'customer_support', clientId: 'acme-web' };
+const EVAL_TYPES = ['base-eval', 'icl-eval', 'customized-eval'] as const;
+
+async function main(): Promise<number> {
+  // Worker state changes are logged at INFO; the demo shows progress lines instead.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const fast = process.argv.includes('--fast') || process.env.FLYWHEEL_DEMO_FAST === '1';
   const env = readEnvironment();
   const taskQueue = `${env.FLYWHEEL_TASK_QUEUE}-demo`;
-  const worker = await Worker.create({
-    connection: await connectWorker(env),
-    taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(),
-  });
+
+  const emulator = await startEmulator({ port: 0, timeScale: fast ? 0.005 : 0.25, seed: 1 });
+  const { deps, close } = await openActivityDeps({ ...env, FLYWHEEL_TASK_QUEUE: taskQueue });
+  const config = demoConfig(emulator.url);
+  const connection = await connectWorker(env);
   const client = await connectClient(env);
-  const workflowId = `demo-smoke-${Date.now()}`;
-  const result = await worker.runUntil(
-    client.workflow.execute(smokeWorkflow, { taskQueue, workflowId, args: ['demo'] }),
-  );
-  console.log(`workflow ${workflowId}: ${result}`);
-  console.log(`see it at http://127.0.0.1:8233/namespaces/${env.TEMPORAL_NAMESPACE}/workflows/${workflowId}`);
+  try {
+    step(`NeMo emulator at ${emulator.url} (time scale ${fast ? 'fast' : 'demo'})`);
+    const loaded = await loadLogs({
+      elasticsearch: deps.elasticsearch,
+      index: deps.logIndex,
+      source: createReadStream(SAMPLE),
+    });
+    await deps.elasticsearch.indices.refresh({ index: deps.logIndex });
+    step(
+      `loaded ${path.basename(SAMPLE)} into Elasticsearch "${deps.logIndex}": ${loaded.loaded} new, ${loaded.duplicates} already there`,
+    );
+
+    const worker = await createFlywheelWorker({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue,
+      deps: { ...deps, loadConfig: () => config },
+      nemo: createNemoOps,
+    });
+    const jobId = randomBytes(12).toString('hex');
+    const workflowId = workflowIdForJob(jobId);
+    const started = Date.now();
+    const result = await worker.runUntil(async () => {
+      const handle = await client.workflow.start('flywheelRun', {
+        taskQueue,
+        workflowId,
+        args: [{ jobId, ...WORKLOAD }],
+      });
+      step(`started run ${jobId} with ${config.nims.length} candidates (workflow ${workflowId})`);
+      const done = handle.result() as Promise<FlywheelRunResult>;
+      let last = '';
+      for (;;) {
+        const finished = await Promise.race([done.then(() => true), sleep(1000).then(() => false)]);
+        const line = describe(await handle.query(progressQuery));
+        if (line !== last) console.log(`  ${line}`);
+        last = line;
+        if (finished) break;
+      }
+      // The GPU budget semaphore of the demo queue has nothing left to guard.
+      await client.workflow
+        .getHandle(gpuBudgetWorkflowId(taskQueue))
+        .terminate('demo finished')
+        .catch(() => undefined);
+      return done;
+    });
+    step(`run finished in ${Math.round((Date.now() - started) / 1000)} s`);
+
+    await printScores(deps.results, jobId);
+    console.log(`\nrun ${result.status}${result.error ? `: ${result.error}` : ''}`);
+    console.log(`Temporal Web UI: http://127.0.0.1:8233/namespaces/${env.TEMPORAL_NAMESPACE}/workflows/${workflowId}`);
+    return result.status === 'completed' && result.candidatesFailed === 0 ? 0 : 1;
+  } finally {
+    await connection.close();
+    await client.connection.close();
+    await close();
+    await emulator.close();
+  }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+function demoConfig(url: string): FlywheelConfig {
+  const base = loadFlywheelConfig();
+  return {
+    ...base,
+    nmp_config: { ...base.nmp_config, nemo_base_url: url, nim_base_url: url, datastore_base_url: url },
+    llm_judge_config: {
+      deployment_type: 'remote',
+      url: `${url}/v1/chat/completions`,
+      model_name: 'meta/llama-3.3-70b-instruct',
+    },
+    timing: { ...base.timing, poll_interval_ms: 250, heartbeat_timeout_ms: 5000 },
+  };
+}
+
+function describe(p: RunProgress): string {
+  const candidates = p.candidates.map((c) => {
+    const evals = c.evaluations.map((e) => `${e.evalType.replace('-eval', '')}:${e.status}`).join(' ');
+    return `${c.modelName.split('/')[1]} ${c.status}${evals ? ` [${evals} custom:${c.customization.status}]` : ''}`;
+  });
+  return `${p.phase}${p.numRecords ? ` (${p.numRecords} records)` : ''}${candidates.length ? ` | ${candidates.join(' | ')}` : ''}`;
+}
+
+async function printScores(results: Awaited<ReturnType<typeof openActivityDeps>>['deps']['results'], jobId: string) {
+  const nims = await results.findNims(jobId);
+  const evaluations = await results.evaluations.find({ flywheel_run_id: jobId }).toArray();
+  const scoreKeys = [...new Set(evaluations.flatMap((e) => Object.keys(e.scores)))].sort();
+  const rows = nims.flatMap((nim) =>
+    EVAL_TYPES.map((evalType) => {
+      const e = evaluations.find((x) => x.nim_id === nim._id && x.eval_type === evalType);
+      const cells = scoreKeys.map((k) => (e?.scores[k] === undefined ? '-' : (e.scores[k] as number).toFixed(3)));
+      return [nim.model_name, evalType, ...cells, e?.status ?? 'not run'];
+    }),
+  );
+  const header = ['candidate', 'eval', ...scoreKeys, 'status'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const format = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  console.log(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const r of rows) console.log(format(r));
+}
+
+const step = (message: string) => console.log(`> ${message}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
