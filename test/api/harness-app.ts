@@ -24,3 +24,14 @@ export function apiOverHarness(h: FlywheelHarness) {
   });
   return { app, api: new ApiTestClient(app, TOKENS[0] as string), logger };
 }
+
+/** Terminates whatever still runs on a test's task queue, so nothing is left on the dev server. */
+export async function terminateLeftovers(h: FlywheelHarness): Promise<void> {
+  const query = `TaskQueue="${h.taskQueue}" AND ExecutionStatus="Running"`;
+  for await (const wf of h.env.client.workflow.list({ query })) {
+    await h.env.client.workflow
+      .getHandle(wf.workflowId, wf.runId)
+      .terminate('test file done')
+      .catch(() => undefined);
+  }
+}

@@ -1,5 +1,5 @@
 import { eventually, FlywheelHarness, SAMPLE } from '../support/flywheel-harness';
-import { apiOverHarness } from './harness-app';
+import { apiOverHarness, terminateLeftovers } from './harness-app';
 
 // Jobs through the API with a real worker and the NeMo emulator: the detail of a real run
 // (every candidate, evaluation and customization) matches the OpenAPI document at each poll,
@@ -13,7 +13,10 @@ beforeAll(async () => {
   h.configs.set('default', h.config({ models: ['meta/llama-3.2-1b-instruct', 'meta/llama-3.2-3b-instruct'] }));
   api = apiOverHarness(h).api;
 }, 120_000);
-afterAll(() => h.close());
+afterAll(async () => {
+  await terminateLeftovers(h);
+  await h.close();
+});
 
 const body = { workload_id: SAMPLE.workloadId, client_id: SAMPLE.clientId };
 

@@ -1,5 +1,5 @@
 import { eventually, FlywheelHarness, SAMPLE } from '../support/flywheel-harness';
-import { apiOverHarness } from './harness-app';
+import { apiOverHarness, terminateLeftovers } from './harness-app';
 
 // Schedules through the API on the real Temporal dev server; the runs they start are executed
 // by a real worker against the NeMo emulator and show up in /api/jobs like any other job.
@@ -20,6 +20,7 @@ afterAll(async () => {
       .getHandle(id)
       .delete()
       .catch(() => undefined);
+  await terminateLeftovers(h);
   await h.close();
 });
 

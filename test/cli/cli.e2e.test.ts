@@ -1,5 +1,5 @@
 import { TOKENS } from '../api/api-env';
-import { apiOverHarness } from '../api/harness-app';
+import { apiOverHarness, terminateLeftovers } from '../api/harness-app';
 import { eventually, FlywheelHarness, SAMPLE } from '../support/flywheel-harness';
 import { type CliResult, runBin, serveApp } from './cli-support';
 
@@ -20,6 +20,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await server?.close();
+  await terminateLeftovers(h);
   await h.close();
 });
 
