@@ -6,6 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 bash scripts/stack.sh up --headless
+# helm, kubeconform and the Kubernetes schemas for the chart tests (cached in .tools/; the first
+# build of helm takes minutes, better spent here than inside a jest timeout).
+bash scripts/check-deploy.sh install
 eval "$(bash scripts/stack.sh env)"
 
 echo "== lint (biome) and type-check (tsc)"
