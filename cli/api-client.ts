@@ -31,7 +31,8 @@ export class FlywheelApiClient {
     try {
       res = await fetch(url, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      const c = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+      const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).message;
       throw new CliError(
         `cannot reach the Flywheel API at ${this.target.url} (${cause}); set FLYWHEEL_API_URL or --api-url`,
       );
