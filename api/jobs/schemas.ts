@@ -58,7 +58,8 @@ export const JobRequest = z
 
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().min(1).max(255).optional().openapi({
-    description: 'Added: repeating a create with the same key returns the same job instead of a new one',
+    description:
+      'Added: repeating a create with the same key returns the same job instead of a new one; the same key with a different workload, client or config is a 409',
   }),
 });
 
