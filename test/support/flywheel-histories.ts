@@ -38,7 +38,7 @@ export async function recordHistory(h: FlywheelHarness, workflowId: string, name
       events: history.events?.length ?? 0,
       historyBase64: Buffer.from(History.encode(history).finish()).toString('base64'),
     };
-    writeFileSync(path.join(HISTORIES_DIR, `${file}.json`), `${JSON.stringify(recorded, null, 1)}\n`);
+    writeFileSync(path.join(HISTORIES_DIR, `${file}.json`), `${JSON.stringify(recorded, null, 2)}\n`);
   };
   await write(workflowId, 'flywheelRun', `${name}-flywheelRun`);
   for (const [i, id] of children.entries()) await write(id, 'candidateRun', `${name}-candidateRun-${i}`);

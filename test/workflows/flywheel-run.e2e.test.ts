@@ -142,6 +142,29 @@ describe('flywheel run, end to end', () => {
     expect((await handle.describe()).memo).toMatchObject({ config_name: 'one-model' });
   });
 
+  test('a local judge is deployed for the run and torn down at its end', async () => {
+    h.configs.set('local-judge', {
+      ...h.config({ models: [MODELS[0] as string], customize: false }),
+      llm_judge_config: {
+        deployment_type: 'local',
+        model_name: 'meta/llama-3.3-70b-instruct',
+        context_length: 32768,
+        gpus: 4,
+        registry_base: 'nvcr.io/nim',
+      },
+    });
+    const handle = await h.startRun({ configName: 'local-judge' });
+    const jobId = handle.workflowId.replace('flywheel-', '');
+    expect(await h.result(handle)).toMatchObject({ status: 'completed', candidatesFailed: 0 });
+    const docs = await h.documents(jobId);
+    expect(docs.judge).toMatchObject({ deployment_type: 'local', deployment_status: 'deleted', error: null });
+    expect(docs.evaluations.every((e) => e.status === 'completed')).toBe(true);
+    const counters = await h.counters();
+    const deployed = Object.keys(counters.created.deployments).filter((d) => d.includes(jobId.slice(-8)));
+    expect(deployed.some((d) => d.includes('llama-3-3-70b'))).toBe(true);
+    expect(counters.live_deployments).toEqual([]);
+  });
+
   test('too little data fails the run with a clear dataset error and no deployment', async () => {
     const handle = await h.startRun({ workloadId: 'no-such-workload' });
     const jobId = handle.workflowId.replace('flywheel-', '');
