@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -102,6 +102,7 @@ test('logs load reports rejected lines by number, then workloads lists what was 
   const missing = await flywheel('logs', 'load', path.join(dir, 'nope.jsonl'));
   expect(missing).toMatchObject({ code: 1 });
   expect(missing.stderr).toContain('no such file');
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('jobs list filters and prints a table or JSON', async () => {
