@@ -12,6 +12,7 @@ describe('flywheel run, end to end', () => {
   beforeAll(() => h.start(), 120_000);
   afterAll(() => h.close());
   let fullRunJob: string | undefined;
+  let namedRunJob: string | undefined;
 
   test('a full run evaluates every candidate three ways and customizes each, in Blueprint-shaped documents', async () => {
     const handle = await h.startRun();
@@ -140,6 +141,33 @@ describe('flywheel run, end to end', () => {
     const evalSet = docs.run?.datasets.find((d) => d.name.startsWith('flywheel-eval-'));
     expect(evalSet?.num_records).toBe(5);
     expect((await handle.describe()).memo).toMatchObject({ config_name: 'one-model' });
+    namedRunJob = jobId;
+  });
+
+  test('an artifact that cannot be deleted is reported and the documents are kept until a retry succeeds', async () => {
+    const jobId = namedRunJob as string;
+    const deleteRun = (attempt: number) =>
+      h.env.client.workflow.execute('deleteRun', {
+        taskQueue: h.taskQueue,
+        workflowId: `flywheel-delete-${jobId}-${attempt}`,
+        args: [{ jobId }],
+      });
+    await h.setFaults({ routes: { 'DELETE /v1/evaluation/jobs/{id}': { error_5xx_rate: 1 } } });
+    const first = await deleteRun(1);
+    await h.clearFaults();
+    expect(first.documentsDeleted).toBe(false);
+    expect(first.failed.map((f: { artifact: string }) => f.artifact)).toEqual([
+      expect.stringMatching(/^evaluation job eval-/),
+      expect.stringMatching(/^evaluation job eval-/),
+    ]);
+    expect(first.deleted.filter((d: string) => d.startsWith('dataset '))).toHaveLength(3);
+    const kept = await h.documents(jobId);
+    expect(kept.evaluations).toHaveLength(2);
+    expect(kept.run?.error).toMatch(/^deletion incomplete: evaluation job eval-/);
+
+    const second = await deleteRun(2);
+    expect(second).toMatchObject({ failed: [], documentsDeleted: true });
+    expect((await h.documents(jobId)).run).toBeNull();
   });
 
   test('a local judge is deployed for the run and torn down at its end', async () => {
