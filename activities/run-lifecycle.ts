@@ -17,7 +17,7 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
      * Resolves the run's config (named config + per-job split override) and creates the
      * run's documents. Returned to the workflow, so the config a run used is in its history.
      */
-    async initializeRun(input: FlywheelRunInput & { jobId: string; workflowId: string }) {
+    async initializeRun(input: FlywheelRunInput & { jobId: string; workflowId: string; workflowRunId?: string }) {
       let config: FlywheelConfig;
       try {
         const base = loadConfig(input.configName);
@@ -29,9 +29,11 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
         throw ApplicationFailure.nonRetryable(message, err instanceof ConfigError ? 'ConfigError' : 'Error');
       }
       await results.createRun(runInit(input));
+      if (input.workflowRunId) await results.reopenRun(input.jobId, input.workflowRunId);
       await results.updateRun(input.jobId, {
         status: 'running',
         workflow_id: input.workflowId,
+        ...(input.workflowRunId ? { workflow_run_id: input.workflowRunId } : {}),
         candidates_total: config.nims.length,
       });
       for (const nim of config.nims) await results.createNim(input.jobId, nim.model_name);

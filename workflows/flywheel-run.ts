@@ -67,7 +67,8 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   let result: FlywheelRunResult;
   try {
     result = await work.run(async () => {
-      const { config } = await quick.initializeRun({ ...input, jobId, workflowId: workflowInfo().workflowId });
+      const { workflowId, runId } = workflowInfo();
+      const { config } = await quick.initializeRun({ ...input, jobId, workflowId, workflowRunId: runId });
       upsertMemo({ config_name: input.configName ?? 'default' });
       progress.candidates = config.nims.map((n) => ({
         modelName: n.model_name,

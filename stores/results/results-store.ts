@@ -108,6 +108,35 @@ export class ResultsStore {
     return res.modifiedCount > 0;
   }
 
+  /**
+   * A finished run executed again by a new Temporal run (`temporal workflow reset`, a retry):
+   * the run and its candidates are open again, steps that did not complete are dropped so they
+   * are redone, completed ones keep their results. Returns whether the run was reopened.
+   */
+  async reopenRun(id: string, workflowRunId: string): Promise<boolean> {
+    const res = await this.runs.updateOne(
+      { _id: id, finished_at: { $ne: null }, workflow_run_id: { $ne: workflowRunId } },
+      {
+        $set: {
+          status: 'running',
+          finished_at: null,
+          error: null,
+          cancel_reason: null,
+          candidates_failed: 0,
+          workflow_run_id: workflowRunId,
+        },
+      },
+    );
+    if (res.modifiedCount === 0) return false;
+    const byRun = { flywheel_run_id: id };
+    await this.evaluations.deleteMany({ ...byRun, status: { $ne: 'completed' } });
+    await this.customizations.deleteMany({ ...byRun, status: { $ne: 'completed' } });
+    await this.nims.updateMany(byRun, {
+      $set: { status: 'pending', finished_at: null, error: null, deployment_status: null, runtime_seconds: 0 },
+    });
+    return true;
+  }
+
   // ------------------------------------------------------------------ candidates
 
   async createNim(runId: string, modelName: string): Promise<string> {

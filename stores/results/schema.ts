@@ -60,6 +60,8 @@ export interface FlywheelRunDoc {
   // additions
   config_name: string | null;
   workflow_id: string;
+  /** The Temporal run executing the job; a reset or retry starts a new one. */
+  workflow_run_id?: string | null;
   candidates_total: number;
   candidates_failed: number;
   dataset_report: Record<string, unknown> | null;

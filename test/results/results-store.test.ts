@@ -139,4 +139,29 @@ describe('results store (Blueprint collections)', () => {
     expect(await store.getRun(keep)).not.toBeNull();
     expect(await store.evaluations.countDocuments({ flywheel_run_id: keep })).toBe(1);
   });
+
+  test('a finished run executed by a new workflow run reopens, keeping completed steps and dropping the others', async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    await store.updateRun(id, { workflow_run_id: 'run-1' });
+    await store.createNim(id, 'meta/a');
+    const done = await store.startEvaluation(id, 'meta/a', 'base-eval');
+    await store.updateEvaluation(done, { status: 'completed', scores: { similarity: 0.9 }, finished_at: new Date() });
+    await store.startEvaluation(id, 'meta/a', 'icl-eval');
+    await store.finishOpenSteps(id, 'failed', 'boom');
+    await store.finishRun(id, 'failed', { error: 'boom' });
+
+    expect(await store.reopenRun(id, 'run-1')).toBe(false); // the same run: nothing to reopen
+    expect(await store.reopenRun(id, 'run-2')).toBe(true);
+    expect(await store.reopenRun(id, 'run-2')).toBe(false);
+    expect(await store.getRun(id)).toMatchObject({
+      status: 'running',
+      finished_at: null,
+      error: null,
+      workflow_run_id: 'run-2',
+    });
+    expect((await store.findNims(id))[0]).toMatchObject({ status: 'pending', finished_at: null, error: null });
+    const evaluations = await store.evaluations.find({ flywheel_run_id: id }).toArray();
+    expect(evaluations.map((e) => [e.eval_type, e.status])).toEqual([['base-eval', 'completed']]);
+  });
 });

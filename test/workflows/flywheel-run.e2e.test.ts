@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { loadLogs } from '../../stores/log-loader';
 import { progressQuery } from '../../workflows/contract';
 import { FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
 import { recordHistory } from '../support/flywheel-histories';
+import { servers } from '../support/servers';
 
 // Full runs on the real Temporal dev server, Elasticsearch and MongoDB, against the NeMo
 // emulator, through the same NeMo client as production.
@@ -204,5 +208,38 @@ describe('flywheel run, end to end', () => {
     expect(docs.nims.every((n) => n.status === 'failed' && n.finished_at instanceof Date)).toBe(true);
     const counters = await h.counters();
     expect(Object.keys(counters.created.deployments).filter((d) => d.includes(jobId.slice(-8)))).toEqual([]);
+  });
+
+  test('a run that failed for lack of logs completes when reset after the logs are loaded', async () => {
+    h.configs.set('single', h.config({ models: [MODELS[0] as string], customize: false }));
+    const workloadId = `late-logs-${randomUUID().slice(0, 8)}`;
+    const failed = await h.startRun({ workloadId, configName: 'single' });
+    const jobId = failed.workflowId.replace('flywheel-', '');
+    expect(await h.result(failed)).toMatchObject({ status: 'failed' });
+
+    await loadLogs({
+      elasticsearch: h.elasticsearch,
+      index: h.logIndex,
+      source: createReadStream(SAMPLE.file),
+      workloadId,
+      clientId: SAMPLE.clientId,
+    });
+    await h.elasticsearch.indices.refresh({ index: h.logIndex });
+
+    const history = await failed.fetchHistory();
+    const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
+    const { runId } = await h.env.client.workflowService.resetWorkflowExecution({
+      namespace: servers.TEMPORAL_NAMESPACE,
+      workflowExecution: { workflowId: failed.workflowId, runId: (await failed.describe()).runId },
+      reason: 'logs are loaded now',
+      workflowTaskFinishEventId: firstTask,
+      requestId: randomUUID(),
+    });
+    const retried = h.env.client.workflow.getHandle(failed.workflowId, runId ?? undefined);
+    expect(await h.result(retried)).toMatchObject({ jobId, status: 'completed', candidatesFailed: 0 });
+    const docs = await h.documents(jobId);
+    expect(docs.run).toMatchObject({ status: 'completed', error: null, workflow_run_id: runId });
+    expect(docs.nims.map((n) => n.status)).toEqual(['completed']);
+    expect(docs.evaluations.map((e) => e.status)).toEqual(['completed', 'completed']);
   });
 });
