@@ -38,6 +38,7 @@ export function createApp(deps: ApiDeps) {
     taskQueue: deps.taskQueue,
     configNames: deps.configNames ?? (() => listConfigNames()),
     loadConfig: deps.loadConfig ?? ((name?: string) => loadFlywheelConfig(name)),
+    queryTimeoutMs: deps.queryTimeoutMs ?? 5000,
   };
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

@@ -25,6 +25,8 @@ export interface ApiDeps {
   configNames?: () => string[];
   /** Loads a named config (to check a job's split override against it). */
   loadConfig?: (name?: string) => FlywheelConfig;
+  /** How long GET /api/jobs/{id}/progress waits for the workflow to answer, in ms (default 5000). */
+  queryTimeoutMs?: number;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
 }

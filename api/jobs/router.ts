@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { bearerSecurity, json, pick } from '../common-schemas';
 import { validationHook } from '../validation';
 import { listJobs } from './list';
+import { JobProgressResponse, jobProgress } from './progress';
 import {
   IdempotencyHeaders,
   JobCancelResponse,
@@ -16,7 +17,7 @@ import {
 import { cancelJob, createJob, deleteJob, getRunOr404 } from './service';
 import { jobDetail } from './view';
 
-type Deps = Parameters<typeof createJob>[0];
+type Deps = Parameters<typeof createJob>[0] & { queryTimeoutMs: number };
 const tags = ['jobs'];
 
 const create = createRoute({
@@ -55,6 +56,16 @@ const get = createRoute({
   responses: { 200: json(JobDetailResponse, 'The job'), ...pick(400, 401, 404) },
 });
 
+const progress = createRoute({
+  method: 'get',
+  path: '/{job_id}/progress',
+  tags,
+  summary: 'Added: live progress of a running job, from its workflow',
+  security: bearerSecurity,
+  request: { params: JobIdParam },
+  responses: { 200: json(JobProgressResponse, 'Live progress'), ...pick(400, 401, 404, 409, 503) },
+});
+
 const cancel = createRoute({
   method: 'post',
   path: '/{job_id}/cancel',
@@ -85,6 +96,7 @@ export function jobsRouter(deps: Deps) {
       const run = await getRunOr404(deps.results, c.req.valid('param').job_id);
       return c.json(await jobDetail(deps.results, run), 200);
     })
+    .openapi(progress, async (c) => c.json(await jobProgress(deps, c.req.valid('param').job_id), 200))
     .openapi(cancel, async (c) => c.json(await cancelJob(deps, c.req.valid('param').job_id), 200))
     .openapi(remove, async (c) => c.json(await deleteJob(deps, c.req.valid('param').job_id), 200));
 }

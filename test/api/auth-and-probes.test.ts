@@ -19,6 +19,7 @@ describe('bearer authentication on /api', () => {
     ['GET', '/api/jobs'],
     ['POST', '/api/jobs'],
     ['GET', '/api/jobs/65f1c0ffee0123456789abcd'],
+    ['GET', '/api/jobs/65f1c0ffee0123456789abcd/progress'],
     ['POST', '/api/jobs/65f1c0ffee0123456789abcd/cancel'],
     ['DELETE', '/api/jobs/65f1c0ffee0123456789abcd'],
     ['GET', '/api/schedules'],

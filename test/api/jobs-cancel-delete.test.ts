@@ -1,10 +1,10 @@
 import { ApiEnv } from './api-env';
 
-// Cancel and delete on the real servers (no worker): upstream's checks, messages and order,
+// Live progress, cancel and delete on the real servers (no worker): upstream's checks, messages and order,
 // the cancel signal, and deletion through the deleteRun workflow.
 
 const env = new ApiEnv();
-beforeAll(() => env.start());
+beforeAll(() => env.start({ queryTimeoutMs: 1500 }));
 afterAll(() => env.close());
 
 const MISSING_ID = '65f1c0ffee0123456789abcd';
@@ -14,6 +14,38 @@ async function createJob(workloadId: string) {
   if (res.status === 200) env.startedWorkflows.add(`flywheel-${res.body.id}`);
   return res;
 }
+
+describe('GET /api/jobs/{job_id}/progress', () => {
+  test('400 malformed, 404 unknown job or workflow, 409 finished', async () => {
+    expect((await env.api.call('GET', '/api/jobs/nope/progress')).status).toBe(400);
+    expect(await env.api.call('GET', `/api/jobs/${MISSING_ID}/progress`)).toMatchObject({
+      status: 404,
+      body: { detail: 'Job not found' },
+    });
+    const orphan = '0000000000000000000000b1';
+    await env.results.createRun({
+      _id: orphan,
+      workload_id: 'w',
+      client_id: 'c',
+      workflow_id: `flywheel-none-${orphan}`,
+    });
+    expect(await env.api.call('GET', `/api/jobs/${orphan}/progress`)).toMatchObject({
+      status: 404,
+      body: { detail: `No workflow for job ${orphan}` },
+    });
+    await env.results.finishRun(orphan, 'failed');
+    expect((await env.api.call('GET', `/api/jobs/${orphan}/progress`)).status).toBe(409);
+  });
+
+  test('a run no worker has picked up is a 503 within the query timeout, pointing at the stored state', async () => {
+    const created = await createJob('wl-progress');
+    const start = Date.now();
+    const res = await env.api.call('GET', `/api/jobs/${created.body.id}/progress`);
+    expect(res.status).toBe(503);
+    expect(res.body.detail).toContain(`GET /api/jobs/${created.body.id}`);
+    expect(Date.now() - start).toBeLessThan(10_000);
+  });
+});
 
 describe('POST /api/jobs/{job_id}/cancel', () => {
   test('400 malformed, 404 unknown, 400 finished, 200 already cancelled', async () => {

@@ -74,6 +74,13 @@ test('cancel through the API stops a live run and keeps it readable', async () =
         ? true
         : undefined;
     });
+    const live = await api.call('GET', `/api/jobs/${id}/progress`);
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({ id, phase: 'running-candidates', cancel_reason: null });
+    expect(live.body.candidates.map((c: { model_name: string }) => c.model_name).sort()).toEqual([
+      'meta/llama-3.2-1b-instruct',
+      'meta/llama-3.2-3b-instruct',
+    ]);
     expect(await api.call('POST', `/api/jobs/${id}/cancel`)).toMatchObject({
       status: 200,
       body: { message: 'Job cancellation initiated successfully.' },

@@ -109,6 +109,7 @@ test('1,000 generated job and schedule bodies never cause a 5xx', async () => {
 test('600 generated ids on every id route never cause a 5xx', async () => {
   const routes: [string, (id: string) => string][] = [
     ['GET', (i) => `/api/jobs/${i}`],
+    ['GET', (i) => `/api/jobs/${i}/progress`],
     ['POST', (i) => `/api/jobs/${i}/cancel`],
     ['DELETE', (i) => `/api/jobs/${i}`],
     ['GET', (i) => `/api/schedules/${i}`],

@@ -1,0 +1,102 @@
+import { z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { ResultsStore } from '../../stores/results/results-store';
+import { progressQuery, type RunProgress } from '../../workflows/contract';
+import type { ApiDeps } from '../deps';
+import { ApiError, notFound, unavailable } from '../errors';
+import { getRunOr404 } from './service';
+
+// GET /api/jobs/{job_id}/progress (added): the live state of a running job, straight from its
+// workflow (the `progress` query), including steps the documents do not show yet.
+
+const StepState = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled', 'skipped']);
+
+export const JobProgressResponse = z
+  .object({
+    id: z.string(),
+    phase: z.string().openapi({ example: 'running-candidates' }),
+    num_records: z.number().int().nonnegative(),
+    candidates: z.array(
+      z.object({
+        model_name: z.string(),
+        status: z.string().openapi({ example: 'running-evals' }),
+        evaluations: z.array(
+          z.object({
+            eval_type: z.string(),
+            status: StepState,
+            progress: z.number(),
+            scores: z.record(z.string(), z.number()),
+            error: z.string().nullable(),
+          }),
+        ),
+        customization: z.object({
+          status: StepState,
+          progress: z.number(),
+          customized_model: z.string().nullable(),
+          error: z.string().nullable(),
+        }),
+        error: z.string().nullable(),
+      }),
+    ),
+    error: z.string().nullable(),
+    cancel_reason: z.string().nullable(),
+  })
+  .openapi('JobProgressResponse');
+
+type Response = z.infer<typeof JobProgressResponse>;
+
+function view(id: string, p: RunProgress): Response {
+  return {
+    id,
+    phase: p.phase,
+    num_records: p.numRecords,
+    candidates: p.candidates.map((c) => ({
+      model_name: c.modelName,
+      status: c.status,
+      evaluations: c.evaluations.map((e) => ({
+        eval_type: e.evalType,
+        status: e.status,
+        progress: e.progress,
+        scores: e.scores,
+        error: e.error ?? null,
+      })),
+      customization: {
+        status: c.customization.status,
+        progress: c.customization.progress,
+        customized_model: c.customization.customizedModel ?? null,
+        error: c.customization.error ?? null,
+      },
+      error: c.error ?? null,
+    })),
+    error: p.error ?? null,
+    cancel_reason: p.cancelReason ?? null,
+  };
+}
+
+export async function jobProgress(
+  deps: Pick<ApiDeps, 'temporal'> & { results: ResultsStore; queryTimeoutMs: number },
+  jobId: string,
+): Promise<Response> {
+  const run = await getRunOr404(deps.results, jobId);
+  if (run.finished_at) {
+    throw new ApiError(409, `Job ${jobId} has finished: its results are at GET /api/jobs/${jobId}`);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const progress = await Promise.race([
+      deps.temporal.workflow.getHandle(run.workflow_id).query(progressQuery),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), deps.queryTimeoutMs);
+      }),
+    ]);
+    return view(jobId, progress);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    if (err instanceof WorkflowNotFoundError) throw notFound(`No workflow for job ${jobId}`);
+    throw unavailable(
+      `Live progress of job ${jobId} is unavailable (no worker answered: ${(err as Error).message}); GET /api/jobs/${jobId} has the stored state`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
