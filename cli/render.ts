@@ -1,4 +1,4 @@
-import type { JobDetail, JobSummary, Schedule, Workload } from './types';
+import type { JobDetail, JobProgress, JobSummary, Schedule, Workload } from './types';
 
 // Plain-text tables for people; `--json` prints the API's JSON instead.
 
@@ -101,4 +101,13 @@ export function workloadsTable(workloads: Workload[]): string {
     ['CLIENT', 'WORKLOAD', 'RECORDS', 'LAST SEEN (UTC)'],
     workloads.map((w) => [w.client_id, w.workload_id, w.num_records, w.last_seen?.slice(0, 19)]),
   );
+}
+
+export function progressReport(p: JobProgress): string {
+  const rows = p.candidates.flatMap((c) => [
+    ...c.evaluations.map((e) => [c.model_name, c.status, e.eval_type, e.status, pct(e.progress)]),
+    [c.model_name, c.status, 'customization', c.customization.status, pct(c.customization.progress)],
+  ]);
+  const head = `Job ${p.id}  phase ${p.phase}  records ${p.num_records}${p.error ? `  error: ${p.error}` : ''}`;
+  return rows.length ? `${head}\n\n${table(['MODEL', 'CANDIDATE', 'STEP', 'STATUS', 'PROGRESS'], rows)}` : head;
 }

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { type CliContext, integer, jobIdArg, ratio } from '../context';
 import { CliError } from '../io';
-import { jobReport, jobsTable } from '../render';
-import type { JobCreated, JobDetail, JobSummary, Message } from '../types';
+import { jobReport, jobsTable, progressReport } from '../render';
+import type { JobCreated, JobDetail, JobProgress, JobSummary, Message } from '../types';
 import { watchJob } from '../watch';
 
 interface CreateOptions {
@@ -107,6 +107,15 @@ export function jobsCommand(ctx: CliContext): Command {
     .action(async (id: string, _o, cmd: Command) => {
       const job = await ctx.api(cmd).get<JobDetail>(`/api/jobs/${id}`);
       ctx.print(cmd, job, () => jobReport(job));
+    });
+
+  jobs
+    .command('progress')
+    .description("a running job's live state, from its workflow")
+    .argument('<job-id>', 'job id', jobIdArg)
+    .action(async (id: string, _o, cmd: Command) => {
+      const p = await ctx.api(cmd).get<JobProgress>(`/api/jobs/${id}/progress`);
+      ctx.print(cmd, p, () => progressReport(p));
     });
 
   jobs

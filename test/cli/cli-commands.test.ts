@@ -114,6 +114,9 @@ test('jobs list filters and prints a table or JSON', async () => {
   const json = JSON.parse((await flywheel('--json', 'jobs', 'list', '--status', 'failed', '-w', 'wl-table')).stdout);
   expect(json.jobs.map((j: { id: string }) => j.id)).toEqual([id]);
   expect((await flywheel('jobs', 'list', '-w', 'no-such-workload')).stdout).toContain('No jobs.');
+  const finished = await flywheel('jobs', 'progress', id);
+  expect(finished.code).toBe(1);
+  expect(finished.stderr).toContain(`409 Job ${id} has finished`);
   const badStatus = await flywheel('jobs', 'list', '--status', 'weird');
   expect(badStatus.code).toBe(2);
 });

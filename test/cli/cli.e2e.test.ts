@@ -70,6 +70,10 @@ test('cancel a job during customization: watch reports it and exits non-zero, a 
       const c = await h.results.customizations.findOne({ flywheel_run_id: id });
       return c && c.status === 'running' ? c : undefined;
     });
+    const live = await flywheel('jobs', 'progress', id);
+    expect(live.code).toBe(0);
+    expect(live.stdout).toMatch(new RegExp(`Job ${id}  phase running-candidates`));
+    expect(live.stdout).toMatch(/meta\/llama-3\.2-1b-instruct\s+\S+\s+customization/);
     const cancelled = await flywheel('jobs', 'cancel', id);
     expect(cancelled).toMatchObject({ code: 0 });
     expect(cancelled.stdout).toContain('Job cancellation initiated successfully.');
