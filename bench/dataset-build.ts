@@ -18,6 +18,7 @@ import { loadLogs } from '../stores/log-loader';
 // reused when complete.
 //
 //   npm run bench            BENCH_SIZES=10000,100000 npm run bench
+//   BENCH_WORKLOAD=classification, BENCH_PAGE_SIZE=1000, BENCH_NODE_FLAGS="--max-old-space-size=384 --max-semi-space-size=64"
 
 const VERSION = 'v1';
 const WORKLOAD = (process.env.BENCH_WORKLOAD ?? 'tool_calling') as 'tool_calling' | 'classification' | 'generic';
@@ -44,6 +45,7 @@ async function child(mode: 'raw' | 'pipeline', size: number): Promise<Measuremen
       workloadId: WORKLOAD_IDS[WORKLOAD],
       clientId: CLIENT,
       limit: size,
+      ...(process.env.BENCH_PAGE_SIZE ? { pageSize: Number(process.env.BENCH_PAGE_SIZE) } : {}),
     });
   const started = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
