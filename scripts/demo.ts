@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   const env = readEnvironment();
   const taskQueue = `${env.FLYWHEEL_TASK_QUEUE}-demo`;
 
-  const emulator = await startEmulator({ port: 0, timeScale: fast ? 0.005 : 0.25, seed: 1 });
+  const emulator = await startEmulator({ port: 0, timeScale: fast ? 0.005 : 0.5, seed: 1 });
   const { deps, close } = await openActivityDeps({ ...env, FLYWHEEL_TASK_QUEUE: taskQueue });
   const config = demoConfig(emulator.url);
   const connection = await connectWorker(env);
