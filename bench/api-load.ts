@@ -101,6 +101,35 @@ async function load(url: string, paths: string[], seconds: number): Promise<Load
   return JSON.parse(stdout) as LoadResult;
 }
 
+/**
+ * The reference: the reads a job detail needs (run, judge, candidates, evaluations,
+ * customizations), straight from the benchmark process to MongoDB, same concurrency.
+ */
+async function directReads(results: ResultsStore, ids: string[], seconds: number) {
+  const latencies: number[] = [];
+  const until = Date.now() + seconds * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < until) {
+        const id = ids[n++ % ids.length] as string;
+        const t0 = performance.now();
+        await results.getRun(id);
+        await Promise.all([
+          results.getJudge(id),
+          results.findNims(id),
+          results.evaluations.find({ flywheel_run_id: id }).toArray(),
+          results.customizations.find({ flywheel_run_id: id }).toArray(),
+        ]);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0, 1);
+  return { perSecond: latencies.length / seconds, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
+}
+
 async function main(): Promise<void> {
   const env = readEnvironment();
   const dbName = `bench_api_${randomUUID().slice(0, 8)}`;
@@ -124,7 +153,23 @@ async function main(): Promise<void> {
     const check = await fetch(`${url}${endpoints[0]?.paths[0]}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     if (!check.ok) throw new Error(`GET /api/jobs/{id} answered ${check.status}: ${await check.text()}`);
 
+    const direct = await directReads(results, ids, SECONDS);
     const rows = [];
+    rows.push({
+      endpoint: 'reference: the detail reads straight to MongoDB',
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      requests_per_s: Math.round(direct.perSecond),
+      p50_ms: direct.p50,
+      p90_ms: direct.p90,
+      p99_ms: direct.p99,
+      max_ms: direct.max,
+      non_2xx: 0,
+      errors: 0,
+      rps_vs_target: round(direct.perSecond / TARGET_RPS),
+      meets_rps: direct.perSecond >= TARGET_RPS,
+      meets_p99: direct.p99 < TARGET_P99_MS,
+    });
     for (const endpoint of endpoints) {
       await load(url, endpoint.paths, 2); // warm-up
       const r = await load(url, endpoint.paths, SECONDS);

@@ -65,6 +65,16 @@ async function main(): Promise<void> {
 
     const completed = results.filter((r) => r.status === 'completed' && r.candidatesFailed === 0).length;
     const verdicts = await Promise.all(jobs.slice(0, 10).map((jobId) => judgeRun(rig, jobId)));
+    // why a run did not complete cleanly, from its documents (kept in the results file)
+    const failures = await Promise.all(
+      jobs
+        .filter((_, i) => results[i]?.status !== 'completed' || results[i]?.candidatesFailed !== 0)
+        .map(async (jobId) => {
+          const v = await judgeRun(rig, jobId);
+          return { jobId, runStatus: v.runStatus, failedModels: v.failedModels, errors: v.errors };
+        }),
+    );
+    for (const f of failures) console.log(`not clean: ${f.jobId} ${f.runStatus}: ${f.errors.join('; ')}`);
     const row = {
       runs: RUNS,
       completed,
@@ -115,6 +125,7 @@ async function main(): Promise<void> {
       gpuBudget: 1000,
       targetPeakRssMb: TARGET_RSS_MB,
       rows: [row],
+      failures,
     });
     console.log(`written ${file}`);
     if (!row.all_completed) process.exitCode = 1;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -201,6 +201,9 @@ export class PrivateElasticsearch extends RestartableServer {
     });
   }
   override async start(): Promise<void> {
+    // Elasticsearch runs as its own user when we are root: it must reach its state dir
+    chmodSync(this.stateDir, 0o755);
+    chmodSync(path.dirname(this.stateDir), 0o755);
     await this.stack('up');
     await waitUntil(`Elasticsearch on port ${this.port}`, () => this.healthy(), 240_000);
   }

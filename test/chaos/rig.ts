@@ -47,6 +47,12 @@ export interface RigOptions {
   faults?: Record<string, unknown>;
 }
 
+// Worker children still alive are killed if this process exits without closing its rigs.
+const liveWorkers = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveWorkers) child.kill('SIGKILL');
+});
+
 let bundleFile: Promise<string> | undefined;
 /** The workflow bundle, built once per process and shared by every worker child. */
 export function chaosBundle(): Promise<string> {
@@ -163,6 +169,8 @@ export class ChaosRig {
     });
     this.worker = child;
     this.workerStarts += 1;
+    liveWorkers.add(child);
+    child.once('exit', () => liveWorkers.delete(child));
     let output = '';
     const keep = (d: Buffer) => {
       output += String(d);

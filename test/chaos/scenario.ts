@@ -30,6 +30,8 @@ export interface ScenarioOutcome {
   /** Deployments still live anywhere in the scenario's emulator once every run ended. */
   strayDeployments: string[];
   notes: string[];
+  /** Set when the scenario itself could not run (its runs are then missing from the table). */
+  error?: string;
 }
 
 export type Expectation =

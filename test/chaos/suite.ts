@@ -112,6 +112,14 @@ async function runScenarios(
 ): Promise<ChaosReport> {
   const log = ctx.log;
 
+  const LABELS: Record<ScenarioKey, string> = {
+    kill: 'worker kill -9',
+    cancel: 'cancel at random points',
+    faults: 'emulator faults',
+    temporal: 'Temporal restarted mid-run',
+    mongodb: 'MongoDB unavailable',
+    elasticsearch: 'Elasticsearch unavailable',
+  };
   const all: [ScenarioKey, boolean, () => Promise<ScenarioOutcome>][] = [
     ['kill', plan.killRuns > 0, () => workerKill(ctx, plan.killRuns, plan.kills, plan.killWindow)],
     ['cancel', plan.cancelRuns > 0, () => cancelAtRandomPoints(ctx, plan.cancelRuns, plan.cancelBatch)],
@@ -124,7 +132,22 @@ async function runScenarios(
       () => serverOutage(ctx, 'elasticsearch', plan.elasticsearchOutages),
     ],
   ];
-  const scenarios = all.filter(([key, planned]) => planned && (!only || only.includes(key))).map(([, , run]) => run);
+  // a scenario that cannot run (e.g. its private server does not start) is reported, not fatal
+  const scenarios = all
+    .filter(([key, planned]) => planned && (!only || only.includes(key)))
+    .map(
+      ([key, , run]) =>
+        () =>
+          run().catch(
+            (err: unknown): ScenarioOutcome => ({
+              scenario: LABELS[key],
+              runs: [],
+              strayDeployments: [],
+              notes: [],
+              error: err instanceof Error ? err.message : String(err),
+            }),
+          ),
+    );
 
   const timed = async (scenario: () => Promise<ScenarioOutcome>) => {
     const started = Date.now();
@@ -182,6 +205,7 @@ function violationsOf(o: ScenarioOutcome): string[] {
     for (const d of v.lostResults) out.push(`${at}: lost result ${d}`);
     for (const d of baselineMismatches) out.push(`${at}: differs from baseline: ${d}`);
   }
+  if (o.error) out.push(`${o.scenario}: could not run: ${o.error}`);
   for (const d of o.strayDeployments) out.push(`${o.scenario}: deployment still live at the end: ${d}`);
   return out;
 }

@@ -45,8 +45,8 @@ export async function serverOutage(ctx: ScenarioContext, target: OutageTarget, r
   const rand = seededRandom(ctx.seed * 1000 + 3 + runs);
   const dir = mkdtempSync(path.join(tmpdir(), `flywheel-chaos-${target}-`));
   const { server, servers } = await privateServer(target, dir);
-  await server.start();
   try {
+    await server.start();
     return await withRig({ servers: servers(ctx.servers), timeScale: ctx.timeScale }, async (rig) => {
       const judged: JudgedRun[] = [];
       const notes: string[] = [];
