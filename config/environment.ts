@@ -2,17 +2,31 @@ import { z } from 'zod';
 
 // Process-level settings from environment variables, read when asked for (never at import
 // time) so tests and entry points can set them first.
-const EnvironmentSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  FLYWHEEL_TASK_QUEUE: z.string().min(1).default('flywheel'),
-  ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
-  ES_COLLECTION_NAME: z.string().min(1).default('flywheel'),
-  MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017'),
-  MONGODB_DB: z.string().min(1).default('flywheel'),
-  /** A prebuilt workflow bundle (scripts/build-workflow-bundle.ts); unset, the worker bundles at start. */
-  FLYWHEEL_WORKFLOW_BUNDLE: z.string().min(1).optional(),
-});
+const EnvironmentSchema = z
+  .object({
+    TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    FLYWHEEL_TASK_QUEUE: z.string().min(1).default('flywheel'),
+    ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
+    ES_COLLECTION_NAME: z.string().min(1).default('flywheel'),
+    MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017'),
+    MONGODB_DB: z.string().min(1).default('flywheel'),
+    /** A prebuilt workflow bundle (scripts/build-workflow-bundle.ts); unset, the worker bundles at start. */
+    FLYWHEEL_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+    /** Mutual TLS to Temporal (e.g. Temporal Cloud): PEM file paths; cert and key go together. */
+    TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+    TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+    /** A CA bundle for a server certificate not signed by a public CA; enables TLS on its own. */
+    TEMPORAL_TLS_CA: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    /** How long a stopping worker lets running activities finish. */
+    FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().positive().default(30),
+  })
+  .refine((e) => (e.TEMPORAL_TLS_CERT === undefined) === (e.TEMPORAL_TLS_KEY === undefined), {
+    message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together',
+    path: ['TEMPORAL_TLS_KEY'],
+  });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
 

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
       deps,
       nemo: createNemoOps,
       ...(env.FLYWHEEL_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: env.FLYWHEEL_WORKFLOW_BUNDLE } } : {}),
-      overrides: { shutdownGraceTime: '30 seconds' },
+      overrides: { shutdownGraceTime: `${env.FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS} seconds` },
     });
     console.log(`flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS}`);
     await worker.run(); // Worker.create installs SIGTERM/SIGINT handlers that call shutdown()
