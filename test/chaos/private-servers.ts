@@ -203,7 +203,6 @@ export class PrivateElasticsearch extends RestartableServer {
   override async start(): Promise<void> {
     // Elasticsearch runs as its own user when we are root: it must reach its state dir
     chmodSync(this.stateDir, 0o755);
-    chmodSync(path.dirname(this.stateDir), 0o755);
     await this.stack('up');
     await waitUntil(`Elasticsearch on port ${this.port}`, () => this.healthy(), 240_000);
   }

@@ -223,7 +223,15 @@ export class ChaosRig {
     return randomBytes(12).toString('hex');
   }
 
-  startRun(jobId: string, input: Partial<FlywheelRunInput> = {}): Promise<WorkflowHandle> {
+  /** Starts a run the way the API does: the pending run document first, then the workflow. */
+  async startRun(jobId: string, input: Partial<FlywheelRunInput> = {}): Promise<WorkflowHandle> {
+    await this.results.createRun({
+      _id: jobId,
+      workload_id: SAMPLE.workloadId,
+      client_id: SAMPLE.clientId,
+      workflow_id: workflowIdForJob(jobId),
+      config_name: 'default',
+    });
     return this.client.workflow.start('flywheelRun', {
       taskQueue: this.taskQueue,
       workflowId: workflowIdForJob(jobId),
