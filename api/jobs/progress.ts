@@ -81,14 +81,11 @@ export async function jobProgress(
   if (run.finished_at) {
     throw new ApiError(409, `Job ${jobId} has finished: its results are at GET /api/jobs/${jobId}`);
   }
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const progress = await Promise.race([
+    // A gRPC deadline (not a timer race), so the call really ends and is not retried later.
+    const progress = await deps.temporal.connection.withDeadline(Date.now() + deps.queryTimeoutMs, () =>
       deps.temporal.workflow.getHandle(run.workflow_id).query(progressQuery),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), deps.queryTimeoutMs);
-      }),
-    ]);
+    );
     return view(jobId, progress);
   } catch (err) {
     if (err instanceof ApiError) throw err;
@@ -96,7 +93,5 @@ export async function jobProgress(
     throw unavailable(
       `Live progress of job ${jobId} is unavailable (no worker answered: ${(err as Error).message}); GET /api/jobs/${jobId} has the stored state`,
     );
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -69,7 +69,16 @@ export class ApiEnv {
         .terminate('api test done')
         .catch(() => undefined);
     }
-    await this.mongo?.db(this.dbName).dropDatabase();
+    // FerretDB's SQLite backend can be briefly busy when every suite runs at once: retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.mongo?.db(this.dbName).dropDatabase();
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
     await this.mongo?.close();
     await this.elasticsearch?.indices.delete({ index: this.logIndex }, { ignore: [404] });
     await this.elasticsearch?.close();
