@@ -14,6 +14,7 @@ import { exportLogPages } from '../stores/log-export';
 import type { DatasetRef } from '../stores/results/schema';
 import type { ActivityDeps } from './deps';
 import type { DatasetFile, NemoFactory, NemoOps } from './nemo';
+import { retryTransient } from './transient-retry';
 
 export interface CreateDatasetsInput {
   jobId: string;
@@ -46,7 +47,7 @@ function embedderFor(config: FlywheelConfig, nemo: NemoOps): Embedder | undefine
             process.env.NVIDIA_API_KEY,
         }
       : { url: `${config.nmp_config.nim_base_url.replace(/\/$/, '')}/v1/embeddings`, model: endpoint.model_name };
-  return { embed: (texts, inputType) => nemo.nim.embed(target, texts, inputType) };
+  return { embed: (texts, inputType) => retryTransient(() => nemo.nim.embed(target, texts, inputType)) };
 }
 
 const jsonl = (rows: unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
@@ -130,17 +131,22 @@ export function createDatasetActivities({
         ];
 
         const namespace = config.nmp_config.nmp_namespace;
-        await client.ensureNamespace(namespace);
+        await retryTransient(() => client.ensureNamespace(namespace));
         const refs: DatasetRef[] = [];
         for (const upload of uploads) {
           heartbeat({ phase: 'upload', dataset: upload.name });
-          await client.datastore.ensureRepo(namespace, upload.name);
-          await client.datastore.uploadFiles(namespace, upload.name, upload.files, `Flywheel run ${jobId}`);
-          const { filesUrl } = await client.entityStore.registerDataset({
-            namespace,
-            name: upload.name,
-            description: `Flywheel ${workloadId} (${clientId}), run ${jobId}`,
-          });
+          // Each call is idempotent (ensure, replace-upload, register-or-update), so retrying it is safe.
+          await retryTransient(() => client.datastore.ensureRepo(namespace, upload.name));
+          await retryTransient(() =>
+            client.datastore.uploadFiles(namespace, upload.name, upload.files, `Flywheel run ${jobId}`),
+          );
+          const { filesUrl } = await retryTransient(() =>
+            client.entityStore.registerDataset({
+              namespace,
+              name: upload.name,
+              description: `Flywheel ${workloadId} (${clientId}), run ${jobId}`,
+            }),
+          );
           refs.push({ name: upload.name, num_records: upload.rows, nmp_uri: filesUrl });
         }
 

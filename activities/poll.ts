@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { isTransient } from './transient-retry';
 
 export interface PollSpec<S> {
   /** One status read of the remote job or deployment. */
@@ -21,9 +22,6 @@ export interface PollSpec<S> {
 }
 
 const MAX_TRANSIENT_READ_FAILURES = 20;
-
-/** The NeMo client's retryable errors (network, timeout, 408, 429, 5xx). */
-const isTransient = (err: unknown) => err instanceof Error && err.name === 'NemoRetryableError';
 
 /**
  * Polls inside an activity until the remote work ends. Heartbeats on every read (so the
