@@ -4,7 +4,7 @@ import { requestId } from 'hono/request-id';
 import { listConfigNames, loadFlywheelConfig } from '../config/load';
 import { configsRouter } from './configs-router';
 import type { ApiDeps } from './deps';
-import { docsPage } from './docs-page';
+import { docsRouter } from './docs-page';
 import { errorHandler } from './error-handler';
 import { healthRouter } from './health/router';
 import { jobsRouter } from './jobs/router';
@@ -62,7 +62,7 @@ export function createApp(deps: ApiDeps) {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', OPENAPI_INFO);
-  app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
+  app.route('/docs', docsRouter('/openapi.json'));
 
   app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
   app.onError(errorHandler(logger));

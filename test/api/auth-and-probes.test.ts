@@ -146,7 +146,16 @@ describe('OpenAPI', () => {
     expect(Object.keys(served.paths ?? {})).toEqual(expect.arrayContaining(['/api/jobs', '/api/jobs/{job_id}/cancel']));
     const page = await env.app.request('/docs');
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toContain('url: "/openapi.json"');
+    const html = await page.text();
+    expect(html).toContain('url: "/openapi.json"');
+    // served by the API itself: the page must work without internet access
+    expect(html).not.toMatch(/https?:\/\//);
+    const bundle = await env.app.request('/docs/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+    expect(await bundle.text()).toContain('SwaggerUIBundle');
+    const css = await env.app.request('/docs/swagger-ui.css');
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
   });
 
   test('unknown paths are a 404 in the same error shape', async () => {
