@@ -3,6 +3,7 @@ import { bearerSecurity, json, pick } from '../common-schemas';
 import { validationHook } from '../validation';
 import { listJobs } from './list';
 import { JobProgressResponse, jobProgress } from './progress';
+import { reconcileRun } from './reconcile';
 import {
   IdempotencyHeaders,
   JobCancelResponse,
@@ -93,7 +94,7 @@ export function jobsRouter(deps: Deps) {
     )
     .openapi(list, async (c) => c.json(await listJobs(deps.results, c.req.valid('query')), 200))
     .openapi(get, async (c) => {
-      const run = await getRunOr404(deps.results, c.req.valid('param').job_id);
+      const run = await reconcileRun(deps, await getRunOr404(deps.results, c.req.valid('param').job_id));
       return c.json(await jobDetail(deps.results, run), 200);
     })
     .openapi(progress, async (c) => c.json(await jobProgress(deps, c.req.valid('param').job_id), 200))

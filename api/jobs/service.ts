@@ -19,6 +19,7 @@ import type { flywheelRun } from '../../workflows/flywheel-run';
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from '../../workflows/search-attributes';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, notFound, unavailable, unprocessable } from '../errors';
+import { reconcileRun } from './reconcile';
 import type { JobRequest } from './schemas';
 
 // What the job routes do: validate against config, write the pending document, and start,
@@ -131,7 +132,7 @@ export async function createJob(deps: JobDeps, body: JobRequest, idempotencyKey?
 }
 
 export async function cancelJob(deps: JobDeps, jobId: string) {
-  const run = await findRun(deps.results, jobId);
+  const run = await reconcileRun(deps, await findRun(deps.results, jobId));
   if (run.finished_at) throw badRequest('Cannot cancel a job that has already finished.');
   if (run.status === 'cancelled') return { id: jobId, message: 'Job is already cancelled.' };
   try {
@@ -148,7 +149,7 @@ export async function cancelJob(deps: JobDeps, jobId: string) {
 }
 
 export async function deleteJob(deps: JobDeps, jobId: string) {
-  const run = await findRun(deps.results, jobId);
+  const run = await reconcileRun(deps, await findRun(deps.results, jobId));
   if (!run.finished_at) throw badRequest('Cannot delete a running job. Please cancel the job first.');
   try {
     await deps.temporal.workflow.start<typeof deleteRun>('deleteRun', {
