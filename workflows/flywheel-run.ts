@@ -106,6 +106,11 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
             ],
             parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
             cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          }).then((outcome) => {
+            // A child's last progress signal, sent as it completes, is not guaranteed to arrive:
+            // its result carries the final state, applied as soon as that child ends.
+            if (outcome.progress) updateCandidate(outcome.progress);
+            return outcome;
           }),
         ),
       );
@@ -134,7 +139,8 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       result = {
         jobId,
         status: 'cancelled',
-        candidatesFailed: 0,
+        // candidates that had already failed before the cancel still count as failed
+        candidatesFailed: progress.candidates.filter((c) => c.status === 'failed').length,
         error: progress.cancelReason ?? 'Workflow cancelled',
       };
     } else {

@@ -108,6 +108,26 @@ describe('cancelling a flywheel run', () => {
     }
   });
 
+  test('a candidate that failed before the cancel is counted as failed on the cancelled run', async () => {
+    const jobId = newJob();
+    // the second candidate's deployment fails at once; the first stalls in customization
+    await h.setFaults({
+      deployment: { fail: ['meta/llama-3.2-3b-instruct'] },
+      customization: { stall: [jobId] },
+    });
+    const handle = await cancelWhen(
+      jobId,
+      (p) =>
+        p.candidates.some((c) => c.status === 'failed') &&
+        p.candidates.some((c) => c.customization.status === 'running'),
+    );
+    expect(await h.result(handle)).toMatchObject({ status: 'cancelled', candidatesFailed: 1 });
+    const docs = await h.documents(jobId);
+    expect(docs.run).toMatchObject({ status: 'cancelled', candidates_failed: 1 });
+    expect(docs.nims.map((n) => n.status).sort()).toEqual(['cancelled', 'failed']);
+    expect((await h.counters()).live_deployments).toEqual([]);
+  });
+
   test("Temporal's own cancellation cleans up the same way and ends the workflow Canceled", async () => {
     const jobId = newJob();
     await h.setFaults({ customization: { stall: [jobId] } });
