@@ -1,15 +1,18 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readEnvironment } from '../config/environment';
 import { connectMongo } from '../stores/mongo';
 import { ResultsStore } from '../stores/results/results-store';
-import { freePort } from '../test/chaos/private-servers';
+import { freePort, PrivateFerretDb } from '../test/chaos/private-servers';
 import { round, table, writeResults } from './lib/report';
 
 // Benchmark: the API under load. The API server (api/main.ts, production settings: bearer
-// auth, request log) runs in its own process on a MongoDB database seeded with 200 finished
+// auth, request log) runs in its own process on a MongoDB database (a private FerretDB by
+// default) seeded with 200 finished
 // jobs (3 candidates, 3 evaluations and a customization each); autocannon runs in another
 // process. Targets: >= 3,000 req/s and p99 < 20 ms for GET /api/jobs/{id} and GET /api/jobs.
 //
@@ -132,8 +135,15 @@ async function directReads(results: ResultsStore, ids: string[], seconds: number
 
 async function main(): Promise<void> {
   const env = readEnvironment();
+  // A private FerretDB by default: the shared one serves every other suite, and its load
+  // would be measured instead of the API's. BENCH_API_MONGO=shared uses MONGODB_URL.
+  const shared = process.env.BENCH_API_MONGO === 'shared';
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-api-mongo-'));
+  const ferret = shared ? undefined : new PrivateFerretDb('ferretdb', await freePort(), dir);
+  await ferret?.start();
+  const mongoUrl = ferret?.url ?? env.MONGODB_URL;
   const dbName = `bench_api_${randomUUID().slice(0, 8)}`;
-  const mongo = await connectMongo(env.MONGODB_URL, dbName);
+  const mongo = await connectMongo(mongoUrl, dbName);
   let api: ChildProcess | undefined;
   try {
     const results = new ResultsStore(mongo.db);
@@ -142,7 +152,7 @@ async function main(): Promise<void> {
     const ids = await seed(results);
     console.log(`seeded ${ids.length} finished jobs in ${round((Date.now() - seeded) / 1000, 1)} s`);
     const port = await freePort();
-    api = await startApi({ ...process.env, MONGODB_DB: dbName }, port);
+    api = await startApi({ ...process.env, MONGODB_URL: mongoUrl, MONGODB_DB: dbName }, port);
     const url = `http://127.0.0.1:${port}`;
 
     const endpoints: { name: string; paths: string[] }[] = [
@@ -215,6 +225,7 @@ async function main(): Promise<void> {
     );
     const file = writeResults('api-load', {
       jobsSeeded: JOBS,
+      store: shared ? 'shared MongoDB-wire server (MONGODB_URL)' : 'private FerretDB 1.24 (SQLite), fresh',
       connections: CONNECTIONS,
       targetRequestsPerSecond: TARGET_RPS,
       targetP99Ms: TARGET_P99_MS,
@@ -225,6 +236,8 @@ async function main(): Promise<void> {
     api?.kill('SIGTERM');
     await mongo.db.dropDatabase().catch(() => undefined);
     await mongo.client.close();
+    await ferret?.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
