@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
@@ -62,7 +62,9 @@ export function chaosBundle(): Promise<string> {
       workflowsPath: require.resolve('../../workflows'),
       logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
     });
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'flywheel-chaos-bundle-')), 'workflow-bundle.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'flywheel-chaos-bundle-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'workflow-bundle.js');
     writeFileSync(file, code);
     return file;
   })();
@@ -269,5 +271,6 @@ export class ChaosRig {
     await this.elasticsearch?.indices.delete({ index: this.logIndex }, { ignore: [404] }).catch(() => undefined);
     await this.elasticsearch?.close().catch(() => undefined);
     await this.emulator?.close();
+    rmSync(this.workDir, { recursive: true, force: true });
   }
 }
