@@ -36,11 +36,15 @@ export const shortCall: ActivityOptions = {
   retry: { ...retry, maximumAttempts: 20 },
 };
 
-/** Dataset export, validation, split and upload: minutes for large workloads. */
+/**
+ * Dataset export, validation, split and upload: minutes for large workloads. Ten attempts give
+ * about three minutes of backoff, enough to ride out an Elasticsearch or MongoDB restart (five
+ * gave 15 s, which a 55 s Elasticsearch outage in the chaos suite outlasted).
+ */
 export const datasetBuild: ActivityOptions = {
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
-  retry: { ...retry, maximumAttempts: 5 },
+  retry: { ...retry, maximumAttempts: 10 },
 };
 
 /**
