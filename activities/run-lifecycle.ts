@@ -35,6 +35,7 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
         workflow_id: input.workflowId,
         ...(input.workflowRunId ? { workflow_run_id: input.workflowRunId } : {}),
         candidates_total: config.nims.length,
+        candidate_models: config.nims.map((n) => n.model_name),
       });
       for (const nim of config.nims) await results.createNim(input.jobId, nim.model_name);
       const judge = config.llm_judge_config;

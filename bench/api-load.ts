@@ -53,7 +53,7 @@ async function seed(results: ResultsStore): Promise<string[]> {
       await results.updateCustomization(custId, { status: 'completed', progress: 100, finished_at: new Date() });
       await results.finishNim(id, model, 'completed', null, { deployment_status: 'deleted' });
     }
-    await results.finishRun(id, 'completed', { num_records: 200, candidates_total: 3 });
+    await results.finishRun(id, 'completed', { num_records: 200, candidates_total: 3, candidate_models: MODELS });
   };
   for (let i = 0; i < ids.length; i += 20) await Promise.all(ids.slice(i, i + 20).map((id, j) => one(id, i + j)));
   return ids;
@@ -117,13 +117,8 @@ async function directReads(results: ResultsStore, ids: string[], seconds: number
       while (Date.now() < until) {
         const id = ids[n++ % ids.length] as string;
         const t0 = performance.now();
-        await results.getRun(id);
-        await Promise.all([
-          results.getJudge(id),
-          results.findNims(id),
-          results.evaluations.find({ flywheel_run_id: id }).toArray(),
-          results.customizations.find({ flywheel_run_id: id }).toArray(),
-        ]);
+        const run = await results.getRun(id);
+        await Promise.all([results.getJudge(id), results.getRunSteps(run ?? { _id: id })]);
         latencies.push(performance.now() - t0);
       }
     }),

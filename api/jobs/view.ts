@@ -88,11 +88,9 @@ function nim(doc: NimRunDoc, evaluations: EvaluationDoc[], customizations: Custo
 
 /** A job's full detail: the run, its judge, and every candidate with its evaluations. */
 export async function jobDetail(results: ResultsStore, run: FlywheelRunDoc): Promise<JobDetailResponse> {
-  const [judgeDoc, nims, evaluations, customizations] = await Promise.all([
+  const [judgeDoc, { nims, evaluations, customizations }] = await Promise.all([
     results.getJudge(run._id),
-    results.findNims(run._id),
-    results.evaluations.find({ flywheel_run_id: run._id }).toArray(),
-    results.customizations.find({ flywheel_run_id: run._id }).toArray(),
+    results.getRunSteps(run),
   ]);
   return {
     id: run._id,

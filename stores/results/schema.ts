@@ -63,6 +63,8 @@ export interface FlywheelRunDoc {
   /** The Temporal run executing the job; a reset or retry starts a new one. */
   workflow_run_id?: string | null;
   candidates_total: number;
+  /** The candidates' model names, so a run's step documents can be read by their ids. */
+  candidate_models?: string[];
   candidates_failed: number;
   dataset_report: Record<string, unknown> | null;
   cancel_reason: string | null;

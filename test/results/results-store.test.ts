@@ -94,6 +94,33 @@ describe('results store (Blueprint collections)', () => {
     });
   });
 
+  test("a run's steps read by their ids are the same documents the collection scan finds", async () => {
+    const id = newRunId();
+    const other = newRunId();
+    const models = ['meta/llama-3.2-3b-instruct', 'meta/llama-3.2-1b-instruct'];
+    await store.createRun(init(id));
+    for (const run of [id, other]) {
+      for (const m of models) {
+        await store.createNim(run, m);
+        await store.startEvaluation(run, m, 'base-eval');
+        await store.startEvaluation(run, m, 'icl-eval');
+      }
+      await store.startCustomization(run, 'w', models[0] as string);
+    }
+    const byScan = await store.getRunSteps({ _id: id });
+    const byIds = await store.getRunSteps({ _id: id, candidate_models: models });
+    const ids = (docs: { _id: string }[]) => docs.map((d) => d._id).sort();
+    expect(ids(byIds.nims)).toEqual(ids(byScan.nims));
+    expect(byIds.nims.map((n) => n.model_name)).toEqual([...models].sort());
+    expect(ids(byIds.evaluations)).toEqual(ids(byScan.evaluations));
+    expect(byIds.evaluations).toHaveLength(4);
+    expect(ids(byIds.customizations)).toEqual(ids(byScan.customizations));
+    expect(byIds.customizations).toHaveLength(1);
+    expect([...byIds.nims, ...byIds.evaluations, ...byIds.customizations].every((d) => d.flywheel_run_id === id)).toBe(
+      true,
+    );
+  });
+
   test('closing open steps marks only unfinished ones and keeps finished results', async () => {
     const id = newRunId();
     await store.createRun(init(id));
