@@ -3,6 +3,8 @@ import type { ApiEndpoint, EvaluationConfig } from './evaluator';
 // The inline Evaluator config per workload type. The ground truth is the production model's
 // logged answer (`item.response`); the candidate's answer is `sample`.
 
+type Task = EvaluationConfig['tasks'][string];
+
 export type EvaluatedWorkload = 'tool_calling' | 'classification' | 'generic';
 
 /** Where each workload's scores live in the results: task, metric and score names. */
@@ -61,74 +63,53 @@ export function buildEvaluationConfig(input: {
   judge: ApiEndpoint;
 }): EvaluationConfig {
   const dataset = { files_url: input.filesUrl, ...(input.limit === undefined ? {} : { limit: input.limit }) };
+  const chatTask = (
+    task: string,
+    template: Task['params']['template'],
+    metrics: Task['metrics'],
+  ): EvaluationConfig => ({
+    type: 'custom',
+    tasks: { [task]: { type: 'chat-completion', dataset, params: { template }, metrics } },
+  });
   switch (input.workloadType) {
     case 'tool_calling': {
       const layout = EVALUATION_LAYOUT.tool_calling;
-      return {
-        type: 'custom',
-        tasks: {
-          [layout.task]: {
-            type: 'chat-completion',
-            dataset,
-            params: {
-              template: {
-                messages: REQUEST_MESSAGES,
-                tools: '{{ item.request.tools | tojson }}',
-                tool_choice: 'required',
-              },
-            },
-            metrics: {
-              [layout.accuracyMetric]: {
-                type: 'tool-calling',
-                params: { tool_calls_ground_truth: REFERENCE_TOOL_CALLS },
-              },
-              [layout.judgeMetric]: judgeMetric(
-                input.judge,
-                TOOL_JUDGE_SYSTEM,
-                `<reference>${REFERENCE_TOOL_CALLS}</reference>\n<candidate>${CANDIDATE_TOOL_CALLS}</candidate>`,
-                'correctness',
-              ),
-            },
-          },
+      return chatTask(
+        layout.task,
+        { messages: REQUEST_MESSAGES, tools: '{{ item.request.tools | tojson }}', tool_choice: 'required' },
+        {
+          [layout.accuracyMetric]: { type: 'tool-calling', params: { tool_calls_ground_truth: REFERENCE_TOOL_CALLS } },
+          [layout.judgeMetric]: judgeMetric(
+            input.judge,
+            TOOL_JUDGE_SYSTEM,
+            `<reference>${REFERENCE_TOOL_CALLS}</reference>\n<candidate>${CANDIDATE_TOOL_CALLS}</candidate>`,
+            'correctness',
+          ),
         },
-      };
+      );
     }
     case 'generic': {
       const layout = EVALUATION_LAYOUT.generic;
-      return {
-        type: 'custom',
-        tasks: {
-          [layout.task]: {
-            type: 'chat-completion',
-            dataset,
-            params: { template: { messages: REQUEST_MESSAGES } },
-            metrics: {
-              [layout.judgeMetric]: judgeMetric(
-                input.judge,
-                SIMILARITY_JUDGE_SYSTEM,
-                `<reference>${REFERENCE_TEXT}</reference>\n<candidate>${CANDIDATE_TEXT}</candidate>`,
-                'similarity',
-              ),
-            },
-          },
+      return chatTask(
+        layout.task,
+        { messages: REQUEST_MESSAGES },
+        {
+          [layout.judgeMetric]: judgeMetric(
+            input.judge,
+            SIMILARITY_JUDGE_SYSTEM,
+            `<reference>${REFERENCE_TEXT}</reference>\n<candidate>${CANDIDATE_TEXT}</candidate>`,
+            'similarity',
+          ),
         },
-      };
+      );
     }
     case 'classification': {
       const layout = EVALUATION_LAYOUT.classification;
-      return {
-        type: 'custom',
-        tasks: {
-          [layout.task]: {
-            type: 'chat-completion',
-            dataset,
-            params: { template: { messages: REQUEST_MESSAGES } },
-            metrics: {
-              [layout.f1Metric]: { type: 'f1', params: { ground_truth: REFERENCE_TEXT, label_pattern: LABEL_PATTERN } },
-            },
-          },
-        },
-      };
+      return chatTask(
+        layout.task,
+        { messages: REQUEST_MESSAGES },
+        { [layout.f1Metric]: { type: 'f1', params: { ground_truth: REFERENCE_TEXT, label_pattern: LABEL_PATTERN } } },
+      );
     }
   }
 }
