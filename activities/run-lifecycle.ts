@@ -81,9 +81,7 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
       candidatesFailed: number;
       cancelReason: string | null;
     }) {
-      const openStatus = input.status === 'cancelled' ? 'cancelled' : 'failed';
-      await results.finishOpenSteps(input.jobId, openStatus, input.error ?? `run ${input.status}`);
-      await results.finishRun(input.jobId, input.status, {
+      await results.closeRun(input.jobId, input.status, input.error ?? `run ${input.status}`, {
         error: input.error,
         candidates_failed: input.candidatesFailed,
         cancel_reason: input.cancelReason,

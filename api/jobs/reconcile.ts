@@ -1,5 +1,4 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { ResultsStore } from '../../stores/results/results-store';
 import type { FlywheelRunDoc } from '../../stores/results/schema';
 import type { JobDeps } from './service';
 
@@ -37,11 +36,6 @@ export async function reconcileRun(
     }
   }
   if (!ended) return run;
-  await closeRun(deps.results, run._id, ended.status, ended.error);
+  await deps.results.closeRun(run._id, ended.status, ended.error, { error: ended.error });
   return (await deps.results.getRun(run._id)) ?? run;
-}
-
-async function closeRun(results: ResultsStore, id: string, status: 'failed' | 'cancelled', error: string) {
-  await results.finishOpenSteps(id, status, error);
-  await results.finishRun(id, status, { error });
 }

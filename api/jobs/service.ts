@@ -142,8 +142,10 @@ export async function cancelJob(deps: JobDeps, jobId: string) {
       throw new ApiError(500, `Failed to cancel job ${jobId}: ${(err as Error).message}`);
     }
     // No workflow left to tell (never started, or terminated from outside): close the run here.
-    await deps.results.finishRun(jobId, 'cancelled', { error: CANCEL_REASON, cancel_reason: CANCEL_REASON });
-    await deps.results.finishOpenSteps(jobId, 'cancelled', CANCEL_REASON);
+    await deps.results.closeRun(jobId, 'cancelled', CANCEL_REASON, {
+      error: CANCEL_REASON,
+      cancel_reason: CANCEL_REASON,
+    });
   }
   return { id: jobId, message: 'Job cancellation initiated successfully.' };
 }

@@ -297,6 +297,21 @@ export class ResultsStore {
    * Marks every step of the run that has not finished (candidates, evaluations,
    * customizations) with a terminal status; finished steps keep their results.
    */
+  /**
+   * Ends a run: its unfinished steps first, so that a retry after a crash between the two
+   * writes still closes them, then the run itself (first terminal write wins). Steps left open
+   * by a run that ends `cancelled` are cancelled; by any other end, failed.
+   */
+  async closeRun(
+    id: string,
+    status: Extract<FlywheelRunStatus, 'completed' | 'failed' | 'cancelled'>,
+    stepError: string,
+    fields: Fields<FlywheelRunDoc> = {},
+  ): Promise<boolean> {
+    await this.finishOpenSteps(id, status === 'cancelled' ? 'cancelled' : 'failed', stepError);
+    return this.finishRun(id, status, fields);
+  }
+
   async finishOpenSteps(runId: string, status: Extract<StepStatus, 'failed' | 'cancelled'>, error: string) {
     const now = new Date();
     const open = { flywheel_run_id: runId, finished_at: null };
