@@ -2,18 +2,16 @@ import { sleep } from '@temporalio/activity';
 import { ActivityCancellationDetails } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { cancelRemoteOnCancellation } from '../../activities/cancel-remote';
+import { silentLogger } from '../support/temporal';
 
 // The remote NeMo job is cancelled only when the workflow cancels the activity. Under load a
 // heartbeat can time out; the retry must then find the same job still there to resume.
-
-const noop = () => undefined;
-const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 
 async function runAndCancel(
   reason: 'CANCELLED' | 'TIMED_OUT' | 'WORKER_SHUTDOWN',
   details: ActivityCancellationDetails,
 ) {
-  const env = new MockActivityEnvironment(undefined, { logger: quiet });
+  const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
   let remoteCancelled = false;
   const running = env.run(() =>
     cancelRemoteOnCancellation(

@@ -12,6 +12,7 @@ import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { loadLogs } from '../../stores/log-loader';
 import { ResultsStore } from '../../stores/results/results-store';
 import { servers } from '../support/servers';
+import { silentLogger } from '../support/temporal';
 
 // The samples, loaded into the real Elasticsearch, turned into datasets by the activity and
 // uploaded through the real client to the NeMo emulator; the uploaded files are read back.
@@ -22,9 +23,6 @@ const logIndex = `test-datasets-${randomUUID()}`;
 const mongo = new MongoClient(servers.MONGODB_URL);
 const results = new ResultsStore(mongo.db(`test_datasets_${randomUUID().slice(0, 8)}`));
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
-const noop = () => undefined;
-// expected failures (DatasetError) would otherwise be logged as warnings
-const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 
 function configFor(url: string, overrides: Record<string, unknown> = {}): FlywheelConfig {
   return FlywheelConfigSchema.parse({
@@ -106,7 +104,7 @@ async function build(workloadId: string, clientId: string, config: FlywheelConfi
   const jobId = randomBytes(12).toString('hex');
   await results.createRun({ _id: jobId, workload_id: workloadId, client_id: clientId, workflow_id: `wf-${jobId}` });
   const activities = createDatasetActivities({ elasticsearch: es, logIndex, results, nemo: createNemoOps });
-  const env = new MockActivityEnvironment(undefined, { logger: quiet });
+  const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
   const input = { jobId, workloadId, clientId, config };
   const result = (await env.run(activities.createDatasets, input)) as CreateDatasetsResult;
   return {

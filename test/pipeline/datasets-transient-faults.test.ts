@@ -13,13 +13,12 @@ import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { loadLogs } from '../../stores/log-loader';
 import { ResultsStore } from '../../stores/results/results-store';
 import { servers } from '../support/servers';
+import { silentLogger } from '../support/temporal';
 
 // One 503 during the upload must not throw away the whole dataset build: the single
 // idempotent NeMo call is tried again inside the activity.
 
-const noop = () => undefined;
-const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
-const activityEnv = () => new MockActivityEnvironment(undefined, { logger: quiet });
+const activityEnv = () => new MockActivityEnvironment(undefined, { logger: silentLogger });
 const retryable = () => new NemoRetryableError('503 busy', { method: 'POST', path: '/x', status: 503, body: 'busy' });
 const permanent = () => new NemoPermanentError('400 bad', { method: 'POST', path: '/x', status: 400, body: 'bad' });
 
