@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
+import { DeploymentStatus } from '../contracts';
 import type { ResultsStore } from '../stores/results/results-store';
-import { type DeploymentStatus, nimId } from '../stores/results/schema';
+import { nimId } from '../stores/results/schema';
 import { deploymentName } from './naming';
 import type { NemoFactory } from './nemo';
 import { pollUntilDone } from './poll';
@@ -10,17 +11,6 @@ export interface DeploymentDeps {
   results: ResultsStore;
   nemo: NemoFactory;
 }
-
-const KNOWN_STATUSES = new Set<string>([
-  'created',
-  'pending',
-  'running',
-  'ready',
-  'failed',
-  'unknown',
-  'deleting',
-  'deleted',
-]);
 
 export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
   return {
@@ -56,7 +46,7 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
         onStatus: async (d) => {
           const status = d.status_details.status;
           await results.updateNim(jobId, candidate.model_name, {
-            deployment_status: (KNOWN_STATUSES.has(status) ? status : 'unknown') as DeploymentStatus,
+            deployment_status: DeploymentStatus.safeParse(status).data ?? 'unknown',
             runtime_seconds: (Date.now() - started) / 1000,
           });
         },

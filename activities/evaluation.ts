@@ -1,7 +1,8 @@
 import { activityInfo, Context } from '@temporalio/activity';
 import type { FlywheelConfig } from '../config/schema';
+import type { EvalType, ResolvedWorkloadType } from '../contracts';
 import type { ResultsStore } from '../stores/results/results-store';
-import { type EvalType, evaluationId, nimId } from '../stores/results/schema';
+import { evaluationId, nimId } from '../stores/results/schema';
 import { cancelRemoteOnCancellation } from './cancel-remote';
 import { evaluationJobName } from './naming';
 import type { NemoFactory } from './nemo';
@@ -11,8 +12,6 @@ export interface EvaluationDeps {
   results: ResultsStore;
   nemo: NemoFactory;
 }
-
-export type WorkloadKind = 'tool_calling' | 'classification' | 'generic';
 
 interface Resume {
   remoteJobId?: string;
@@ -31,7 +30,7 @@ export function createEvaluationActivities({ results, nemo }: EvaluationDeps) {
       evalType: EvalType;
       datasetName: string;
       targetModel: string;
-      workloadType: WorkloadKind;
+      workloadType: ResolvedWorkloadType;
       config: FlywheelConfig;
     }): Promise<{ scores: Record<string, number> }> {
       const { jobId, modelName, evalType, config } = input;

@@ -1,5 +1,5 @@
 import { type DataSplitConfig, DataSplitConfigSchema } from '../config/schema';
-import type { DataSplitOverride } from '../workflows/contract';
+import type { DataSplitOverride } from '../contracts';
 
 /**
  * A job's split override merged field by field over the config's values (upstream replaced

@@ -1,4 +1,5 @@
 import type { EndpointConfig, FlywheelConfig } from '../config/schema';
+import type { ResolvedWorkloadType } from '../contracts';
 
 // What the activities need from NeMo Microservices, per run config (each named config may
 // point at different endpoints). Implemented over nemo-client by `nemo-adapter.ts`.
@@ -41,7 +42,7 @@ export interface EvaluationJob extends RemoteJob {
 
 export interface EvaluationRequest {
   name: string;
-  workloadType: 'tool_calling' | 'classification' | 'generic';
+  workloadType: ResolvedWorkloadType;
   filesUrl: string;
   limit: number;
   targetModel: string;

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ConfigError, loadFlywheelConfig } from '../config/load';
 import type { FlywheelConfig } from '../config/schema';
+import type { CandidateStatus } from '../contracts';
 import type { ResultsStore } from '../stores/results/results-store';
-import type { NimRunStatus } from '../stores/results/schema';
 import type { FlywheelRunInput } from '../workflows/contract';
 import { mergeDataSplit } from './merge-data-split';
 
@@ -48,7 +48,7 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
       return { config };
     },
 
-    async markCandidateStatus(input: { jobId: string; modelName: string; status: NimRunStatus }) {
+    async markCandidateStatus(input: { jobId: string; modelName: string; status: CandidateStatus }) {
       const fields: Parameters<ResultsStore['updateNim']>[2] = { status: input.status };
       if (input.status === 'deploying-nim') fields.started_at = new Date();
       await results.updateNim(input.jobId, input.modelName, fields);

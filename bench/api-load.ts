@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readEnvironment } from '../config/environment';
+import { EvalType } from '../contracts';
 import { connectMongo } from '../stores/mongo';
 import { ResultsStore } from '../stores/results/results-store';
 import { freePort, PrivateFerretDb } from '../test/chaos/private-servers';
@@ -39,7 +40,7 @@ async function seed(results: ResultsStore): Promise<string[]> {
     });
     for (const model of MODELS) {
       await results.createNim(id, model);
-      for (const evalType of ['base-eval', 'icl-eval', 'customized-eval'] as const) {
+      for (const evalType of EvalType.options) {
         const evalId = await results.startEvaluation(id, model, evalType);
         await results.updateEvaluation(evalId, {
           status: 'completed',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readEnvironment } from '../config/environment';
 import { DataSplitConfigSchema } from '../config/schema';
+import { ResolvedWorkloadType } from '../contracts';
 import { buildDatasetFiles } from '../pipeline/dataset-build';
 import { generateRecords } from '../scripts/generate-samples';
 import { createElasticsearchClient } from '../stores/elasticsearch';
@@ -21,7 +22,7 @@ import { loadLogs } from '../stores/log-loader';
 //   BENCH_WORKLOAD=classification, BENCH_PAGE_SIZE=1000, BENCH_NODE_FLAGS="--max-old-space-size=384 --max-semi-space-size=64"
 
 const VERSION = 'v1';
-const WORKLOAD = (process.env.BENCH_WORKLOAD ?? 'tool_calling') as 'tool_calling' | 'classification' | 'generic';
+const WORKLOAD = ResolvedWorkloadType.parse(process.env.BENCH_WORKLOAD ?? 'tool_calling');
 const WORKLOAD_IDS = { tool_calling: 'customer_support', classification: 'news_classifier', generic: 'faq_assistant' };
 const CLIENT = 'bench';
 const indexFor = (size: number) => `bench-dataset-build-${WORKLOAD}-${VERSION}-${size}`;

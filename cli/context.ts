@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { isJobId } from '../contracts';
 import { FlywheelApiClient } from './api-client';
 import type { CliIo } from './io';
 
@@ -44,6 +45,6 @@ export const ratio = (value: string) => {
 };
 
 export const jobIdArg = (value: string) => {
-  if (!/^[0-9a-f]{24}$/.test(value)) throw new InvalidArgumentError('a job id is 24 hexadecimal characters');
+  if (!isJobId(value)) throw new InvalidArgumentError('a job id is 24 hexadecimal characters');
   return value;
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WorkloadType } from '../contracts';
 
 // The flywheel configuration. Field names follow the upstream Blueprint's config.yaml so an
 // existing config ports over; defaults are the upstream code defaults unless noted.
@@ -105,8 +106,6 @@ export const TrainingConfigSchema = z.object({
     .prefault({}),
 });
 
-export const WorkloadTypeSchema = z.enum(['auto', 'tool_calling', 'classification', 'generic']);
-
 /** Timeouts and poll intervals (upstream hard-codes these; here they are configuration). */
 export const TimingConfigSchema = z
   .object({
@@ -133,7 +132,7 @@ export const FlywheelConfigSchema = z
     data_split_config: DataSplitConfigSchema.prefault({}),
     icl_config: IclConfigSchema.prefault({}),
     training_config: TrainingConfigSchema.prefault({}),
-    workload_type: WorkloadTypeSchema.default('auto'),
+    workload_type: WorkloadType.default('auto'),
     /** GPUs shared by every run; a candidate deploys only when its GPUs are free. */
     gpu_budget: z.number().int().positive().default(8),
     timing: TimingConfigSchema.prefault({}),
@@ -162,5 +161,4 @@ export type EndpointConfig = z.infer<typeof EndpointConfigSchema>;
 export type DataSplitConfig = z.infer<typeof DataSplitConfigSchema>;
 export type IclConfig = z.infer<typeof IclConfigSchema>;
 export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
-export type WorkloadType = z.infer<typeof WorkloadTypeSchema>;
 export type FlywheelConfig = z.infer<typeof FlywheelConfigSchema>;

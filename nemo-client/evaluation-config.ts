@@ -1,3 +1,4 @@
+import type { ResolvedWorkloadType } from '../contracts';
 import type { ApiEndpoint, EvaluationConfig } from './evaluator';
 
 // The inline Evaluator config per workload type. The ground truth is the production model's
@@ -5,7 +6,7 @@ import type { ApiEndpoint, EvaluationConfig } from './evaluator';
 
 type Task = EvaluationConfig['tasks'][string];
 
-export type EvaluatedWorkload = 'tool_calling' | 'classification' | 'generic';
+export type EvaluatedWorkload = ResolvedWorkloadType;
 
 /** Where each workload's scores live in the results: task, metric and score names. */
 export const EVALUATION_LAYOUT = {

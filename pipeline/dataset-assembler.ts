@@ -1,4 +1,5 @@
 import type { DataSplitConfig } from '../config/schema';
+import type { ResolvedWorkloadType } from '../contracts';
 import { DatasetError } from './errors';
 import { EvalCandidates } from './eval-candidates';
 import { toEvalRow, toTrainingRow } from './formatting';
@@ -7,7 +8,7 @@ import type { LogRecord } from './log-record';
 import { Deduplicator, recordKeys, seededPriority } from './record-keys';
 import { planSplit, SPLIT, type SplitPlan } from './split';
 import { DEFAULT_MAX_TOOL_PROPERTIES, emptyRejectionCounts, type RejectionReason, validateRecord } from './validation';
-import { type ResolvedWorkloadType, recordClass } from './workload-type';
+import { recordClass } from './workload-type';
 
 // One pass over exported records that keeps only numbers per record (class id, seeded
 // priority), so memory stays flat however many records there are. The caller spills the

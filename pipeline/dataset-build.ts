@@ -2,12 +2,13 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { DataSplitConfig, WorkloadType } from '../config/schema';
+import type { DataSplitConfig } from '../config/schema';
+import type { ResolvedWorkloadType, WorkloadType } from '../contracts';
 import { type AssembledSplit, DatasetAssembler } from './dataset-assembler';
 import type { LogRecord } from './log-record';
 import { SPLIT } from './split';
 import type { RejectionReason } from './validation';
-import { type ResolvedWorkloadType, resolveWorkloadType } from './workload-type';
+import { resolveWorkloadType } from './workload-type';
 
 // Exported records → eval / train / val JSONL files, in two streaming passes: the first
 // validates, de-duplicates and formats every record as a training row, spilling it to disk and

@@ -1,8 +1,8 @@
+import type { ResolvedWorkloadType } from '../contracts';
 import type { ClassCounts } from './dataset-assembler';
 import type { BuiltFiles } from './dataset-build';
 import type { IclStats } from './icl';
 import type { RejectionReason } from './validation';
-import type { ResolvedWorkloadType } from './workload-type';
 
 /**
  * What a dataset build did, returned to the workflow and stored on the run: how many records

@@ -1,6 +1,6 @@
+import type { ResolvedWorkloadType } from '../contracts';
 import type { ChatMessage, LogRecord, ToolCall } from './log-record';
 import { responseMessage } from './log-record';
-import type { ResolvedWorkloadType } from './workload-type';
 
 // Rows in the formats NeMo Evaluator and Customizer read. Pure: they copy, never mutate, so
 // the same record can still serve as an ICL example afterwards (an upstream bug).

@@ -1,3 +1,4 @@
+import type { ResolvedWorkloadType } from '../contracts';
 import {
   ChatRequestSchema,
   ChatResponseSchema,
@@ -6,7 +7,7 @@ import {
   type LogRecord,
   type ToolCall,
 } from './log-record';
-import { classificationLabel, type ResolvedWorkloadType } from './workload-type';
+import { classificationLabel } from './workload-type';
 
 /** Why a record was left out of the datasets; every rejection is counted under one of these. */
 export const REJECTION_REASONS = [

@@ -1,7 +1,5 @@
-import type { WorkloadType } from '../config/schema';
+import type { ResolvedWorkloadType, WorkloadType } from '../contracts';
 import { contentText, type LogRecord, responseMessage } from './log-record';
-
-export type ResolvedWorkloadType = Exclude<WorkloadType, 'auto'>;
 
 const LABEL_RE = /\[\[\[([^\]]+)\]\]\]/;
 

@@ -6,6 +6,7 @@ import { createNemoOps } from '../activities/nemo-adapter';
 import { readEnvironment } from '../config/environment';
 import { loadFlywheelConfig } from '../config/load';
 import type { FlywheelConfig } from '../config/schema';
+import { EvalType } from '../contracts';
 import { startEmulator } from '../nemo-emulator/server';
 import { loadLogs } from '../stores/log-loader';
 import { connectClient, connectWorker } from '../temporal/connection';
@@ -21,7 +22,6 @@ import { gpuBudgetWorkflowId } from '../workflows/gpu-budget';
 
 const SAMPLE = path.resolve(__dirname, '../samples/customer-support.jsonl');
 const WORKLOAD = { workloadId: 'customer_support', clientId: 'acme-web' };
-const EVAL_TYPES = ['base-eval', 'icl-eval', 'customized-eval'] as const;
 
 async function main(): Promise<number> {
   // Worker state changes are logged at INFO; the demo shows progress lines instead.
@@ -121,7 +121,7 @@ async function printScores(results: Awaited<ReturnType<typeof openActivityDeps>>
   const evaluations = await results.evaluations.find({ flywheel_run_id: jobId }).toArray();
   const scoreKeys = [...new Set(evaluations.flatMap((e) => Object.keys(e.scores)))].sort();
   const rows = nims.flatMap((nim) =>
-    EVAL_TYPES.map((evalType) => {
+    EvalType.options.map((evalType) => {
       const e = evaluations.find((x) => x.nim_id === nim._id && x.eval_type === evalType);
       const cells = scoreKeys.map((k) => (e?.scores[k] === undefined ? '-' : (e.scores[k] as number).toFixed(3)));
       return [nim.model_name, evalType, ...cells, e?.status ?? 'not run'];

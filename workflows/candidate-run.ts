@@ -9,6 +9,8 @@ import {
 } from '@temporalio/workflow';
 import type { FlywheelActivities } from '../activities/types';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
+import type { ResolvedWorkloadType } from '../contracts';
+import { EVAL_TYPES } from '../contracts/vocabulary';
 import { cleanup, longNemoJob, shortCall } from './activity-options';
 import type { CandidateProgress, EvalProgress } from './contract';
 import { messageOf } from './errors';
@@ -20,7 +22,7 @@ export interface CandidateRunInput {
   candidate: CandidateModel;
   config: FlywheelConfig;
   datasets: { eval: string; icl: string; train: string };
-  workloadType: 'tool_calling' | 'classification' | 'generic';
+  workloadType: ResolvedWorkloadType;
 }
 
 export interface CandidateResult {
@@ -49,7 +51,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   const progress: CandidateProgress = {
     modelName,
     status: 'pending',
-    evaluations: (['base-eval', 'icl-eval', 'customized-eval'] as const).map((evalType) => ({
+    evaluations: EVAL_TYPES.map((evalType) => ({
       evalType,
       status: evalType === 'customized-eval' && !candidate.customization_enabled ? 'skipped' : 'pending',
       progress: 0,

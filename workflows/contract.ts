@@ -1,20 +1,18 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type {
+  CandidateStatus,
+  DataSplitOverride,
+  EvalType,
+  RunPhase,
+  StepState,
+  TerminalRunStatus,
+} from '../contracts';
 
 // What callers (the API, the CLI, schedules) need to know about the flywheel workflows.
 // Deterministic and dependency-free so both workflow code and Node code import it.
 
 export const FLYWHEEL_RUN_WORKFLOW = 'flywheelRun';
 export const CANDIDATE_RUN_WORKFLOW = 'candidateRun';
-
-/** A per-job override of the split settings, merged field by field over the config's. */
-export interface DataSplitOverride {
-  eval_size?: number;
-  val_ratio?: number;
-  min_total_records?: number;
-  random_seed?: number | null;
-  limit?: number;
-  parse_function_arguments?: boolean;
-}
 
 export interface FlywheelRunInput {
   /** 24 hex characters; omitted by schedules, in which case the workflow derives one. */
@@ -28,20 +26,9 @@ export interface FlywheelRunInput {
   scheduleId?: string;
 }
 
-export type RunPhase =
-  | 'initializing'
-  | 'building-datasets'
-  | 'waiting-for-judge'
-  | 'running-candidates'
-  | 'cancelling'
-  | 'finalizing'
-  | 'completed'
-  | 'failed'
-  | 'cancelled';
-
 export interface EvalProgress {
-  evalType: 'base-eval' | 'icl-eval' | 'customized-eval';
-  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+  evalType: EvalType;
+  status: StepState;
   progress: number;
   scores: Record<string, number>;
   error?: string;
@@ -49,7 +36,7 @@ export interface EvalProgress {
 
 export interface CandidateProgress {
   modelName: string;
-  status: 'pending' | 'waiting-for-gpus' | 'deploying-nim' | 'running-evals' | 'completed' | 'failed' | 'cancelled';
+  status: CandidateStatus;
   evaluations: EvalProgress[];
   customization: { status: EvalProgress['status']; progress: number; customizedModel?: string; error?: string };
   error?: string;
@@ -68,7 +55,7 @@ export interface RunProgress {
 
 export interface FlywheelRunResult {
   jobId: string;
-  status: 'completed' | 'failed' | 'cancelled';
+  status: TerminalRunStatus;
   candidatesFailed: number;
   error?: string;
 }
@@ -79,4 +66,3 @@ export const cancelSignal = defineSignal<[reason?: string]>('cancel');
 export const progressQuery = defineQuery<RunProgress>('progress');
 
 export const workflowIdForJob = (jobId: string) => `flywheel-${jobId}`;
-export const JOB_ID_RE = /^[0-9a-f]{24}$/;

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import * as contracts from '../../contracts';
 import type { ResultsStore } from '../../stores/results/results-store';
 import { progressQuery, type RunProgress } from '../../workflows/contract';
 import type { ApiDeps } from '../deps';
@@ -9,7 +10,7 @@ import { getRunOr404 } from './service';
 // GET /api/jobs/{job_id}/progress (added): the live state of a running job, straight from its
 // workflow (the `progress` query), including steps the documents do not show yet.
 
-const StepState = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled', 'skipped']);
+const StepState = z.enum(contracts.StepState.options);
 
 export const JobProgressResponse = z
   .object({

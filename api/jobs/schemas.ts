@@ -1,18 +1,20 @@
 import { z } from '@hono/zod-openapi';
-import * as stored from '../../stores/results/schema';
+import * as contracts from '../../contracts';
 import { NAIVE_UTC_EXAMPLE } from '../time';
 
 // Request and response shapes of /api/jobs. Field names, enums and nullability follow the
 // Blueprint's src/api/schemas.py; additions are marked and always optional for clients.
 
-// The stores' enums, re-made with the OpenAPI-extended zod (theirs were built before the extension).
-const FlywheelRunStatus = z.enum(stored.FlywheelRunStatus.options).openapi('FlywheelRunStatus');
-const NimRunStatus = z.enum(stored.NimRunStatus.options).openapi('NIMRunStatus');
-const DeploymentStatus = z.enum(stored.DeploymentStatus.options).openapi('DeploymentStatus');
-const EvalType = z.enum(stored.EvalType.options).openapi('EvalType');
+// The shared contracts' enums, re-made with the OpenAPI-extended zod (theirs were built before
+// the extension): same values, named components in the OpenAPI document.
+const FlywheelRunStatus = z.enum(contracts.FlywheelRunStatus.options).openapi('FlywheelRunStatus');
+const NimRunStatus = z.enum(contracts.CandidateStatus.options).openapi('NIMRunStatus');
+const DeploymentStatus = z.enum(contracts.DeploymentStatus.options).openapi('DeploymentStatus');
+const EvalType = z.enum(contracts.EvalType.options).openapi('EvalType');
 const StepStatus = z
-  .enum(stored.StepStatus.options)
+  .enum(contracts.StepStatus.options)
   .openapi('StepStatus', { description: 'Added: the step status clients had to infer' });
+const JudgeType = z.enum(contracts.JudgeDeploymentType.options);
 
 const Timestamp = z
   .string()
@@ -28,19 +30,10 @@ export const JobIdParam = z.object({
   }),
 });
 
-export const DataSplitOverride = z
-  .object({
-    eval_size: z.number().int().positive().optional(),
-    val_ratio: z.number().min(0).lt(1).optional(),
-    min_total_records: z.number().int().nonnegative().optional(),
-    random_seed: z.number().int().nullable().optional(),
-    limit: z.number().int().positive().optional(),
-    parse_function_arguments: z.boolean().optional(),
-  })
-  .openapi('DataSplitConfig', {
-    description:
-      'Per-job split settings. Omitted fields keep the value of the job config (the Blueprint used model defaults).',
-  });
+export const DataSplitOverride = z.object(contracts.DataSplitOverride.shape).openapi('DataSplitConfig', {
+  description:
+    'Per-job split settings. Omitted fields keep the value of the job config (the Blueprint used model defaults).',
+});
 
 export const JobRequest = z
   .object({
@@ -162,7 +155,7 @@ export const NimResponse = z
 export const LlmJudgeResponse = z
   .object({
     model_name: z.string(),
-    type: z.enum(['remote', 'local']),
+    type: JudgeType,
     deployment_status: Deployment,
     error: z.string().nullable(),
   })

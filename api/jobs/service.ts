@@ -5,15 +5,10 @@ import { ObjectId } from 'mongodb';
 import { mergeDataSplit } from '../../activities/merge-data-split';
 import { ConfigError, DEFAULT_CONFIG_NAME, parseFlywheelConfig } from '../../config/load';
 import type { FlywheelConfig } from '../../config/schema';
+import { isJobId } from '../../contracts';
 import type { ResultsStore } from '../../stores/results/results-store';
 import type { FlywheelRunDoc } from '../../stores/results/schema';
-import {
-  cancelSignal,
-  FLYWHEEL_RUN_WORKFLOW,
-  type FlywheelRunInput,
-  JOB_ID_RE,
-  workflowIdForJob,
-} from '../../workflows/contract';
+import { cancelSignal, FLYWHEEL_RUN_WORKFLOW, type FlywheelRunInput, workflowIdForJob } from '../../workflows/contract';
 import type { deleteRun } from '../../workflows/delete-run';
 import type { flywheelRun } from '../../workflows/flywheel-run';
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from '../../workflows/search-attributes';
@@ -35,7 +30,7 @@ export const deletionWorkflowId = (jobId: string) => `flywheel-delete-${jobId}`;
 
 /** 400 unless the id looks like a job id; upstream's exact message. */
 export function assertJobId(jobId: string): void {
-  if (!JOB_ID_RE.test(jobId)) throw badRequest('Invalid job_id format');
+  if (!isJobId(jobId)) throw badRequest('Invalid job_id format');
 }
 
 async function findRun(results: ResultsStore, jobId: string): Promise<FlywheelRunDoc> {

@@ -1,3 +1,4 @@
+import { EvalType } from '../../contracts';
 import type { ResultsStore } from '../../stores/results/results-store';
 import type {
   CustomizationDoc,
@@ -69,7 +70,7 @@ function judge(doc: LlmJudgeRunDoc | null): JobDetailResponse['llm_judge'] {
   };
 }
 
-const EVAL_ORDER = ['base-eval', 'icl-eval', 'customized-eval'];
+const EVAL_ORDER: readonly string[] = EvalType.options;
 
 function nim(doc: NimRunDoc, evaluations: EvaluationDoc[], customizations: CustomizationDoc[]) {
   return {

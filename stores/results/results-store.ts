@@ -6,20 +6,18 @@ import {
   type OptionalUnlessRequiredId,
   type UpdateFilter,
 } from 'mongodb';
+import { EvalType, type FlywheelRunStatus, type StepStatus } from '../../contracts';
 import {
   COLLECTIONS,
   type CustomizationDoc,
   customizationId,
   type DatasetRef,
-  EvalType,
   type EvaluationDoc,
   evaluationId,
   type FlywheelRunDoc,
-  type FlywheelRunStatus,
   type LlmJudgeRunDoc,
   type NimRunDoc,
   nimId,
-  type StepStatus,
 } from './schema';
 
 type Fields<T> = Partial<Omit<T, '_id'>>;

@@ -1,43 +1,12 @@
 import { z } from 'zod';
-
-// Status vocabularies of the Blueprint's API, kept value-for-value so existing clients work.
-// Additions are marked.
-
-export const FlywheelRunStatus = z.enum(['pending', 'running', 'completed', 'cancelled', 'failed']);
-export type FlywheelRunStatus = z.infer<typeof FlywheelRunStatus>;
-export const TERMINAL_RUN_STATUSES: readonly FlywheelRunStatus[] = ['completed', 'cancelled', 'failed'];
-
-export const NimRunStatus = z.enum([
-  'pending',
-  'waiting-for-gpus', // added: queued behind the GPU budget
-  'deploying-nim',
-  'running-evals',
-  'cancelled',
-  'completed',
-  'failed',
-]);
-export type NimRunStatus = z.infer<typeof NimRunStatus>;
-
-export const DeploymentStatus = z.enum([
-  'created',
-  'pending',
-  'running',
-  'cancelled',
-  'failed',
-  'completed',
-  'ready',
-  'unknown',
-  'deleting', // added: teardown in progress
-  'deleted', // added: torn down
-]);
-export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
-
-export const EvalType = z.enum(['base-eval', 'icl-eval', 'customized-eval']);
-export type EvalType = z.infer<typeof EvalType>;
-
-/** Step status, added: upstream leaves clients to infer it from finished_at/error. */
-export const StepStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
-export type StepStatus = z.infer<typeof StepStatus>;
+import type {
+  CandidateStatus,
+  DeploymentStatus,
+  EvalType,
+  FlywheelRunStatus,
+  JudgeDeploymentType,
+  StepStatus,
+} from '../../contracts';
 
 export const DatasetRef = z.object({
   name: z.string(),
@@ -79,7 +48,7 @@ export interface NimRunDoc {
   finished_at: Date | null;
   runtime_seconds: number;
   evaluations: never[];
-  status: NimRunStatus;
+  status: CandidateStatus;
   deployment_status: DeploymentStatus | null;
   error: string | null;
 }
@@ -124,7 +93,7 @@ export interface LlmJudgeRunDoc {
   _id: string; // the run id: one judge per run
   flywheel_run_id: string;
   model_name: string;
-  deployment_type: 'remote' | 'local';
+  deployment_type: JudgeDeploymentType;
   deployment_status: DeploymentStatus | null;
   error: string | null;
 }
@@ -137,7 +106,6 @@ export const COLLECTIONS = {
   judges: 'llm_judge_runs',
 } as const;
 
-export const JOB_ID_PATTERN = /^[0-9a-f]{24}$/;
 export const nimId = (runId: string, modelName: string) => `${runId}:${modelName}`;
 export const evaluationId = (nim: string, evalType: EvalType) => `${nim}:${evalType}`;
 export const customizationId = (nim: string) => `${nim}:customization`;

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ResolvedWorkloadType } from '../../contracts';
 import { REJECTION_REASONS, validateRecord } from '../../pipeline/validation';
 import { malformedRecord } from './malformed';
 
@@ -8,7 +9,7 @@ describe('validation under malformed input', () => {
     const known = new Set<string>(REJECTION_REASONS);
     const unexplained: unknown[] = [];
     let rejected = 0;
-    for (const type of ['tool_calling', 'classification', 'generic'] as const) {
+    for (const type of ResolvedWorkloadType.options) {
       for (const raw of samples) {
         const result = validateRecord(raw, { workloadType: type, parseFunctionArguments: true, maxToolProperties: 8 });
         if (result.ok) continue;

@@ -1,5 +1,5 @@
+import type { ResolvedWorkloadType } from '../../contracts';
 import { REJECTION_REASONS, type RejectionReason, validateRecord } from '../../pipeline/validation';
-import type { ResolvedWorkloadType } from '../../pipeline/workload-type';
 import { labelRecord, textRecord, toolRecord } from './fixtures';
 
 const options = (workloadType: ResolvedWorkloadType, parseFunctionArguments = true) => ({
