@@ -36,14 +36,13 @@ export function createDeletionActivities({ results, nemo, loadConfig = loadFlywh
         }
       };
 
-      const customizations = await results.customizations.find({ flywheel_run_id: input.jobId }).toArray();
+      const { customizations, evaluations } = await results.findRunSteps(input.jobId);
       for (const c of customizations) {
         const model = c.customized_model;
         if (model && c.status === 'completed') {
           await attempt(`model ${model}`, () => client.entityStore.deleteModel(model));
         }
       }
-      const evaluations = await results.evaluations.find({ flywheel_run_id: input.jobId }).toArray();
       for (const e of evaluations) {
         const jobId = e.job_id;
         if (jobId) await attempt(`evaluation job ${jobId}`, () => client.evaluator.deleteJob(jobId));
@@ -58,14 +57,8 @@ export function createDeletionActivities({ results, nemo, loadConfig = loadFlywh
     },
 
     async recordDeletionFailures(input: { jobId: string; failed: { artifact: string; error: string }[] }) {
-      await results.runs.updateOne(
-        { _id: input.jobId },
-        {
-          $set: {
-            error: `deletion incomplete: ${input.failed.map((f) => `${f.artifact} (${f.error})`).join('; ')}`,
-          },
-        },
-      );
+      const what = input.failed.map((f) => `${f.artifact} (${f.error})`).join('; ');
+      await results.setRunError(input.jobId, `deletion incomplete: ${what}`);
     },
 
     async deleteRunDocuments(input: { jobId: string }) {

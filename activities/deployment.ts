@@ -2,7 +2,6 @@ import { Context } from '@temporalio/activity';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
 import { DeploymentStatus } from '../contracts';
 import type { ResultsStore } from '../stores/results/results-store';
-import { nimId } from '../stores/results/schema';
 import { deploymentName } from './naming';
 import type { NemoFactory } from './nemo';
 import { pollUntilDone } from './poll';
@@ -86,11 +85,7 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
         ctx.heartbeat({ deployment: name, status: 'deleting' });
         await ctx.sleep(Math.min(config.timing.poll_interval_ms, 1000));
       }
-      // Recorded even on a finished candidate: where its deployment stands is still worth knowing.
-      await results.nims.updateOne(
-        { _id: nimId(jobId, candidate.model_name) },
-        { $set: { deployment_status: 'deleted' } },
-      );
+      await results.setNimDeploymentStatus(jobId, candidate.model_name, 'deleted');
     },
   };
 }

@@ -84,7 +84,7 @@ export function createJudgeActivities({
         candidate: asCandidate(input.config),
         config: input.config,
       });
-      await results.judges.updateOne({ _id: input.jobId }, { $set: { deployment_status: 'deleted' } });
+      await results.setJudgeDeploymentStatus(input.jobId, 'deleted');
     },
   };
 }

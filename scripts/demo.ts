@@ -117,8 +117,7 @@ function describe(p: RunProgress): string {
 }
 
 async function printScores(results: Awaited<ReturnType<typeof openActivityDeps>>['deps']['results'], jobId: string) {
-  const nims = await results.findNims(jobId);
-  const evaluations = await results.evaluations.find({ flywheel_run_id: jobId }).toArray();
+  const { nims, evaluations } = await results.findRunSteps(jobId);
   const scoreKeys = [...new Set(evaluations.flatMap((e) => Object.keys(e.scores)))].sort();
   const rows = nims.flatMap((nim) =>
     EvalType.options.map((evalType) => {

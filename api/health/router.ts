@@ -54,7 +54,7 @@ export function healthRouter(deps: Pick<ApiDeps, 'temporal' | 'results' | 'elast
     .openapi(ready, async (c) => {
       const [temporal, mongodb, elasticsearch] = await Promise.all([
         timed(() => deps.temporal.workflowService.getSystemInfo({}), timeout),
-        timed(() => deps.results.runs.findOne({}, { projection: { _id: 1 } }), timeout),
+        timed(() => deps.results.ping(), timeout),
         timed(async () => {
           const h = await deps.elasticsearch.cluster.health({ timeout: `${timeout}ms` });
           if (h.status === 'red') throw new Error('cluster status red');

@@ -118,7 +118,7 @@ export async function createJob(deps: JobDeps, body: JobRequest, idempotencyKey?
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         // Nothing half-written: without a workflow the pending document would never move.
-        if (!existing) await deps.results.runs.deleteOne({ _id: jobId, status: 'pending' });
+        if (!existing) await deps.results.discardPendingRun(jobId);
         throw unavailable(`Could not start the job: Temporal is unavailable (${(err as Error).message})`);
       }
     }

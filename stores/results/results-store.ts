@@ -6,7 +6,8 @@ import {
   type OptionalUnlessRequiredId,
   type UpdateFilter,
 } from 'mongodb';
-import { EvalType, type FlywheelRunStatus, type StepStatus } from '../../contracts';
+import { type DeploymentStatus, EvalType, type FlywheelRunStatus, type StepStatus } from '../../contracts';
+import { listFilter, type RunListQuery, type RunPage, toPage } from './run-listing';
 import {
   COLLECTIONS,
   type CustomizationDoc,
@@ -22,6 +23,12 @@ import {
 
 type Fields<T> = Partial<Omit<T, '_id'>>;
 
+export interface RunSteps {
+  nims: NimRunDoc[];
+  evaluations: EvaluationDoc[];
+  customizations: CustomizationDoc[];
+}
+
 /**
  * The results store: one document per run, candidate (nim), evaluation, customization and
  * judge, in the Blueprint's collections. Every write is idempotent (deterministic ids, upserts)
@@ -29,13 +36,14 @@ type Fields<T> = Partial<Omit<T, '_id'>>;
  * `finished_at: null` so the first terminal write wins.
  */
 export class ResultsStore {
-  readonly runs: Collection<FlywheelRunDoc>;
-  readonly nims: Collection<NimRunDoc>;
-  readonly evaluations: Collection<EvaluationDoc>;
-  readonly customizations: Collection<CustomizationDoc>;
-  readonly judges: Collection<LlmJudgeRunDoc>;
+  // Private: every query is a method here, so no caller depends on the collections' layout.
+  private readonly runs: Collection<FlywheelRunDoc>;
+  private readonly nims: Collection<NimRunDoc>;
+  private readonly evaluations: Collection<EvaluationDoc>;
+  private readonly customizations: Collection<CustomizationDoc>;
+  private readonly judges: Collection<LlmJudgeRunDoc>;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.runs = db.collection(COLLECTIONS.runs);
     this.nims = db.collection(COLLECTIONS.nims);
     this.evaluations = db.collection(COLLECTIONS.evaluations);
@@ -81,6 +89,37 @@ export class ResultsStore {
 
   getRun(id: string): Promise<FlywheelRunDoc | null> {
     return this.runs.findOne({ _id: id });
+  }
+
+  /** Runs matching the filters, sorted by start time then id, one page at a time. */
+  async listRuns(query: RunListQuery = {}): Promise<RunPage> {
+    const direction = query.descending ? -1 : 1;
+    let find = this.runs.find(listFilter(query)).sort({ started_at: direction, _id: direction });
+    if (query.limit) find = find.limit(query.limit + 1);
+    return toPage(await find.toArray(), query.limit);
+  }
+
+  /** How many runs match; for checks and tests, not for paging. */
+  countRuns(filter: Pick<RunListQuery, 'workload_id' | 'client_id' | 'status'> = {}): Promise<number> {
+    return this.runs.countDocuments(listFilter(filter));
+  }
+
+  /** One round trip to the database (the readiness probe). */
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  /**
+   * Removes a run that never started (its workflow could not be created), so nothing is left
+   * half-written; a run that moved on is kept. Returns whether it was removed.
+   */
+  async discardPendingRun(id: string): Promise<boolean> {
+    return (await this.runs.deleteOne({ _id: id, status: 'pending' })).deletedCount > 0;
+  }
+
+  /** Sets a run's error whether or not it finished (e.g. a deletion that left artifacts behind). */
+  async setRunError(id: string, error: string): Promise<void> {
+    await this.runs.updateOne({ _id: id }, { $set: { error } });
   }
 
   /** Updates a run that has not finished; returns whether anything was written. */
@@ -174,8 +213,27 @@ export class ResultsStore {
     return res.modifiedCount > 0;
   }
 
+  /** Recorded even on a finished candidate: where its deployment stands is still worth knowing. */
+  async setNimDeploymentStatus(runId: string, modelName: string, status: DeploymentStatus): Promise<void> {
+    await this.nims.updateOne({ _id: nimId(runId, modelName) }, { $set: { deployment_status: status } });
+  }
+
   findNims(runId: string): Promise<NimRunDoc[]> {
     return this.nims.find({ flywheel_run_id: runId }).sort({ _id: 1 }).toArray();
+  }
+
+  /**
+   * Every candidate, evaluation and customization document of a run, by a scan on the run id
+   * (whatever candidates it names): for deletion and checks, not for the hot read path.
+   */
+  async findRunSteps(runId: string): Promise<RunSteps> {
+    const byRun = { flywheel_run_id: runId };
+    const [nims, evaluations, customizations] = await Promise.all([
+      this.findNims(runId),
+      this.evaluations.find(byRun).sort({ _id: 1 }).toArray(),
+      this.customizations.find(byRun).sort({ _id: 1 }).toArray(),
+    ]);
+    return { nims, evaluations, customizations };
   }
 
   /**
@@ -185,20 +243,9 @@ export class ResultsStore {
    * (1 ms against 30-90 ms per query at a few thousand documents). Older runs fall back to
    * the scan.
    */
-  async getRunSteps(run: Pick<FlywheelRunDoc, '_id' | 'candidate_models'>): Promise<{
-    nims: NimRunDoc[];
-    evaluations: EvaluationDoc[];
-    customizations: CustomizationDoc[];
-  }> {
+  async getRunSteps(run: Pick<FlywheelRunDoc, '_id' | 'candidate_models'>): Promise<RunSteps> {
     const models = run.candidate_models;
-    if (!models) {
-      const [nims, evaluations, customizations] = await Promise.all([
-        this.findNims(run._id),
-        this.evaluations.find({ flywheel_run_id: run._id }).toArray(),
-        this.customizations.find({ flywheel_run_id: run._id }).toArray(),
-      ]);
-      return { nims, evaluations, customizations };
-    }
+    if (!models) return this.findRunSteps(run._id);
     const present = <T>(docs: (T | null)[]) => docs.filter((d): d is NonNullable<T> => d !== null) as T[];
     const nimIds = models.map((m) => nimId(run._id, m)).sort();
     const [nims, evaluations, customizations] = await Promise.all([
@@ -287,6 +334,10 @@ export class ResultsStore {
 
   getJudge(runId: string): Promise<LlmJudgeRunDoc | null> {
     return this.judges.findOne({ _id: runId });
+  }
+
+  async setJudgeDeploymentStatus(runId: string, status: DeploymentStatus): Promise<void> {
+    await this.judges.updateOne({ _id: runId }, { $set: { deployment_status: status } });
   }
 
   // ------------------------------------------------------------------ run-wide

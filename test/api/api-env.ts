@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client, Connection } from '@temporalio/client';
-import type { MongoClient } from 'mongodb';
+import type { Collection, MongoClient } from 'mongodb';
 import { createApp, type FlywheelApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
 import { memoryLogger } from '../../api/logger';
@@ -9,6 +9,7 @@ import { loadFlywheelConfig } from '../../config/load';
 import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { connectMongo } from '../../stores/mongo';
 import { ResultsStore } from '../../stores/results/results-store';
+import { COLLECTIONS, type FlywheelRunDoc } from '../../stores/results/schema';
 import { servers } from '../support/servers';
 import { uniqueTaskQueue } from '../support/temporal';
 import { ApiTestClient } from './support';
@@ -26,6 +27,8 @@ export class ApiEnv {
   readonly logger = memoryLogger();
   temporal!: Client;
   results!: ResultsStore;
+  /** The stored runs, raw: for a test to fake a condition no API call can produce. */
+  rawRuns!: Collection<FlywheelRunDoc>;
   elasticsearch!: ElasticsearchClient;
   app!: FlywheelApp;
   api!: ApiTestClient;
@@ -40,6 +43,7 @@ export class ApiEnv {
     const mongo = await connectMongo(servers.MONGODB_URL, this.dbName);
     this.mongo = mongo.client;
     this.results = new ResultsStore(mongo.db);
+    this.rawRuns = mongo.db.collection(COLLECTIONS.runs);
     await this.results.ensureIndexes();
     this.elasticsearch = createElasticsearchClient(servers.ELASTICSEARCH_URL);
     this.app = this.build(overrides);

@@ -58,7 +58,7 @@ describe('jobs whose workflow ended without finalizing', () => {
       client_id: 'c',
       workflow_id: `flywheel-none-${orphan}`,
     });
-    await env.results.runs.updateOne({ _id: orphan }, { $set: { started_at: new Date(Date.now() - 5 * 60_000) } });
+    await env.rawRuns.updateOne({ _id: orphan }, { $set: { started_at: new Date(Date.now() - 5 * 60_000) } });
     const res = await env.api.call('GET', `/api/jobs/${orphan}`);
     expect(res.body).toMatchObject({ status: 'failed', error: `workflow flywheel-none-${orphan} does not exist` });
 

@@ -9,7 +9,7 @@ const statuses = new Map<number, number>();
 beforeAll(() => env.start());
 afterAll(async () => {
   // A generated body could by chance be valid; undo whatever it created.
-  for (const run of await env.results.runs.find({}).toArray()) env.startedWorkflows.add(run.workflow_id);
+  for (const run of (await env.results.listRuns()).runs) env.startedWorkflows.add(run.workflow_id);
   for await (const s of env.temporal.schedule.list()) {
     if (s.action?.workflowType === 'flywheelRun' && (s.action as { taskQueue?: string }).taskQueue === env.taskQueue) {
       await env.temporal.schedule.getHandle(s.scheduleId).delete();

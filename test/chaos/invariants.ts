@@ -62,9 +62,8 @@ export async function judgeRun(rig: ChaosRig, jobId: string): Promise<RunVerdict
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
   const run = await rig.results.getRun(jobId);
-  const nims = await rig.results.findNims(jobId);
+  const { nims, evaluations } = await rig.results.findRunSteps(jobId);
   const modelOf = new Map(nims.map((n) => [n._id, n.model_name]));
-  const evaluations = await rig.results.evaluations.find({ flywheel_run_id: jobId }).toArray();
   const terminal =
     !['RUNNING', 'NOT_FOUND'].includes(workflowStatus) &&
     run !== null &&

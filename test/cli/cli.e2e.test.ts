@@ -67,7 +67,7 @@ test('cancel a job during customization: watch reports it and exits non-zero, a 
     const created = await flywheel('jobs', 'create', '-w', SAMPLE.workloadId, '-c', SAMPLE.clientId, '--json');
     const { id } = JSON.parse(created.stdout);
     await eventually('the customization to be under way', async () => {
-      const c = await h.results.customizations.findOne({ flywheel_run_id: id });
+      const [c] = (await h.results.findRunSteps(id)).customizations;
       return c && c.status === 'running' ? c : undefined;
     });
     const live = await flywheel('jobs', 'progress', id);

@@ -11,6 +11,7 @@ import { parseIclExamples } from '../../pipeline/icl-example-format';
 import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { loadLogs } from '../../stores/log-loader';
 import { ResultsStore } from '../../stores/results/results-store';
+import { COLLECTIONS } from '../../stores/results/schema';
 import { servers } from '../support/servers';
 import { silentLogger } from '../support/temporal';
 
@@ -21,7 +22,8 @@ const SAMPLES = join(__dirname, '../../samples');
 const es = createElasticsearchClient(servers.ELASTICSEARCH_URL);
 const logIndex = `test-datasets-${randomUUID()}`;
 const mongo = new MongoClient(servers.MONGODB_URL);
-const results = new ResultsStore(mongo.db(`test_datasets_${randomUUID().slice(0, 8)}`));
+const dbName = `test_datasets_${randomUUID().slice(0, 8)}`;
+const results = new ResultsStore(mongo.db(dbName));
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 
 function configFor(url: string, overrides: Record<string, unknown> = {}): FlywheelConfig {
@@ -96,7 +98,7 @@ afterAll(async () => {
   await emulator?.close();
   await es.indices.delete({ index: logIndex, ignore_unavailable: true });
   await es.close();
-  await mongo.db(results.runs.dbName).dropDatabase();
+  await mongo.db(dbName).dropDatabase();
   await mongo.close();
 });
 
@@ -252,7 +254,10 @@ describe('dataset build from the samples to the NeMo emulator', () => {
       ]);
     const before = await read(first.result);
     // as if the worker died after uploading, before the run document was written
-    await results.runs.updateOne({ _id: first.jobId }, { $set: { datasets: [], dataset_report: null } });
+    await mongo
+      .db(dbName)
+      .collection(COLLECTIONS.runs)
+      .updateOne({ _id: first.jobId as never }, { $set: { datasets: [], dataset_report: null } });
     const again = await first.rerun();
     expect(again.datasets).toEqual(first.result.datasets);
     expect(again.report).toEqual(first.result.report);

@@ -66,7 +66,8 @@ describe('dataset build under transient NeMo faults', () => {
   const es = createElasticsearchClient(servers.ELASTICSEARCH_URL);
   const logIndex = `test-datasets-faults-${randomUUID()}`;
   const mongo = new MongoClient(servers.MONGODB_URL);
-  const results = new ResultsStore(mongo.db(`test_dsfaults_${randomUUID().slice(0, 8)}`));
+  const dbName = `test_dsfaults_${randomUUID().slice(0, 8)}`;
+  const results = new ResultsStore(mongo.db(dbName));
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
 
   beforeAll(async () => {
@@ -96,7 +97,7 @@ describe('dataset build under transient NeMo faults', () => {
     await emulator?.close();
     await es.indices.delete({ index: logIndex, ignore_unavailable: true });
     await es.close();
-    await mongo.db(results.runs.dbName).dropDatabase();
+    await mongo.db(dbName).dropDatabase();
     await mongo.close();
   });
 

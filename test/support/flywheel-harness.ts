@@ -191,9 +191,7 @@ export class FlywheelHarness {
   async documents(jobId: string) {
     return {
       run: await this.results.getRun(jobId),
-      nims: await this.results.findNims(jobId),
-      evaluations: await this.results.evaluations.find({ flywheel_run_id: jobId }).sort({ _id: 1 }).toArray(),
-      customizations: await this.results.customizations.find({ flywheel_run_id: jobId }).sort({ _id: 1 }).toArray(),
+      ...(await this.results.findRunSteps(jobId)),
       judge: await this.results.getJudge(jobId),
     };
   }

@@ -93,10 +93,8 @@ describe('flywheel runs under faults and a GPU budget', () => {
     const handles = await Promise.all(jobs.map((jobId) => h.startRun({ jobId, configName: `budget-${gpuBudget}` })));
     const sawWaiting = (async () => {
       for (let i = 0; i < 200; i++) {
-        const waiting = await h.results.nims.countDocuments({
-          flywheel_run_id: { $in: jobs },
-          status: 'waiting-for-gpus',
-        });
+        const steps = await Promise.all(jobs.map((jobId) => h.results.findNims(jobId)));
+        const waiting = steps.flat().filter((n) => n.status === 'waiting-for-gpus').length;
         if (waiting > 0) return true;
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -1,0 +1,72 @@
+import type { Filter } from 'mongodb';
+import type { FlywheelRunStatus } from '../../contracts';
+import type { FlywheelRunDoc } from './schema';
+
+// Listing runs: filters, sort by (started_at, _id) and an opaque keyset cursor, so pages stay
+// stable while new runs are created.
+
+export interface RunListQuery {
+  workload_id?: string;
+  client_id?: string;
+  status?: FlywheelRunStatus;
+  /** Newest first when true; oldest first otherwise. */
+  descending?: boolean;
+  /** Page size; without it every matching run is returned. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: FlywheelRunDoc[];
+  nextCursor: string | null;
+}
+
+/** A cursor that no page of ours produced. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('Invalid cursor: pass next_cursor from the previous page');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+interface Cursor {
+  t: number; // started_at, epoch ms
+  id: string;
+}
+
+export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (typeof parsed?.t === 'number' && Number.isFinite(parsed.t) && typeof parsed?.id === 'string') {
+      return { t: parsed.t, id: parsed.id };
+    }
+  } catch {
+    // reported below
+  }
+  throw new InvalidCursorError();
+}
+
+export function listFilter(query: RunListQuery): Filter<FlywheelRunDoc> {
+  const filter: Filter<FlywheelRunDoc> = {};
+  if (query.workload_id) filter.workload_id = query.workload_id;
+  if (query.client_id) filter.client_id = query.client_id;
+  if (query.status) filter.status = query.status;
+  if (query.cursor) {
+    const { t, id } = decodeCursor(query.cursor);
+    const at = new Date(t);
+    const op = query.descending ? '$lt' : '$gt';
+    filter.$or = [{ started_at: { [op]: at } }, { started_at: at, _id: { [op]: id } }];
+  }
+  return filter;
+}
+
+/** The page of `docs` (fetched with limit + 1) and the cursor of the next one. */
+export function toPage(docs: FlywheelRunDoc[], limit: number | undefined): RunPage {
+  const runs = limit ? docs.slice(0, limit) : docs;
+  const last = runs[runs.length - 1];
+  const more = limit !== undefined && docs.length > limit && last !== undefined;
+  return { runs, nextCursor: more ? encodeCursor({ t: last.started_at.getTime(), id: last._id }) : null };
+}
