@@ -10,6 +10,7 @@ import { healthRouter } from './health/router';
 import { jobsRouter } from './jobs/router';
 import { jsonLogger } from './logger';
 import { requireBearerToken } from './middleware/auth';
+import { clientAddress } from './middleware/client-address';
 import { requestLog } from './middleware/request-log';
 import { schedulesRouter } from './schedules/router';
 import { validationHook } from './validation';
@@ -25,7 +26,9 @@ export const OPENAPI_INFO = {
     version: API_VERSION,
     description:
       'Compatible with the NVIDIA Data Flywheel Blueprint API (/api/jobs), plus schedules, workloads, filters, ' +
-      'pagination and idempotent creates. Every /api route needs "Authorization: Bearer <token>".',
+      'pagination and idempotent creates. Every /api route needs "Authorization: Bearer <token>"; a token has a role ' +
+      '(read-only, operator, admin) and the client_ids it may see: objects of other clients answer 404, an action ' +
+      'the role lacks answers 403.',
   },
 };
 
@@ -44,6 +47,7 @@ export function createApp(deps: ApiDeps) {
 
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use('*', clientAddress(deps.trustedProxyHops ?? 0));
   app.use('*', requestLog(logger));
   app.use(
     '*',
@@ -52,9 +56,9 @@ export function createApp(deps: ApiDeps) {
       onError: (c) => c.json({ detail: `Request body too large: at most ${maxBytes} bytes` }, 413),
     }),
   );
-  app.use('/api/*', requireBearerToken(deps.tokens, logger));
+  app.use('/api/*', requireBearerToken(deps.tokens, logger, deps.authThrottle));
 
-  app.route('/', healthRouter(deps));
+  app.route('/', healthRouter(deps, logger));
   app.route('/api/jobs', jobsRouter(jobDeps));
   app.route('/api/schedules', schedulesRouter(jobDeps));
   app.route('/api/workloads', workloadsRouter(deps));

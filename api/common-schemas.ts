@@ -29,11 +29,13 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 export const errorResponses = {
   400: json(ErrorDetail, 'Bad request (e.g. an invalid job id)'),
   401: json(ErrorDetail, 'Missing or invalid bearer token'),
-  404: json(ErrorDetail, 'Not found'),
+  403: json(ErrorDetail, "The token's role does not allow this, or it may not act for this client_id"),
+  404: json(ErrorDetail, 'Not found (also what an object of a client outside the token scope answers)'),
   409: json(ErrorDetail, 'Conflict'),
   413: json(ErrorDetail, 'Request body too large'),
   415: json(ErrorDetail, 'The body is not JSON (Content-Type must be application/json)'),
   422: json(ValidationErrorBody, 'Validation error, with the offending field'),
+  429: json(ErrorDetail, 'Too many failed authentication attempts from this address (see Retry-After)'),
   503: json(ErrorDetail, 'A dependency (Temporal, MongoDB, Elasticsearch) is unavailable'),
 } as const;
 

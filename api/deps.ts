@@ -3,6 +3,8 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import type { FlywheelConfig } from '../config/schema';
 import type { ResultsStore } from '../stores/results/results-store';
 import type { ApiLogger } from './logger';
+import type { TokenInput } from './middleware/auth';
+import type { AuthThrottle } from './middleware/auth-throttle';
 
 /** Everything the API is built from: real clients in the server, test-pointed ones in tests. */
 export interface ApiDeps {
@@ -14,10 +16,15 @@ export interface ApiDeps {
   /** The task queue the flywheel worker polls. */
   taskQueue: string;
   /**
-   * Bearer tokens accepted on `/api` (several, so a token can be rotated without downtime),
-   * or 'open' to run without authentication (the local demo only; logged loudly).
+   * Bearer tokens accepted on `/api`: scoped specs (name, role, client_ids, token or sha256), a
+   * live source (the token file, re-read while running), plain tokens (each an admin over every
+   * client), or 'open' to run without authentication (the local demo only; logged loudly).
    */
-  tokens: string[] | 'open';
+  tokens: TokenInput;
+  /** Proxies in front of the API that append to X-Forwarded-For (0: use the socket's peer). */
+  trustedProxyHops?: number;
+  /** Failed-authentication throttling (a default one per app). */
+  authThrottle?: AuthThrottle;
   logger?: ApiLogger;
   /** Largest request body accepted, in bytes (default 1 MiB). */
   maxBodyBytes?: number;

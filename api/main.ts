@@ -7,15 +7,21 @@ import { ResultsStore } from '../stores/results/results-store';
 import { connectClient } from '../temporal/connection';
 import { createApp } from './app';
 import { jsonLogger } from './logger';
-import { parseTokenList } from './middleware/auth';
+import type { TokenInput } from './middleware/auth';
+import { TokenFile } from './middleware/token-file';
+import { legacyTokenSpecs } from './middleware/tokens';
 
-// The API server: FLYWHEEL_API_TOKENS="token1,token2" (several for rotation) or
+// The API server. Tokens: FLYWHEEL_API_TOKENS_FILE (scoped tokens as SHA-256 hashes, re-read
+// while running), or FLYWHEEL_API_TOKENS="token1,token2" (each an admin over every client), or
 // FLYWHEEL_API_OPEN=1 for an unauthenticated local demo. Stops cleanly on SIGTERM/SIGINT.
 
 const ServerEnv = z.object({
   FLYWHEEL_API_HOST: z.string().min(1).default('127.0.0.1'),
   FLYWHEEL_API_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   FLYWHEEL_API_TOKENS: z.string().optional(),
+  FLYWHEEL_API_TOKENS_FILE: z.string().min(1).optional(),
+  FLYWHEEL_API_TOKENS_RELOAD_SECONDS: z.coerce.number().positive().default(10),
+  FLYWHEEL_API_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   FLYWHEEL_API_OPEN: z.enum(['0', '1', 'true', 'false']).optional(),
   FLYWHEEL_API_MAX_BODY_BYTES: z.coerce.number().int().positive().optional(),
 });
@@ -25,9 +31,19 @@ async function main(): Promise<void> {
   const env = readEnvironment();
   const server = ServerEnv.parse(process.env);
   const open = server.FLYWHEEL_API_OPEN === '1' || server.FLYWHEEL_API_OPEN === 'true';
-  const tokens = open ? ('open' as const) : parseTokenList(server.FLYWHEEL_API_TOKENS);
-  if (tokens !== 'open' && tokens.length === 0) {
-    throw new Error('no API tokens: set FLYWHEEL_API_TOKENS="token1,token2", or FLYWHEEL_API_OPEN=1 for a local demo');
+  let tokens: TokenInput;
+  if (open) tokens = 'open';
+  else if (server.FLYWHEEL_API_TOKENS_FILE) {
+    tokens = new TokenFile(server.FLYWHEEL_API_TOKENS_FILE, logger).watch(
+      server.FLYWHEEL_API_TOKENS_RELOAD_SECONDS * 1000,
+    );
+  } else {
+    tokens = legacyTokenSpecs(server.FLYWHEEL_API_TOKENS);
+    if (tokens.length === 0) {
+      throw new Error(
+        'no API tokens: set FLYWHEEL_API_TOKENS_FILE (scoped tokens), FLYWHEEL_API_TOKENS="token1,token2", or FLYWHEEL_API_OPEN=1 for a local demo',
+      );
+    }
   }
   if (open) {
     console.error(
@@ -47,6 +63,7 @@ async function main(): Promise<void> {
     logIndex: env.ES_COLLECTION_NAME,
     taskQueue: env.FLYWHEEL_TASK_QUEUE,
     tokens,
+    trustedProxyHops: server.FLYWHEEL_API_TRUSTED_PROXY_HOPS,
     logger,
     ...(server.FLYWHEEL_API_MAX_BODY_BYTES ? { maxBodyBytes: server.FLYWHEEL_API_MAX_BODY_BYTES } : {}),
   });

@@ -16,7 +16,7 @@ export function committedOpenApiText(): string {
     elasticsearch: unused as ElasticsearchClient,
     logIndex: 'unused',
     taskQueue: 'unused',
-    tokens: ['unused'],
+    tokens: 'open',
     logger: memoryLogger(),
     configNames: () => ['default'],
   });

@@ -1,19 +1,25 @@
 import type { ResultsStore } from '../../stores/results/results-store';
 import { InvalidCursorError } from '../../stores/results/run-listing';
 import { unprocessable } from '../errors';
-import type { JobsListQuery } from './schemas';
+import { scopeFilter } from '../middleware/authorize';
+import type { Principal } from '../middleware/roles';
+import { DEFAULT_JOBS_PAGE_SIZE, type JobsListQuery } from './schemas';
 import { listItem } from './view';
 
-// GET /api/jobs: the store's filtered, cursor-paged listing in the Blueprint's shape.
+// GET /api/jobs: the store's filtered, cursor-paged listing in the Blueprint's shape. Only the
+// token's clients are listed; without `limit` a page holds DEFAULT_JOBS_PAGE_SIZE jobs (a
+// Blueprint client reads `jobs` and ignores `next_cursor`).
 
-export async function listJobs(results: ResultsStore, query: JobsListQuery) {
+export async function listJobs(results: ResultsStore, query: JobsListQuery, principal: Principal) {
+  const clients = scopeFilter(principal, query.client_id);
+  if (clients?.length === 0) return { jobs: [], next_cursor: null };
   try {
     const page = await results.listRuns({
       workload_id: query.workload_id,
-      client_id: query.client_id,
+      ...(clients ? { client_ids: clients } : {}),
       status: query.status,
       descending: query.sort === '-started_at',
-      limit: query.limit,
+      limit: query.limit ?? DEFAULT_JOBS_PAGE_SIZE,
       cursor: query.cursor,
     });
     return { jobs: page.runs.map(listItem), next_cursor: page.nextCursor };

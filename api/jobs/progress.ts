@@ -2,10 +2,12 @@ import { z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import * as contracts from '../../contracts';
 import type { ResultsStore } from '../../stores/results/results-store';
+import { sanitizeError } from '../../stores/results/sanitize-error';
 import { progressQuery, type RunProgress } from '../../workflows/contract';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound, unavailable } from '../errors';
-import { getRunOr404 } from './service';
+import type { Principal } from '../middleware/roles';
+import { authorizedRun } from './service';
 
 // GET /api/jobs/{job_id}/progress (added): the live state of a running job, straight from its
 // workflow (the `progress` query), including steps the documents do not show yet.
@@ -59,17 +61,17 @@ function view(id: string, p: RunProgress): Response {
         status: e.status,
         progress: e.progress,
         scores: e.scores,
-        error: e.error ?? null,
+        error: sanitizeError(e.error),
       })),
       customization: {
         status: c.customization.status,
         progress: c.customization.progress,
         customized_model: c.customization.customizedModel ?? null,
-        error: c.customization.error ?? null,
+        error: sanitizeError(c.customization.error),
       },
-      error: c.error ?? null,
+      error: sanitizeError(c.error),
     })),
-    error: p.error ?? null,
+    error: sanitizeError(p.error),
     cancel_reason: p.cancelReason ?? null,
   };
 }
@@ -77,8 +79,9 @@ function view(id: string, p: RunProgress): Response {
 export async function jobProgress(
   deps: Pick<ApiDeps, 'temporal'> & { results: ResultsStore; queryTimeoutMs: number },
   jobId: string,
+  principal: Principal,
 ): Promise<Response> {
-  const run = await getRunOr404(deps.results, jobId);
+  const run = await authorizedRun(deps.results, jobId, principal, 'read');
   if (run.finished_at) {
     throw new ApiError(409, `Job ${jobId} has finished: its results are at GET /api/jobs/${jobId}`);
   }

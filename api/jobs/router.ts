@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { bearerSecurity, json, pick } from '../common-schemas';
+import { principalOf } from '../middleware/authorize';
 import { validationHook } from '../validation';
 import { listJobs } from './list';
 import { JobProgressResponse, jobProgress } from './progress';
@@ -15,7 +16,7 @@ import {
   JobsListQuery,
   JobsListResponse,
 } from './schemas';
-import { cancelJob, createJob, deleteJob, getRunOr404 } from './service';
+import { authorizedRun, cancelJob, createJob, deleteJob } from './service';
 import { jobDetail } from './view';
 
 type Deps = Parameters<typeof createJob>[0] & { queryTimeoutMs: number };
@@ -33,7 +34,7 @@ const create = createRoute({
   },
   responses: {
     200: json(JobResponse, 'The run was created and its workflow started'),
-    ...pick(401, 409, 413, 415, 422, 503),
+    ...pick(401, 403, 429, 409, 413, 415, 422, 503),
   },
 });
 
@@ -44,7 +45,7 @@ const list = createRoute({
   summary: 'List jobs (filters, sorting and cursor pagination are additions)',
   security: bearerSecurity,
   request: { query: JobsListQuery },
-  responses: { 200: json(JobsListResponse, 'Jobs'), ...pick(401, 422) },
+  responses: { 200: json(JobsListResponse, 'Jobs'), ...pick(401, 403, 429, 422) },
 });
 
 const get = createRoute({
@@ -54,7 +55,7 @@ const get = createRoute({
   summary: 'A job with its candidates, evaluations and customizations',
   security: bearerSecurity,
   request: { params: JobIdParam },
-  responses: { 200: json(JobDetailResponse, 'The job'), ...pick(400, 401, 404) },
+  responses: { 200: json(JobDetailResponse, 'The job'), ...pick(400, 401, 403, 429, 404) },
 });
 
 const progress = createRoute({
@@ -64,7 +65,7 @@ const progress = createRoute({
   summary: 'Added: live progress of a running job, from its workflow',
   security: bearerSecurity,
   request: { params: JobIdParam },
-  responses: { 200: json(JobProgressResponse, 'Live progress'), ...pick(400, 401, 404, 409, 503) },
+  responses: { 200: json(JobProgressResponse, 'Live progress'), ...pick(400, 401, 403, 429, 404, 409, 503) },
 });
 
 const cancel = createRoute({
@@ -74,7 +75,7 @@ const cancel = createRoute({
   summary: 'Cancel a job: stop its steps, tear its deployments down, keep finished results',
   security: bearerSecurity,
   request: { params: JobIdParam },
-  responses: { 200: json(JobCancelResponse, 'Cancellation initiated'), ...pick(400, 401, 404) },
+  responses: { 200: json(JobCancelResponse, 'Cancellation initiated'), ...pick(400, 401, 403, 429, 404) },
 });
 
 const remove = createRoute({
@@ -84,20 +85,20 @@ const remove = createRoute({
   summary: 'Delete a finished job, its NeMo artifacts and its documents (in the background)',
   security: bearerSecurity,
   request: { params: JobIdParam },
-  responses: { 200: json(JobDeleteResponse, 'Deletion started'), ...pick(400, 401, 404) },
+  responses: { 200: json(JobDeleteResponse, 'Deletion started'), ...pick(400, 401, 403, 429, 404) },
 });
 
 export function jobsRouter(deps: Deps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(create, async (c) =>
-      c.json(await createJob(deps, c.req.valid('json'), c.req.valid('header')['idempotency-key']), 200),
+      c.json(await createJob(deps, c.req.valid('json'), principalOf(c), c.req.valid('header')['idempotency-key']), 200),
     )
-    .openapi(list, async (c) => c.json(await listJobs(deps.results, c.req.valid('query')), 200))
+    .openapi(list, async (c) => c.json(await listJobs(deps.results, c.req.valid('query'), principalOf(c)), 200))
     .openapi(get, async (c) => {
-      const run = await reconcileRun(deps, await getRunOr404(deps.results, c.req.valid('param').job_id));
-      return c.json(await jobDetail(deps.results, run), 200);
+      const run = await authorizedRun(deps.results, c.req.valid('param').job_id, principalOf(c), 'read');
+      return c.json(await jobDetail(deps.results, await reconcileRun(deps, run)), 200);
     })
-    .openapi(progress, async (c) => c.json(await jobProgress(deps, c.req.valid('param').job_id), 200))
-    .openapi(cancel, async (c) => c.json(await cancelJob(deps, c.req.valid('param').job_id), 200))
-    .openapi(remove, async (c) => c.json(await deleteJob(deps, c.req.valid('param').job_id), 200));
+    .openapi(progress, async (c) => c.json(await jobProgress(deps, c.req.valid('param').job_id, principalOf(c)), 200))
+    .openapi(cancel, async (c) => c.json(await cancelJob(deps, c.req.valid('param').job_id, principalOf(c)), 200))
+    .openapi(remove, async (c) => c.json(await deleteJob(deps, c.req.valid('param').job_id, principalOf(c)), 200));
 }

@@ -83,6 +83,11 @@ export const JobListItem = z
   })
   .openapi('JobListItem');
 
+/** GET /api/jobs without `limit`: one page this large (enough for a Blueprint client's whole list in practice). */
+export const DEFAULT_JOBS_PAGE_SIZE = 500;
+/** The largest page a client may ask for. */
+export const MAX_JOBS_PAGE_SIZE = 1000;
+
 export const JobsListQuery = z.object({
   workload_id: z.string().min(1).optional().openapi({ description: 'Added: only this workload' }),
   client_id: z.string().min(1).optional().openapi({ description: 'Added: only this client' }),
@@ -95,9 +100,11 @@ export const JobsListQuery = z.object({
     .number()
     .int()
     .min(1)
-    .max(1000)
+    .max(MAX_JOBS_PAGE_SIZE)
     .optional()
-    .openapi({ description: 'Added: page size; without it every job is returned, as the Blueprint does' }),
+    .openapi({
+      description: `Added: page size, at most ${MAX_JOBS_PAGE_SIZE}; default ${DEFAULT_JOBS_PAGE_SIZE}. When more jobs match, \`next_cursor\` is set: pass it as \`cursor\` for the next page`,
+    }),
   cursor: z.string().min(1).max(200).optional().openapi({ description: 'Added: `next_cursor` of the previous page' }),
 });
 

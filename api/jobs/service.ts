@@ -14,6 +14,8 @@ import type { flywheelRun } from '../../workflows/flywheel-run';
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from '../../workflows/search-attributes';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, notFound, unavailable, unprocessable } from '../errors';
+import { authorizeCreate, inScope, requireAction } from '../middleware/authorize';
+import type { Action, Principal } from '../middleware/roles';
 import { reconcileRun } from './reconcile';
 import type { JobRequest } from './schemas';
 
@@ -33,19 +35,26 @@ export function assertJobId(jobId: string): void {
   if (!isJobId(jobId)) throw badRequest('Invalid job_id format');
 }
 
-async function findRun(results: ResultsStore, jobId: string): Promise<FlywheelRunDoc> {
+/**
+ * A run the caller may `action`: 400 for a malformed id, 403 if the role lacks the right, and
+ * the same 404 for a missing run and for one of a client outside the token's scope.
+ */
+export async function authorizedRun(
+  results: ResultsStore,
+  jobId: string,
+  principal: Principal,
+  action: Action,
+  notFoundDetail = 'Job not found',
+): Promise<FlywheelRunDoc> {
   assertJobId(jobId);
+  requireAction(principal, action);
   const run = await results.getRun(jobId);
-  if (!run) throw notFound(`Job with ID ${jobId} not found`);
+  if (!run || !inScope(principal, run.client_id)) throw notFound(notFoundDetail);
   return run;
 }
 
-export async function getRunOr404(results: ResultsStore, jobId: string): Promise<FlywheelRunDoc> {
-  assertJobId(jobId);
-  const run = await results.getRun(jobId);
-  if (!run) throw notFound('Job not found');
-  return run;
-}
+const findRun = (results: ResultsStore, jobId: string, principal: Principal, action: Action) =>
+  authorizedRun(results, jobId, principal, action, `Job with ID ${jobId} not found`);
 
 /** Rejects an unknown config name, or a split override the config's own rules forbid. */
 export function checkJobConfig(
@@ -73,13 +82,18 @@ export function checkJobConfig(
   }
 }
 
-/** A job id derived from an Idempotency-Key, so a repeated create lands on the same job. */
-const jobIdForKey = (key: string) => createHash('sha256').update(`idempotency:${key}`).digest('hex').slice(0, 24);
+/**
+ * A job id derived from an Idempotency-Key and the token's name, so a repeated create lands on
+ * the same job while two tokens using the same key never share (or learn of) each other's job.
+ */
+const jobIdForKey = (tokenName: string, key: string) =>
+  createHash('sha256').update(`idempotency:${tokenName.length}:${tokenName}:${key}`).digest('hex').slice(0, 24);
 
-export async function createJob(deps: JobDeps, body: JobRequest, idempotencyKey?: string) {
+export async function createJob(deps: JobDeps, body: JobRequest, principal: Principal, idempotencyKey?: string) {
+  authorizeCreate(principal, 'run', body.client_id);
   const configName = body.config_name ?? DEFAULT_CONFIG_NAME;
   checkJobConfig(deps, configName, body);
-  const jobId = idempotencyKey ? jobIdForKey(idempotencyKey) : new ObjectId().toHexString();
+  const jobId = idempotencyKey ? jobIdForKey(principal.name, idempotencyKey) : new ObjectId().toHexString();
   const existing = idempotencyKey ? await deps.results.getRun(jobId) : null;
   if (existing) {
     const same =
@@ -126,8 +140,8 @@ export async function createJob(deps: JobDeps, body: JobRequest, idempotencyKey?
   return { id: jobId, status: 'queued' as const, message: 'NIM workflow started' };
 }
 
-export async function cancelJob(deps: JobDeps, jobId: string) {
-  const run = await reconcileRun(deps, await findRun(deps.results, jobId));
+export async function cancelJob(deps: JobDeps, jobId: string, principal: Principal) {
+  const run = await reconcileRun(deps, await findRun(deps.results, jobId, principal, 'run'));
   if (run.finished_at) throw badRequest('Cannot cancel a job that has already finished.');
   if (run.status === 'cancelled') return { id: jobId, message: 'Job is already cancelled.' };
   try {
@@ -145,8 +159,8 @@ export async function cancelJob(deps: JobDeps, jobId: string) {
   return { id: jobId, message: 'Job cancellation initiated successfully.' };
 }
 
-export async function deleteJob(deps: JobDeps, jobId: string) {
-  const run = await reconcileRun(deps, await findRun(deps.results, jobId));
+export async function deleteJob(deps: JobDeps, jobId: string, principal: Principal) {
+  const run = await reconcileRun(deps, await findRun(deps.results, jobId, principal, 'delete'));
   if (!run.finished_at) throw badRequest('Cannot delete a running job. Please cancel the job first.');
   try {
     await deps.temporal.workflow.start<typeof deleteRun>('deleteRun', {

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { bearerSecurity, json, pick } from '../common-schemas';
 import type { JobDeps } from '../jobs/service';
+import { principalOf } from '../middleware/authorize';
 import { validationHook } from '../validation';
 import {
   PauseRequest,
@@ -31,7 +32,7 @@ const create = createRoute({
   summary: 'Create a schedule of recurring runs (cron or interval, time zone, overlap policy)',
   security: bearerSecurity,
   request: { body: { content: { 'application/json': { schema: ScheduleRequest } }, required: true } },
-  responses: { 201: json(ScheduleResponse, 'The schedule'), ...pick(401, 409, 413, 415, 422) },
+  responses: { 201: json(ScheduleResponse, 'The schedule'), ...pick(401, 403, 429, 409, 413, 415, 422) },
 });
 
 const list = createRoute({
@@ -41,7 +42,7 @@ const list = createRoute({
   summary: 'List flywheel schedules',
   security: bearerSecurity,
   request: { query: SchedulesListQuery },
-  responses: { 200: json(SchedulesListResponse, 'Schedules'), ...pick(401, 422) },
+  responses: { 200: json(SchedulesListResponse, 'Schedules'), ...pick(401, 403, 429, 422) },
 });
 
 const get = createRoute({
@@ -51,7 +52,7 @@ const get = createRoute({
   summary: 'A schedule with its next and recent runs',
   security: bearerSecurity,
   request: { params },
-  responses: { 200: json(ScheduleResponse, 'The schedule'), ...pick(400, 401, 404) },
+  responses: { 200: json(ScheduleResponse, 'The schedule'), ...pick(400, 401, 403, 429, 404) },
 });
 
 const action = (method: 'post' | 'delete', path: string, summary: string, withNote = false) =>
@@ -64,7 +65,7 @@ const action = (method: 'post' | 'delete', path: string, summary: string, withNo
     request: withNote
       ? { params, body: { content: { 'application/json': { schema: PauseRequest } }, required: false } }
       : { params },
-    responses: { 200: json(ScheduleActionResponse, 'Done'), ...pick(400, 401, 404, 422) },
+    responses: { 200: json(ScheduleActionResponse, 'Done'), ...pick(400, 401, 403, 429, 404, 422) },
   });
 
 const remove = action('delete', '/{schedule_id}', 'Delete a schedule (runs it started are kept)');
@@ -74,17 +75,21 @@ const trigger = action('post', '/{schedule_id}/trigger', 'Start a run of this sc
 
 export function schedulesRouter(deps: JobDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
-    .openapi(create, async (c) => c.json(await createSchedule(deps, c.req.valid('json')), 201))
-    .openapi(list, async (c) => c.json(await listSchedules(deps, c.req.valid('query')), 200))
-    .openapi(get, async (c) => c.json(await getSchedule(deps, c.req.valid('param').schedule_id), 200))
-    .openapi(remove, async (c) => c.json(await deleteSchedule(deps, c.req.valid('param').schedule_id), 200))
+    .openapi(create, async (c) => c.json(await createSchedule(deps, c.req.valid('json'), principalOf(c)), 201))
+    .openapi(list, async (c) => c.json(await listSchedules(deps, c.req.valid('query'), principalOf(c)), 200))
+    .openapi(get, async (c) => c.json(await getSchedule(deps, c.req.valid('param').schedule_id, principalOf(c)), 200))
+    .openapi(remove, async (c) =>
+      c.json(await deleteSchedule(deps, c.req.valid('param').schedule_id, principalOf(c)), 200),
+    )
     .openapi(pause, async (c) => {
       const { note } = (c.req.valid('json' as never) ?? {}) as { note?: string };
-      return c.json(await pauseSchedule(deps, c.req.valid('param').schedule_id, note), 200);
+      return c.json(await pauseSchedule(deps, c.req.valid('param').schedule_id, principalOf(c), note), 200);
     })
     .openapi(unpause, async (c) => {
       const { note } = (c.req.valid('json' as never) ?? {}) as { note?: string };
-      return c.json(await unpauseSchedule(deps, c.req.valid('param').schedule_id, note), 200);
+      return c.json(await unpauseSchedule(deps, c.req.valid('param').schedule_id, principalOf(c), note), 200);
     })
-    .openapi(trigger, async (c) => c.json(await triggerSchedule(deps, c.req.valid('param').schedule_id), 200));
+    .openapi(trigger, async (c) =>
+      c.json(await triggerSchedule(deps, c.req.valid('param').schedule_id, principalOf(c)), 200),
+    );
 }

@@ -12,6 +12,8 @@ import type { flywheelRun } from '../../workflows/flywheel-run';
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from '../../workflows/search-attributes';
 import { badRequest, conflict, notFound, unprocessable } from '../errors';
 import { checkJobConfig, type JobDeps } from '../jobs/service';
+import { authorizeCreate, inScope, requireAction, scopeFilter } from '../middleware/authorize';
+import type { Action, Principal } from '../middleware/roles';
 import { OVERLAP_POLICIES, SCHEDULE_ID_RE, type ScheduleRequest, type ScheduleResponse } from './schemas';
 
 // Recurring runs as Temporal Schedules. Each action starts a normal flywheelRun (it creates its
@@ -66,11 +68,15 @@ function assertScheduleId(id: string): void {
   if (!SCHEDULE_ID_RE.test(id)) throw badRequest('Invalid schedule_id format');
 }
 
+/** A flywheel schedule the caller may `action`: 403 for the role, the same 404 for missing and out-of-scope. */
 async function describeOurs(
   deps: JobDeps,
   id: string,
+  principal: Principal,
+  action: Action,
 ): Promise<{ description: ScheduleDescription; memo: ScheduleMemo }> {
   assertScheduleId(id);
+  requireAction(principal, action);
   let description: ScheduleDescription;
   try {
     description = await deps.temporal.schedule.getHandle(id).describe();
@@ -79,7 +85,9 @@ async function describeOurs(
     throw err;
   }
   const memo = memoOf(description.memo);
-  if (!memo || description.action.workflowType !== FLYWHEEL_RUN_WORKFLOW) throw notFound(`Schedule ${id} not found`);
+  if (!memo || description.action.workflowType !== FLYWHEEL_RUN_WORKFLOW || !inScope(principal, memo.client_id)) {
+    throw notFound(`Schedule ${id} not found`);
+  }
   return { description, memo };
 }
 
@@ -88,7 +96,12 @@ function defaultScheduleId(workloadId: string): string {
   return `flywheel-${slug}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function createSchedule(deps: JobDeps, body: ScheduleRequest): Promise<ScheduleResponse> {
+export async function createSchedule(
+  deps: JobDeps,
+  body: ScheduleRequest,
+  principal: Principal,
+): Promise<ScheduleResponse> {
+  authorizeCreate(principal, 'run', body.client_id);
   const configName = body.config_name ?? DEFAULT_CONFIG_NAME;
   checkJobConfig(deps, configName, body);
   const id = body.schedule_id ?? defaultScheduleId(body.workload_id);
@@ -144,48 +157,54 @@ export async function createSchedule(deps: JobDeps, body: ScheduleRequest): Prom
     }
     throw err;
   }
-  return getSchedule(deps, id);
+  return getSchedule(deps, id, principal);
 }
 
-export async function getSchedule(deps: JobDeps, id: string): Promise<ScheduleResponse> {
-  const { description, memo } = await describeOurs(deps, id);
+export async function getSchedule(deps: JobDeps, id: string, principal: Principal): Promise<ScheduleResponse> {
+  const { description, memo } = await describeOurs(deps, id, principal, 'read');
   return view(id, memo, description);
 }
 
-export async function listSchedules(deps: JobDeps, filter: { workload_id?: string; client_id?: string }) {
+export async function listSchedules(
+  deps: JobDeps,
+  filter: { workload_id?: string; client_id?: string },
+  principal: Principal,
+) {
+  const clients = scopeFilter(principal, filter.client_id);
   const schedules: ScheduleResponse[] = [];
+  if (clients?.length === 0) return { schedules };
   for await (const summary of deps.temporal.schedule.list()) {
     const memo = memoOf(summary.memo);
     if (!memo || summary.action?.workflowType !== FLYWHEEL_RUN_WORKFLOW) continue;
     if (filter.workload_id && memo.workload_id !== filter.workload_id) continue;
-    if (filter.client_id && memo.client_id !== filter.client_id) continue;
+    if (clients && !clients.includes(memo.client_id)) continue;
     schedules.push(view(summary.scheduleId, memo, summary));
   }
   schedules.sort((a, b) => a.id.localeCompare(b.id));
   return { schedules };
 }
 
-export async function deleteSchedule(deps: JobDeps, id: string) {
-  await describeOurs(deps, id);
+export async function deleteSchedule(deps: JobDeps, id: string, principal: Principal) {
+  await describeOurs(deps, id, principal, 'delete');
   await deps.temporal.schedule.getHandle(id).delete();
   return { id, message: 'Schedule deleted. Runs it already started are not affected.' };
 }
 
-export async function pauseSchedule(deps: JobDeps, id: string, note?: string) {
-  await describeOurs(deps, id);
+export async function pauseSchedule(deps: JobDeps, id: string, principal: Principal, note?: string) {
+  await describeOurs(deps, id, principal, 'run');
   await deps.temporal.schedule.getHandle(id).pause(note || 'Paused through the Flywheel API');
   return { id, message: 'Schedule paused.' };
 }
 
-export async function unpauseSchedule(deps: JobDeps, id: string, note?: string) {
-  await describeOurs(deps, id);
+export async function unpauseSchedule(deps: JobDeps, id: string, principal: Principal, note?: string) {
+  await describeOurs(deps, id, principal, 'run');
   await deps.temporal.schedule.getHandle(id).unpause(note || 'Unpaused through the Flywheel API');
   return { id, message: 'Schedule unpaused.' };
 }
 
 /** Starts a run now; the schedule's overlap policy still applies (default: skip if one is active). */
-export async function triggerSchedule(deps: JobDeps, id: string) {
-  const { memo } = await describeOurs(deps, id);
+export async function triggerSchedule(deps: JobDeps, id: string, principal: Principal) {
+  const { memo } = await describeOurs(deps, id, principal, 'run');
   await deps.temporal.schedule.getHandle(id).trigger(toTemporalOverlap(memo.overlap));
   return { id, message: 'Schedule triggered: a run is starting.' };
 }

@@ -1,6 +1,7 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerSecurity, json, pick } from '../common-schemas';
+import { principalOf, scopeFilter } from '../middleware/authorize';
 import { validationHook } from '../validation';
 
 // GET /api/workloads: which (client_id, workload_id) pairs have logs, how many records and when
@@ -28,22 +29,28 @@ const route = createRoute({
   summary: 'Workloads with logs in Elasticsearch, with record counts and last-seen time',
   security: bearerSecurity,
   request: { query: WorkloadsQuery },
-  responses: { 200: json(WorkloadsResponse, 'Workloads'), ...pick(401, 422, 503) },
+  responses: { 200: json(WorkloadsResponse, 'Workloads'), ...pick(401, 403, 429, 422, 503) },
 });
 
 type WorkloadRow = z.infer<typeof Workload>;
 const PAGE = 500;
 const MAX_PAIRS = 10_000;
 
-export async function listWorkloads(es: ElasticsearchClient, index: string, clientId?: string): Promise<WorkloadRow[]> {
+/** Workloads of the given clients (undefined: every client). */
+export async function listWorkloads(
+  es: ElasticsearchClient,
+  index: string,
+  clientIds?: string[],
+): Promise<WorkloadRow[]> {
   const rows: WorkloadRow[] = [];
+  if (clientIds?.length === 0) return rows;
   let after: Record<string, string> | undefined;
   do {
     const res = await es.search(
       {
         index,
         size: 0,
-        ...(clientId ? { query: { term: { client_id: clientId } } } : {}),
+        ...(clientIds ? { query: { terms: { client_id: clientIds } } } : {}),
         aggs: {
           pairs: {
             composite: {
@@ -79,7 +86,8 @@ export async function listWorkloads(es: ElasticsearchClient, index: string, clie
 
 export function workloadsRouter(deps: { elasticsearch: ElasticsearchClient; logIndex: string }) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(route, async (c) => {
-    const workloads = await listWorkloads(deps.elasticsearch, deps.logIndex, c.req.valid('query').client_id);
+    const clients = scopeFilter(principalOf(c), c.req.valid('query').client_id);
+    const workloads = await listWorkloads(deps.elasticsearch, deps.logIndex, clients);
     return c.json({ workloads }, 200);
   });
 }

@@ -8,6 +8,7 @@ import {
 } from 'mongodb';
 import { type DeploymentStatus, EvalType, type FlywheelRunStatus, type StepStatus } from '../../contracts';
 import { listFilter, type RunListQuery, type RunPage, toPage } from './run-listing';
+import { sanitizeError, withSanitizedError } from './sanitize-error';
 import {
   COLLECTIONS,
   type CustomizationDoc,
@@ -119,12 +120,12 @@ export class ResultsStore {
 
   /** Sets a run's error whether or not it finished (e.g. a deletion that left artifacts behind). */
   async setRunError(id: string, error: string): Promise<void> {
-    await this.runs.updateOne({ _id: id }, { $set: { error } });
+    await this.runs.updateOne({ _id: id }, { $set: { error: sanitizeError(error) } });
   }
 
   /** Updates a run that has not finished; returns whether anything was written. */
   async updateRun(id: string, fields: Fields<FlywheelRunDoc>): Promise<boolean> {
-    const res = await this.runs.updateOne({ _id: id, finished_at: null }, { $set: fields });
+    const res = await this.runs.updateOne({ _id: id, finished_at: null }, { $set: withSanitizedError(fields) });
     return res.matchedCount > 0;
   }
 
@@ -140,7 +141,7 @@ export class ResultsStore {
   ): Promise<boolean> {
     const res = await this.runs.updateOne(
       { _id: id, finished_at: null },
-      { $set: { ...fields, status, finished_at: new Date() } },
+      { $set: { ...withSanitizedError(fields), status, finished_at: new Date() } },
     );
     return res.modifiedCount > 0;
   }
@@ -195,7 +196,10 @@ export class ResultsStore {
   }
 
   async updateNim(runId: string, modelName: string, fields: Fields<NimRunDoc>): Promise<boolean> {
-    const res = await this.nims.updateOne({ _id: nimId(runId, modelName), finished_at: null }, { $set: fields });
+    const res = await this.nims.updateOne(
+      { _id: nimId(runId, modelName), finished_at: null },
+      { $set: withSanitizedError(fields) },
+    );
     return res.matchedCount > 0;
   }
 
@@ -208,7 +212,7 @@ export class ResultsStore {
   ): Promise<boolean> {
     const res = await this.nims.updateOne(
       { _id: nimId(runId, modelName), finished_at: null },
-      { $set: { ...fields, status, error, finished_at: new Date() } },
+      { $set: { ...fields, status, error: sanitizeError(error), finished_at: new Date() } },
     );
     return res.modifiedCount > 0;
   }
@@ -284,7 +288,7 @@ export class ResultsStore {
   }
 
   async updateEvaluation(id: string, fields: Fields<EvaluationDoc>): Promise<boolean> {
-    return this.updateUnfinished(this.evaluations, id, fields);
+    return this.updateUnfinished(this.evaluations, id, withSanitizedError(fields));
   }
 
   getEvaluation(id: string): Promise<EvaluationDoc | null> {
@@ -319,7 +323,7 @@ export class ResultsStore {
   }
 
   async updateCustomization(id: string, fields: Fields<CustomizationDoc>): Promise<boolean> {
-    return this.updateUnfinished(this.customizations, id, fields);
+    return this.updateUnfinished(this.customizations, id, withSanitizedError(fields));
   }
 
   getCustomization(id: string): Promise<CustomizationDoc | null> {
@@ -329,7 +333,11 @@ export class ResultsStore {
   // ------------------------------------------------------------------ judge
 
   async upsertJudge(runId: string, fields: Omit<LlmJudgeRunDoc, '_id' | 'flywheel_run_id'>): Promise<void> {
-    await this.judges.updateOne({ _id: runId }, { $set: { ...fields, flywheel_run_id: runId } }, { upsert: true });
+    await this.judges.updateOne(
+      { _id: runId },
+      { $set: { ...withSanitizedError(fields), flywheel_run_id: runId } },
+      { upsert: true },
+    );
   }
 
   getJudge(runId: string): Promise<LlmJudgeRunDoc | null> {
@@ -364,6 +372,7 @@ export class ResultsStore {
   async finishOpenSteps(runId: string, status: Extract<StepStatus, 'failed' | 'cancelled'>, error: string) {
     const now = new Date();
     const open = { flywheel_run_id: runId, finished_at: null };
+    error = sanitizeError(error);
     await this.evaluations.updateMany(open, { $set: { status, error, finished_at: now } });
     await this.customizations.updateMany(open, { $set: { status, error, finished_at: now } });
     await this.nims.updateMany(open, { $set: { status, error, finished_at: now } });

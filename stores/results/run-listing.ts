@@ -8,6 +8,8 @@ import type { FlywheelRunDoc } from './schema';
 export interface RunListQuery {
   workload_id?: string;
   client_id?: string;
+  /** Only runs of these clients (an API token's scope). */
+  client_ids?: string[];
   status?: FlywheelRunStatus;
   /** Newest first when true; oldest first otherwise. */
   descending?: boolean;
@@ -53,6 +55,8 @@ export function listFilter(query: RunListQuery): Filter<FlywheelRunDoc> {
   const filter: Filter<FlywheelRunDoc> = {};
   if (query.workload_id) filter.workload_id = query.workload_id;
   if (query.client_id) filter.client_id = query.client_id;
+  if (query.client_ids)
+    filter.client_id = query.client_id ? { $eq: query.client_id, $in: query.client_ids } : { $in: query.client_ids };
   if (query.status) filter.status = query.status;
   if (query.cursor) {
     const { t, id } = decodeCursor(query.cursor);

@@ -123,7 +123,10 @@ describe('probes', () => {
     const res = await client.call('GET', '/ready', { token: null });
     expect(res.status).toBe(503);
     expect(res.body.status).toBe('not-ready');
-    expect(res.body.checks.elasticsearch).toMatchObject({ ok: false, error: expect.any(String) });
+    // a fixed reason only: the probe needs no token, so no address or driver text is served
+    expect(res.body.checks.elasticsearch).toEqual({ ok: false, latency_ms: expect.any(Number), error: 'unavailable' });
+    expect(JSON.stringify(res.body)).not.toContain('127.0.0.1');
+    expect(env.logger.lines.some((l) => l.includes('readiness check failed') && l.includes('elasticsearch'))).toBe(true);
     expect(res.body.checks.temporal.ok).toBe(true);
     // and a route that needs the dead dependency answers 503, not 500
     expect((await client.call('GET', '/api/workloads')).status).toBe(503);
@@ -147,7 +150,22 @@ describe('OpenAPI', () => {
     const page = await env.app.request('/docs');
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();
-    expect(html).toContain('url: "/openapi.json"');
+    expect(html).toContain('<script src="/docs/init.js"></script>');
+    const init = await (await env.app.request('/docs/init.js')).text();
+    expect(init).toContain('url: "/openapi.json"');
+    // a token typed into "Authorize" is never written to localStorage
+    expect(init).toContain('persistAuthorization: false');
+    // no inline script, so a CSP without 'unsafe-inline' scripts holds
+    expect(html).not.toMatch(/<script>/);
+    for (const file of ['', '/init.js', '/swagger-ui-bundle.js']) {
+      const res = await env.app.request(`/docs${file}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
     // served by the API itself: the page must work without internet access
     expect(html).not.toMatch(/https?:\/\//);
     const bundle = await env.app.request('/docs/swagger-ui-bundle.js');
