@@ -126,7 +126,9 @@ describe('probes', () => {
     // a fixed reason only: the probe needs no token, so no address or driver text is served
     expect(res.body.checks.elasticsearch).toEqual({ ok: false, latency_ms: expect.any(Number), error: 'unavailable' });
     expect(JSON.stringify(res.body)).not.toContain('127.0.0.1');
-    expect(env.logger.lines.some((l) => l.includes('readiness check failed') && l.includes('elasticsearch'))).toBe(true);
+    expect(env.logger.lines.some((l) => l.includes('readiness check failed') && l.includes('elasticsearch'))).toBe(
+      true,
+    );
     expect(res.body.checks.temporal.ok).toBe(true);
     // and a route that needs the dead dependency answers 503, not 500
     expect((await client.call('GET', '/api/workloads')).status).toBe(503);
