@@ -19,7 +19,17 @@ import type { CustomizationJob, EvaluationJob, NemoFactory, NemoOps } from './ne
 // are; permanent ones are NemoPermanentError / EvaluationResultsError, which the worker's retry
 // policies list as non-retryable.
 
-/** How the Evaluator reaches the judge: a remote endpoint as configured, or the local NIM proxy. */
+/**
+ * How an evaluation job references the judge: the one place that decides what of the judge goes
+ * into NeMo job payloads. NeMo keeps each job's config and serves it back to anyone who may list
+ * evaluation jobs, so no key is put there unless the config names one:
+ * - local judge: the NIM proxy, no key;
+ * - remote judge: its URL and model, no key (a judge registered once on the platform, e.g. an
+ *   external endpoint behind the NIM proxy, or a gateway that adds the key itself);
+ * - remote judge with `api_key_env`: that variable's key, which should be scoped to the judge
+ *   alone. Never LLM_JUDGE_API_KEY or the broader NVIDIA_API_KEY by default: those stay in the
+ *   worker, which uses them only for its own direct probe of the judge.
+ */
 export function judgeEndpoint(config: FlywheelConfig, judge: EndpointConfig, env: NodeJS.ProcessEnv): ApiEndpoint {
   if (judge.deployment_type === 'local') {
     return {
@@ -27,8 +37,8 @@ export function judgeEndpoint(config: FlywheelConfig, judge: EndpointConfig, env
       model_id: judge.model_name,
     };
   }
-  const apiKey = judge.api_key_env ? env[judge.api_key_env] : (env.LLM_JUDGE_API_KEY ?? env.NVIDIA_API_KEY);
-  return { url: judge.url, model_id: judge.model_name, ...(apiKey ? { api_key: apiKey } : {}) };
+  const scopedKey = judge.api_key_env ? env[judge.api_key_env] : undefined;
+  return { url: judge.url, model_id: judge.model_name, ...(scopedKey ? { api_key: scopedKey } : {}) };
 }
 
 const toCustomizationJob = (job: ClientCustomizationJob): CustomizationJob => ({

@@ -15,6 +15,10 @@ import { nimRoutes } from './routes/nim';
 
 export function createEmulatorApp(ctx: EmulatorContext, baseUrl: () => string): Hono {
   const app = new Hono();
+  if (ctx.requestLog) {
+    app.use('*', ctx.requestLog.middleware());
+    ctx.requestLog.routes(app);
+  }
   app.use('*', faultMiddleware(ctx));
   app.route('/', adminRoutes(ctx));
   app.route('/', nimRoutes(ctx));

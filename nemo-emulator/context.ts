@@ -1,3 +1,4 @@
+import { RequestLog } from './http/request-log';
 import { NimProxy } from './models/nim-proxy';
 import { Counters } from './runtime/counters';
 import { type FaultPlan, Faults } from './runtime/faults';
@@ -12,6 +13,8 @@ export interface EmulatorSettings {
   timeScale: number;
   seed: number;
   faults?: FaultPlan;
+  /** Record every request's body for GET /admin/requests (tests). */
+  recordRequests?: boolean;
 }
 
 export class EmulatorContext {
@@ -21,12 +24,14 @@ export class EmulatorContext {
   readonly faults: Faults;
   readonly scheduler: Scheduler;
   readonly nim: NimProxy;
+  readonly requestLog: RequestLog | undefined;
 
   constructor(readonly settings: EmulatorSettings) {
     this.ids = new IdGenerator(settings.seed);
     this.faults = new Faults(settings.seed, settings.faults);
     this.scheduler = new Scheduler(settings.timeScale);
     this.nim = new NimProxy(() => this.state, settings.seed);
+    this.requestLog = settings.recordRequests ? new RequestLog() : undefined;
   }
 
   get seed(): number {

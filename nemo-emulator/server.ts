@@ -18,6 +18,8 @@ export interface EmulatorOptions {
   seed?: number;
   /** The fault plan in force from the start (same shape as `PUT /admin/faults`). */
   faults?: FaultPlan;
+  /** Record every request body for GET /admin/requests (nemo-emulator/http/request-log.ts). */
+  recordRequests?: boolean;
 }
 
 export interface RunningEmulator {
@@ -31,6 +33,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     timeScale: options.timeScale ?? 1,
     seed: options.seed ?? 42,
     faults: options.faults ? FaultPlanSchema.parse(options.faults) : undefined,
+    recordRequests: options.recordRequests ?? false,
   });
   let url = '';
   const app = createEmulatorApp(ctx, () => url);

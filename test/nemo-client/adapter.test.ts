@@ -236,6 +236,19 @@ describe('the judge endpoint handed to the Evaluator', () => {
     expect(judgeEndpoint(remote, remote.llm_judge_config, {})).not.toHaveProperty('api_key');
   });
 
+  test('without api_key_env no key goes into the job: not LLM_JUDGE_API_KEY, not NVIDIA_API_KEY', () => {
+    const remote = configFor(target, {
+      deployment_type: 'remote',
+      url: 'https://judge.example/v1/chat/completions',
+      model_name: 'big/judge',
+    });
+    const env = { LLM_JUDGE_API_KEY: 'judge-key', NVIDIA_API_KEY: 'broad-key' };
+    expect(judgeEndpoint(remote, remote.llm_judge_config, env)).toEqual({
+      url: 'https://judge.example/v1/chat/completions',
+      model_id: 'big/judge',
+    });
+  });
+
   test('a local judge is reached through the NIM proxy chat URL', () => {
     const local = configFor(target, { deployment_type: 'local', model_name: JUDGE_MODEL, context_length: 8192 });
     expect(judgeEndpoint(local, local.llm_judge_config, {})).toEqual({

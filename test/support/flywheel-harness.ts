@@ -52,6 +52,8 @@ export interface HarnessOptions {
   timeScale: number;
   /** Start an in-process worker (false when the test runs its own, e.g. in a child process). */
   worker?: boolean;
+  /** Record every request body the emulator receives (GET /admin/requests). */
+  recordRequests?: boolean;
 }
 
 export class FlywheelHarness {
@@ -71,7 +73,12 @@ export class FlywheelHarness {
   constructor(private readonly options: HarnessOptions) {}
 
   async start(): Promise<void> {
-    this.emulator = await startEmulator({ port: 0, timeScale: this.options.timeScale, seed: 7 });
+    this.emulator = await startEmulator({
+      port: 0,
+      timeScale: this.options.timeScale,
+      seed: 7,
+      recordRequests: this.options.recordRequests ?? false,
+    });
     const mongo = await connectMongo(servers.MONGODB_URL, this.dbName);
     this.mongo = mongo.client;
     this.results = new ResultsStore(mongo.db);
