@@ -48,12 +48,14 @@ beforeAll(async () => {
   };
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: unknown, ...rest: never[]) => (
-    capture(chunk), out(chunk as string, ...rest)
-  )) as never;
-  process.stderr.write = ((chunk: unknown, ...rest: never[]) => (
-    capture(chunk), err(chunk as string, ...rest)
-  )) as never;
+  const tee =
+    (write: typeof out) =>
+    (chunk: unknown, ...rest: never[]) => {
+      capture(chunk);
+      return write(chunk as string, ...rest);
+    };
+  process.stdout.write = tee(out) as never;
+  process.stderr.write = tee(err) as never;
   restoreLogging = () => {
     logger.log = log;
     process.stdout.write = out;
