@@ -9,7 +9,12 @@
 # Anything else is run as a command, e.g. `docker run IMAGE node -e '...'`.
 # Build: docker build -t flywheel .
 
-ARG NODE_IMAGE=node:20-slim
+# Node 24, the Active LTS (Node 20 reached end of life on 2026-04-30), pinned by digest so a
+# rebuild gets the same base: the tag is for people, the digest is what Docker pulls. Refresh
+# deliberately (a new Node 24 patch, Debian security fixes) with
+#   docker buildx imagetools inspect node:24-bookworm-slim --format '{{json .Manifest.Digest}}'
+# and keep the tag's major in step with package.json "engines" and the Node the image test runs on.
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 # ---- production dependencies only (no dev tools in the final image)
 FROM ${NODE_IMAGE} AS prod-deps

@@ -18,15 +18,33 @@ npx tsc --noEmit -p tsconfig.json
 echo "== tests (jest, real servers)"
 mkdir -p .stack
 results=.stack/jest-results.json
-rm -f "$results"
+lts_results=.stack/jest-results-node-lts.json
+rm -f "$results" "$lts_results"
+# The image's Node LTS (the major of the Dockerfile's pinned base) also runs a lean subset: the
+# image test (production build, workflow bundle, every process started through the entrypoint)
+# and the token checks (hashing, constant-time comparison). npm's `node` package ships the
+# binaries, so npx fetches that Node once (cached by npm). The image test runs only there.
+lts_major="$(sed -nE 's/^ARG NODE_IMAGE=node:([0-9]+)-.*/\1/p' Dockerfile)"
+LTS_TESTS=(test/deploy/image-build.test.ts test/api/tokens.test.ts)
 status=0
-npx jest --json --outputFile="$results" "$@" || status=$?
-# One plain closing line with the totals, whatever reporter jest used.
-if [[ -s "$results" ]]; then
-  node -e '
-    const r = require(require("path").resolve(process.argv[1]));
-    const skipped = r.numPendingTests + r.numTodoTests;
-    console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
-  ' "$results"
+if (($# == 0)); then
+  npx jest --json --outputFile="$results" --testPathIgnorePatterns=test/deploy/image-build.test.ts || status=$?
+  echo "== tests on Node $lts_major (the image's LTS): ${LTS_TESTS[*]}"
+  npx -y -p "node@$lts_major" -- node node_modules/jest/bin/jest.js --json --outputFile="$lts_results" "${LTS_TESTS[@]}" ||
+    status=$?
+else
+  npx jest --json --outputFile="$results" "$@" || status=$?
 fi
+# One plain closing line with the totals, whatever reporter jest used.
+node -e '
+  const fs = require("fs");
+  const path = require("path");
+  let passed = 0, failed = 0, skipped = 0, runs = 0;
+  for (const file of process.argv.slice(1)) {
+    if (!fs.existsSync(file) || fs.statSync(file).size === 0) continue;
+    const r = require(path.resolve(file));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests; runs++;
+  }
+  if (runs) console.log(`jest: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+' "$results" "$lts_results"
 exit "$status"

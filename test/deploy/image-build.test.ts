@@ -200,6 +200,33 @@ describe('workflow bundle script', () => {
   }, 120_000);
 });
 
+describe('the Node runtime', () => {
+  const image = /^ARG NODE_IMAGE=node:(\d+)-bookworm-slim@sha256:([0-9a-f]{64})$/m.exec(dockerfile);
+  const major = Number(image?.[1]);
+
+  test('the image is on a supported Node LTS (an even major, 24 or later), pinned by tag and digest', () => {
+    expect(image).not.toBeNull();
+    expect(major % 2).toBe(0);
+    expect(major).toBeGreaterThanOrEqual(24);
+    // every stage builds FROM that one pinned argument, none from a tag of its own
+    const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(froms.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(froms)).toEqual(new Set(['${NODE_IMAGE}']));
+  });
+
+  test('package.json "engines" admits the image\'s Node major and no end-of-life one', () => {
+    const { engines } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(engines.node).toMatch(new RegExp(`(\\^|>=)${major}\\.`));
+    expect(engines.node).not.toMatch(/(^|[\s|^>=])(1\d|20|21|23)\./);
+  });
+
+  test("this test file runs on the image's Node (scripts/test.sh runs it with npx -p node@<major>)", () => {
+    expect({ node: process.versions.node.split('.')[0] }).toEqual({ node: String(major) });
+  });
+});
+
 describe('Dockerfile and build context', () => {
   test('every file the Dockerfile copies from the context exists and is not excluded by .dockerignore', () => {
     const ignored = readFileSync(path.join(REPO, '.dockerignore'), 'utf8')
@@ -222,7 +249,7 @@ describe('Dockerfile and build context', () => {
   test('the runtime stage is unprivileged, production-only and prebuilt', () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(runtime).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime/);
-    expect(dockerfile).toMatch(/ARG NODE_IMAGE=node:20-slim/);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:\d+-bookworm-slim@sha256:[0-9a-f]{64}$/m);
     expect(runtime).toMatch(/^USER 1000:1000$/m);
     expect(runtime).toContain('COPY --from=prod-deps /app/node_modules');
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
