@@ -57,6 +57,8 @@ describe('defaults', () => {
       'ConfigMap/flywheel-config',
       'Deployment/flywheel-api',
       'Deployment/flywheel-worker',
+      'NetworkPolicy/flywheel-api',
+      'NetworkPolicy/flywheel-worker',
       'PodDisruptionBudget/flywheel-api',
       'PodDisruptionBudget/flywheel-worker',
       'Service/flywheel-api',
@@ -113,14 +115,59 @@ describe('defaults', () => {
     }
   });
 
-  test('the api requires bearer tokens from a Secret unless told otherwise', () => {
-    const env = envOf(find(manifests, 'Deployment', '-api'));
-    expect(env.get('FLYWHEEL_API_TOKENS')?.valueFrom?.secretKeyRef).toEqual({
-      name: 'flywheel-api-tokens',
-      key: 'tokens',
-    });
+  test('the api reads its token file from a mounted Secret (re-read on rotation) unless told otherwise', () => {
+    const deployment = find(manifests, 'Deployment', '-api');
+    const env = envOf(deployment);
+    expect(env.get('FLYWHEEL_API_TOKENS_FILE')?.value).toBe('/etc/flywheel/api-tokens/tokens.yaml');
+    expect(env.has('FLYWHEEL_API_TOKENS')).toBe(false);
     expect(env.has('FLYWHEEL_API_OPEN')).toBe(false);
     expect(env.get('FLYWHEEL_API_HOST')?.value).toBe('0.0.0.0');
+    const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'api-tokens');
+    expect(volume.secret).toMatchObject({
+      secretName: 'flywheel-api-tokens',
+      items: [{ key: 'tokens.yaml', path: 'tokens.yaml' }],
+    });
+    // a directory mount: a subPath mount would never see the Secret's updates
+    const mount = containerOf(deployment).volumeMounts.find((m: { name: string }) => m.name === 'api-tokens');
+    expect(mount).toEqual({ name: 'api-tokens', mountPath: '/etc/flywheel/api-tokens', readOnly: true });
+    expect(envOf(find(manifests, 'Deployment', '-worker')).has('FLYWHEEL_API_TOKENS_FILE')).toBe(false);
+  });
+
+  test('network policies: the api takes traffic on its port only, the worker none; egress only where each needs', () => {
+    const api = find(manifests, 'NetworkPolicy', '-api');
+    const worker = find(manifests, 'NetworkPolicy', '-worker');
+    for (const [policy, name] of [
+      [api, '-api'],
+      [worker, '-worker'],
+    ] as const) {
+      expect(policy.spec.podSelector.matchLabels).toEqual(
+        find(manifests, 'Deployment', name).spec.selector.matchLabels,
+      );
+      expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    }
+    expect(api.spec.ingress).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(worker.spec.ingress).toEqual([]);
+    const destinations = (policy: Manifest) =>
+      policy.spec.egress.map(
+        (rule: { to?: Record<string, { matchLabels?: Record<string, string> }>[]; ports?: { port: number }[] }) => {
+          const peer = rule.to?.[0];
+          const where =
+            peer?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? (peer?.ipBlock ? 'internet' : '?');
+          return `${where}:${(rule.ports ?? []).map((p) => p.port).join('/') || '*'}`;
+        },
+      );
+    expect(destinations(api)).toEqual(['kube-system:53/53', 'temporal:7233', 'elasticsearch:9200', 'mongodb:27017']);
+    expect(destinations(worker)).toEqual([
+      'kube-system:53/53',
+      'temporal:7233',
+      'elasticsearch:9200',
+      'mongodb:27017',
+      'nmp:*',
+      'internet:443',
+    ]);
+    // the judge rule reaches public addresses only: not the cluster's ranges nor cloud metadata
+    const judge = worker.spec.egress.at(-1).to[0].ipBlock;
+    expect(judge.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16', '192.168.0.0/16']));
   });
 
   test('the rendered config is one the application loads', () => {
@@ -168,29 +215,45 @@ describe('external Temporal with mutual TLS, stores and keys from Secrets', () =
       expect(env.get('MONGODB_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'flywheel-stores', key: 'mongodb-url' });
       expect(env.get('ELASTICSEARCH_URL')?.value).toBeUndefined();
     }
-    expect(api.get('FLYWHEEL_API_TOKENS')?.valueFrom?.secretKeyRef).toEqual({
-      name: 'flywheel-api-tokens',
-      key: 'tokens',
-    });
-    expect(worker.has('FLYWHEEL_API_TOKENS')).toBe(false);
+    expect(api.get('FLYWHEEL_API_TOKENS_FILE')?.value).toBe('/etc/flywheel/api-tokens/tokens.yaml');
+    expect(api.get('FLYWHEEL_API_TRUSTED_PROXY_HOPS')?.value).toBe('1');
+    expect(worker.has('FLYWHEEL_API_TOKENS_FILE')).toBe(false);
+    expect(worker.get('NEMO_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'flywheel-nemo', key: 'api-key' });
+    expect(api.has('NEMO_API_KEY')).toBe(false);
     expect(worker.get('LLM_JUDGE_API_KEY')?.valueFrom?.secretKeyRef).toEqual({
       name: 'flywheel-nvidia',
       key: 'judge-api-key',
     });
-    for (const key of ['NVIDIA_API_KEY', 'NGC_API_KEY', 'HF_TOKEN']) {
-      expect(worker.get(key)?.valueFrom?.secretKeyRef?.name).toBe('flywheel-nvidia');
-      expect(api.has(key)).toBe(false);
-    }
+    expect(worker.get('NVIDIA_API_KEY')?.valueFrom?.secretKeyRef?.name).toBe('flywheel-nvidia');
+    expect(api.has('NVIDIA_API_KEY')).toBe(false);
+    // read by nothing, so injected nowhere
+    for (const key of ['NGC_API_KEY', 'HF_TOKEN']) expect(worker.has(key) || api.has(key)).toBe(false);
     expect(worker.has('EMB_API_KEY')).toBe(false); // its Secret was not named
     expect(worker.get('NEMO_BASE_URL')?.value).toBe('http://nemo.nmp.svc.cluster.local:8000');
   });
 
-  test('the ingress routes to the api service over TLS', () => {
+  test('the ingress routes only the API (and the docs, as asked) to the api service over TLS', () => {
     const ingress = find(manifests, 'Ingress', '-api');
     expect(ingress.spec.ingressClassName).toBe('nginx');
     expect(ingress.spec.tls[0].secretName).toBe('flywheel-ingress-tls');
-    const backend = ingress.spec.rules[0].http.paths[0].backend.service;
-    expect(backend).toEqual({ name: find(manifests, 'Service', '-api').metadata.name, port: { name: 'http' } });
+    const paths = ingress.spec.rules[0].http.paths;
+    expect(paths.map((p: { path: string; pathType: string }) => `${p.pathType} ${p.path}`)).toEqual([
+      'Prefix /api',
+      'Prefix /docs',
+      'Exact /openapi.json',
+    ]);
+    for (const p of paths) {
+      expect(p.backend.service).toEqual({
+        name: find(manifests, 'Service', '-api').metadata.name,
+        port: { name: 'http' },
+      });
+    }
+    // the API is reached through the ingress controller only; Temporal Cloud is outside the cluster
+    const policy = find(manifests, 'NetworkPolicy', '-api');
+    expect(policy.spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+    ]);
+    expect(policy.spec.egress[1].to[0].ipBlock.cidr).toBe('0.0.0.0/0');
   });
 });
 
@@ -222,7 +285,13 @@ describe('emulator (development)', () => {
     expect(containerOf(emulator).args).toEqual(['emulator', '--port', '8700', '--time-scale', '0.1']);
     const api = envOf(find(manifests, 'Deployment', '-api'));
     expect(api.get('FLYWHEEL_API_OPEN')?.value).toBe('1');
-    expect(api.has('FLYWHEEL_API_TOKENS')).toBe(false);
+    expect(api.has('FLYWHEEL_API_TOKENS_FILE')).toBe(false);
+    // the worker may reach the emulator's pods (the api never calls NeMo)
+    const worker = find(manifests, 'NetworkPolicy', '-worker');
+    expect(worker.spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: emulator.spec.selector.matchLabels } }],
+      ports: [{ port: 8700, protocol: 'TCP' }],
+    });
     expect(containerOf(emulator).image).toBe(containerOf(find(manifests, 'Deployment', '-api')).image);
     const url = `http://${service.metadata.name}:8700`;
     for (const name of ['-api', '-worker']) {
@@ -286,6 +355,11 @@ describe('values the chart refuses', () => {
       'worker.shutdownGraceSeconds (120) must be below',
     ],
     [
+      'an Ingress without TLS',
+      'api:\n  ingress:\n    enabled: true\n    hosts: [{host: flywheel.example.com}]\n',
+      'api.ingress.tls must name the TLS Secret',
+    ],
+    [
       'an API without tokens on a cluster not marked for development',
       'secrets:\n  apiTokens:\n    existingSecret: ""\n',
       'secrets.apiTokens.existingSecret must name the Secret',
@@ -298,6 +372,72 @@ describe('values the chart refuses', () => {
       const result = await checkDeploy(['render', file]);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain(message);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('secret wiring', () => {
+  const SOURCES = [
+    'activities',
+    'api',
+    'config',
+    'nemo-client',
+    'stores',
+    'temporal',
+    'worker',
+    'workflows',
+    'pipeline',
+  ];
+  const SECRET_NAME = /\b[A-Z][A-Z0-9_]*(?:API_KEY|_TOKENS?|SECRET)\b/g;
+
+  test('every secret the server code reads comes from a Secret in the chart, and no other is injected', async () => {
+    const read = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (file.endsWith('.ts')) for (const m of readFileSync(file, 'utf8').matchAll(SECRET_NAME)) read.add(m[0]);
+      }
+    };
+    for (const dir of SOURCES) walk(path.join(REPO, dir));
+    // the API's tokens arrive as a mounted file (FLYWHEEL_API_TOKENS_FILE), the list form is for local runs
+    read.delete('FLYWHEEL_API_TOKENS');
+    expect([...read].sort()).toEqual([
+      'EMB_API_KEY',
+      'LLM_JUDGE_API_KEY',
+      'NEMO_API_KEY',
+      'NVIDIA_API_KEY',
+      'TEMPORAL_API_KEY',
+    ]);
+
+    const dir = mkdtempSync(path.join(REPO, '.tools', 'chart-secrets-'));
+    try {
+      const file = path.join(dir, 'values.yaml');
+      writeFileSync(
+        file,
+        [
+          'temporal: { apiKey: { existingSecret: s-temporal } }',
+          'secrets:',
+          '  nemoApiKey: { existingSecret: s-nemo }',
+          '  nvidiaApiKey: { existingSecret: s-nvidia }',
+          '  llmJudgeApiKey: { existingSecret: s-judge }',
+          '  embeddingApiKey: { existingSecret: s-emb }',
+          '',
+        ].join('\n'),
+      );
+      const manifests = await renderChart(file);
+      const fromSecrets = new Set<string>();
+      for (const name of ['-api', '-worker']) {
+        for (const [key, v] of envOf(find(manifests, 'Deployment', name))) {
+          if (v.valueFrom?.secretKeyRef) fromSecrets.add(key);
+          // nothing secret-looking as a plain value
+          if (SECRET_NAME.test(key)) expect({ key, plain: v.value !== undefined }).toEqual({ key, plain: false });
+          SECRET_NAME.lastIndex = 0;
+        }
+      }
+      expect([...fromSecrets].sort()).toEqual([...read].sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -88,11 +88,10 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* The API keys only the worker uses, each from its Secret. */}}
 {{- define "flywheel.workerSecretEnv" -}}
+{{- include "flywheel.secretEnv" (dict "name" "NEMO_API_KEY" "ref" .Values.secrets.nemoApiKey) }}
 {{- include "flywheel.secretEnv" (dict "name" "NVIDIA_API_KEY" "ref" .Values.secrets.nvidiaApiKey) }}
 {{- include "flywheel.secretEnv" (dict "name" "LLM_JUDGE_API_KEY" "ref" .Values.secrets.llmJudgeApiKey) }}
 {{- include "flywheel.secretEnv" (dict "name" "EMB_API_KEY" "ref" .Values.secrets.embeddingApiKey) }}
-{{- include "flywheel.secretEnv" (dict "name" "NGC_API_KEY" "ref" .Values.secrets.ngcApiKey) }}
-{{- include "flywheel.secretEnv" (dict "name" "HF_TOKEN" "ref" .Values.secrets.hfToken) }}
 {{- end }}
 
 {{/* Environment shared by the api and the worker: Temporal, stores, config, NeMo endpoints. */}}
