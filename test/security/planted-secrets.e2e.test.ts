@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { type DefaultLogger, Runtime } from '@temporalio/worker';
+import { MongoClient } from 'mongodb';
 import { createApp } from '../../api/app';
 import { memoryLogger } from '../../api/logger';
 import type { RecordedRequest } from '../../nemo-emulator/http/request-log';
 import { ApiTestClient } from '../api/support';
 import { eventually, FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
+import { servers } from '../support/servers';
 
 // Planted secrets: every secret the code reads is set to a unique value, a flywheel runs end to
 // end through the API, and then every NeMo request body the emulator recorded, every log line
@@ -136,10 +138,15 @@ test('no secret from the environment reaches NeMo payloads, logs, MongoDB, Tempo
   const nemoBodies = recorded.requests.map((r) => `${r.method} ${r.path} ${r.body}`);
 
   // MongoDB: every document of every collection of the run's database
-  const db = h.results.runs.db;
+  const mongo = await MongoClient.connect(servers.MONGODB_URL);
   const documents: string[] = [];
-  for (const { name } of await db.listCollections().toArray()) {
-    for (const doc of await db.collection(name).find({}).toArray()) documents.push(JSON.stringify(doc));
+  try {
+    const db = mongo.db(h.dbName);
+    for (const { name } of await db.listCollections().toArray()) {
+      for (const doc of await db.collection(name).find({}).toArray()) documents.push(JSON.stringify(doc));
+    }
+  } finally {
+    await mongo.close();
   }
   expect(documents.join('\n')).toContain(jobId);
 
