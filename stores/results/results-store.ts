@@ -390,7 +390,11 @@ export class ResultsStore {
     fields: Fields<FlywheelRunDoc> = {},
   ): Promise<boolean> {
     await this.finishOpenSteps(id, status === 'cancelled' ? 'cancelled' : 'failed', stepError);
-    return this.finishRun(id, status, fields);
+    const finished = await this.finishRun(id, status, fields);
+    // The snapshot of its detail is taken now, so no reader pays for it.
+    const run = await this.getRun(id);
+    if (run?.finished_at) await this.getRunDetail(run);
+    return finished;
   }
 
   async finishOpenSteps(runId: string, status: Extract<StepStatus, 'failed' | 'cancelled'>, error: string) {
@@ -399,6 +403,22 @@ export class ResultsStore {
     await this.evaluations.updateMany(open, { $set: { status, error, finished_at: now } });
     await this.customizations.updateMany(open, { $set: { status, error, finished_at: now } });
     await this.nims.updateMany(open, { $set: { status, error, finished_at: now } });
+  }
+
+  /**
+   * Writes whole run records (a run with its steps and judge) in bulk, one insert per
+   * collection: for imports and benchmark fixtures, not for runs in progress.
+   */
+  async insertRunRecords(records: (RunSteps & { run: FlywheelRunDoc; judge: LlmJudgeRunDoc | null })[]) {
+    const all = <T>(pick: (r: (typeof records)[number]) => T[]) =>
+      records.flatMap(pick) as OptionalUnlessRequiredId<never>[];
+    await this.runs.insertMany(all((r) => [r.run]));
+    await this.nims.insertMany(all((r) => r.nims));
+    await this.evaluations.insertMany(all((r) => r.evaluations));
+    const customizations = all((r) => r.customizations);
+    if (customizations.length > 0) await this.customizations.insertMany(customizations);
+    const judges = all((r) => (r.judge ? [r.judge] : []));
+    if (judges.length > 0) await this.judges.insertMany(judges);
   }
 
   /** Deletes every document of a run; returns how many were removed per collection. */
