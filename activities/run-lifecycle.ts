@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ConfigError, loadFlywheelConfig } from '../config/load';
+import { runConfig } from '../config/merge-data-split';
 import type { FlywheelConfig } from '../config/schema';
 import type { CandidateStatus } from '../contracts';
 import type { ResultsStore } from '../stores/results/results-store';
 import type { FlywheelRunInput } from '../workflows/contract';
-import { mergeDataSplit } from './merge-data-split';
 
 export interface RunLifecycleDeps {
   results: ResultsStore;
@@ -20,8 +20,11 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
     async initializeRun(input: FlywheelRunInput & { jobId: string; workflowId: string; workflowRunId?: string }) {
       let config: FlywheelConfig;
       try {
-        const base = loadConfig(input.configName);
-        config = { ...base, data_split_config: mergeDataSplit(base.data_split_config, input.dataSplitConfig) };
+        config = runConfig(
+          loadConfig(input.configName),
+          input.dataSplitConfig,
+          `config "${input.configName ?? 'default'}" with this job's override`,
+        );
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         await results.createRun(runInit(input));

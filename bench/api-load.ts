@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,28 +8,34 @@ import { readEnvironment } from '../config/environment';
 import { EvalType } from '../contracts';
 import { connectMongo } from '../stores/mongo';
 import { ResultsStore } from '../stores/results/results-store';
-import { freePort, PrivateFerretDb } from '../test/chaos/private-servers';
+import { freePort, PrivateFerretDb, PrivatePostgresFerretDb } from '../test/chaos/private-servers';
 import { round, table, writeResults } from './lib/report';
 
 // Benchmark: the API under load. The API server (api/main.ts, production settings: bearer
-// auth, request log) runs in its own process on a MongoDB database (a private FerretDB by
-// default) seeded with 200 finished
-// jobs (3 candidates, 3 evaluations and a customization each); autocannon runs in another
-// process. Targets: >= 3,000 req/s and p99 < 20 ms for GET /api/jobs/{id} and GET /api/jobs.
+// auth, request log) runs in its own process on a MongoDB-wire database: by default a private
+// FerretDB on PostgreSQL started by scripts/stack.sh (BENCH_API_MONGO=sqlite: FerretDB's SQLite
+// backend; =shared: MONGODB_URL). 200 finished jobs (3 candidates, 3 evaluations and a
+// customization each) are written through the store's own write path and timed; the store is
+// then filled to BENCH_API_JOBS (10,000) with copies in bulk. autocannon runs in another
+// process. Targets: GET /api/jobs/{id} >= 2,000 req/s with p99 < 25 ms, the first page of
+// GET /api/jobs p99 < 50 ms, seeding the 200 jobs <= 10 s.
 //
 //   npm run bench -- api-load      BENCH_API_SECONDS=20 BENCH_API_CONNECTIONS=50 npm run bench -- api-load
 
 const REPO = path.resolve(__dirname, '..');
-const JOBS = Number(process.env.BENCH_API_JOBS ?? 200);
+const JOBS = Number(process.env.BENCH_API_JOBS ?? 10_000);
+const TIMED_SEED = Math.min(JOBS, 200);
+const TARGET_SEED_S = 10;
+const TARGET_LIST_P99_MS = 50;
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 20);
 const TOKEN = randomBytes(16).toString('hex');
-const TARGET_RPS = 3000;
-const TARGET_P99_MS = 20;
+const TARGET_RPS = 2000;
+const TARGET_P99_MS = 25;
 const MODELS = ['meta/llama-3.2-1b-instruct', 'meta/llama-3.2-3b-instruct', 'meta/llama-3.1-8b-instruct'];
 
-async function seed(results: ResultsStore): Promise<string[]> {
-  const ids = Array.from({ length: JOBS }, () => randomBytes(12).toString('hex'));
+async function seed(results: ResultsStore, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomBytes(12).toString('hex'));
   const one = async (id: string, i: number) => {
     await results.createRun({
       _id: id,
@@ -57,6 +63,35 @@ async function seed(results: ResultsStore): Promise<string[]> {
     await results.finishRun(id, 'completed', { num_records: 200, candidates_total: 3, candidate_models: MODELS });
   };
   for (let i = 0; i < ids.length; i += 20) await Promise.all(ids.slice(i, i + 20).map((id, j) => one(id, i + j)));
+  return ids;
+}
+
+/** Copies of a seeded job under new ids, started earlier, written in bulk up to `total` jobs. */
+async function fill(results: ResultsStore, templateId: string, have: number, total: number): Promise<string[]> {
+  const run = await results.getRun(templateId);
+  if (!run) throw new Error('the template job is missing');
+  const { judge, ...steps } = await results.getRunDetail(run);
+  const ids: string[] = [];
+  const retag = <T extends { _id: string }>(doc: T, id: string) =>
+    JSON.parse(JSON.stringify(doc).replaceAll(templateId, id), (k, v) =>
+      typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) && k.endsWith('_at') ? new Date(v) : v,
+    ) as T;
+  for (let n = have; n < total; n += 500) {
+    const batch = Array.from({ length: Math.min(500, total - n) }, (_, i) => {
+      const id = randomBytes(12).toString('hex');
+      ids.push(id);
+      const copy = retag(run, id);
+      copy.started_at = new Date(run.started_at.getTime() - (n + i + 1) * 60_000);
+      return {
+        run: copy,
+        judge: judge ? retag(judge, id) : null,
+        nims: steps.nims.map((d) => retag(d, id)),
+        evaluations: steps.evaluations.map((d) => retag(d, id)),
+        customizations: steps.customizations.map((d) => retag(d, id)),
+      };
+    });
+    await results.insertRunRecords(batch);
+  }
   return ids;
 }
 
@@ -92,16 +127,13 @@ interface LoadResult {
 }
 
 async function load(url: string, paths: string[], seconds: number): Promise<LoadResult> {
+  const specFile = path.join(tmpdir(), `bench-api-load-${randomUUID()}.json`);
+  writeFileSync(specFile, JSON.stringify({ url, paths, token: TOKEN, connections: CONNECTIONS, seconds }));
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(__dirname, 'lib/load-client.ts'),
-      JSON.stringify({ url, paths, token: TOKEN, connections: CONNECTIONS, seconds }),
-    ],
+    ['--import', 'tsx', path.join(__dirname, 'lib/load-client.ts'), `@${specFile}`],
     { cwd: REPO, maxBuffer: 16 * 1024 * 1024 },
-  );
+  ).finally(() => rmSync(specFile, { force: true }));
   return JSON.parse(stdout) as LoadResult;
 }
 
@@ -119,7 +151,7 @@ async function directReads(results: ResultsStore, ids: string[], seconds: number
         const id = ids[n++ % ids.length] as string;
         const t0 = performance.now();
         const run = await results.getRun(id);
-        await Promise.all([results.getJudge(id), results.getRunSteps(run ?? { _id: id })]);
+        if (run) await results.getRunDetail(run);
         latencies.push(performance.now() - t0);
       }
     }),
@@ -133,9 +165,14 @@ async function main(): Promise<void> {
   const env = readEnvironment();
   // A private FerretDB by default: the shared one serves every other suite, and its load
   // would be measured instead of the API's. BENCH_API_MONGO=shared uses MONGODB_URL.
-  const shared = process.env.BENCH_API_MONGO === 'shared';
+  const backend = process.env.BENCH_API_MONGO ?? 'postgresql';
+  const shared = backend === 'shared';
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-api-mongo-'));
-  const ferret = shared ? undefined : new PrivateFerretDb('ferretdb', await freePort(), dir);
+  const ferret = shared
+    ? undefined
+    : backend === 'sqlite'
+      ? new PrivateFerretDb('ferretdb', await freePort(), dir)
+      : new PrivatePostgresFerretDb(await freePort(), await freePort(), dir);
   await ferret?.start();
   const mongoUrl = ferret?.url ?? env.MONGODB_URL;
   const dbName = `bench_api_${randomUUID().slice(0, 8)}`;
@@ -145,17 +182,24 @@ async function main(): Promise<void> {
     const results = new ResultsStore(mongo.db);
     await results.ensureIndexes();
     const seeded = Date.now();
-    const ids = await seed(results);
-    console.log(`seeded ${ids.length} finished jobs in ${round((Date.now() - seeded) / 1000, 1)} s`);
+    const timed = await seed(results, TIMED_SEED);
+    const seedSeconds = round((Date.now() - seeded) / 1000, 1);
+    console.log(
+      `seeded ${timed.length} finished jobs through the store in ${seedSeconds} s (target <= ${TARGET_SEED_S} s)`,
+    );
+    const filled = Date.now();
+    const ids = [...timed, ...(await fill(results, timed[0] as string, timed.length, JOBS))];
+    console.log(`filled to ${ids.length} jobs in bulk in ${round((Date.now() - filled) / 1000, 1)} s`);
     const port = await freePort();
     api = await startApi({ ...process.env, MONGODB_URL: mongoUrl, MONGODB_DB: dbName }, port);
     const url = `http://127.0.0.1:${port}`;
 
-    const endpoints: { name: string; paths: string[] }[] = [
-      { name: 'GET /api/jobs/{id}', paths: ids.map((id) => `/api/jobs/${id}`) },
-      { name: 'GET /api/jobs?limit=20', paths: ['/api/jobs?limit=20'] },
-      { name: `GET /api/jobs (all ${JOBS})`, paths: ['/api/jobs'] },
+    const endpoints: { name: string; paths: string[]; p99Target: number }[] = [
+      { name: 'GET /api/jobs/{id}', paths: ids.map((id) => `/api/jobs/${id}`), p99Target: TARGET_P99_MS },
+      { name: 'GET /api/jobs?limit=20 (first page)', paths: ['/api/jobs?limit=20'], p99Target: TARGET_LIST_P99_MS },
     ];
+    if (JOBS <= 1000)
+      endpoints.push({ name: `GET /api/jobs (all ${JOBS})`, paths: ['/api/jobs'], p99Target: TARGET_LIST_P99_MS });
     const check = await fetch(`${url}${endpoints[0]?.paths[0]}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     if (!check.ok) throw new Error(`GET /api/jobs/{id} answered ${check.status}: ${await check.text()}`);
 
@@ -192,21 +236,12 @@ async function main(): Promise<void> {
         errors: r.errors + r.timeouts,
         rps_vs_target: round(r.requestsPerSecond / TARGET_RPS),
         meets_rps: r.requestsPerSecond >= TARGET_RPS,
-        meets_p99: r.latency.p99 < TARGET_P99_MS,
+        meets_p99: r.requestsTotal > 0 && r.latency.p99 < endpoint.p99Target,
       });
     }
     console.log(
       table(
-        [
-          'endpoint',
-          'req/s',
-          'p50 ms',
-          'p90 ms',
-          'p99 ms',
-          'non-2xx',
-          `vs ${TARGET_RPS} req/s`,
-          `p99 < ${TARGET_P99_MS} ms`,
-        ],
+        ['endpoint', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'non-2xx', `vs ${TARGET_RPS} req/s`, 'p99 target met'],
         rows.map((r) => [
           r.endpoint,
           r.requests_per_s,
@@ -220,11 +255,19 @@ async function main(): Promise<void> {
       ),
     );
     const file = writeResults('api-load', {
-      jobsSeeded: JOBS,
-      store: shared ? 'shared MongoDB-wire server (MONGODB_URL)' : 'private FerretDB 1.24 (SQLite), fresh',
+      jobsStored: ids.length,
+      seed: {
+        jobs: timed.length,
+        seconds: seedSeconds,
+        targetSeconds: TARGET_SEED_S,
+        meets: seedSeconds <= TARGET_SEED_S,
+      },
+      store: shared
+        ? 'shared MongoDB-wire server (MONGODB_URL)'
+        : `private FerretDB 1.24 (${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL 15'}), fresh`,
       connections: CONNECTIONS,
       targetRequestsPerSecond: TARGET_RPS,
-      targetP99Ms: TARGET_P99_MS,
+      targetP99Ms: { detail: TARGET_P99_MS, firstPage: TARGET_LIST_P99_MS },
       rows,
     });
     console.log(`written ${file}`);
@@ -232,7 +275,7 @@ async function main(): Promise<void> {
     api?.kill('SIGTERM');
     await mongo.db.dropDatabase().catch(() => undefined);
     await mongo.client.close();
-    await ferret?.stop('SIGKILL');
+    await ferret?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The native local stack: real Temporal, Elasticsearch and MongoDB-wire (FerretDB) servers on
-# 127.0.0.1, installed into .tools/ (cached, git-ignored) and run with state in .stack/.
+# The native local stack: real Temporal, Elasticsearch and MongoDB-wire (FerretDB on
+# PostgreSQL) servers on 127.0.0.1, installed into .tools/ (cached, git-ignored; PostgreSQL is
+# Debian's package) and run with state in .stack/.
 #
 #   scripts/stack.sh install            install every server (second run downloads nothing)
 #   scripts/stack.sh up [--headless]    install if needed, start what is not running, wait healthy
@@ -10,6 +11,7 @@
 #
 # A server whose URL is already set in the environment (TEMPORAL_ADDRESS, ELASTICSEARCH_URL,
 # MONGODB_URL) is the user's own: it is neither installed nor started, only health-checked.
+# FLYWHEEL_FERRETDB_BACKEND=sqlite runs FerretDB on its embedded SQLite backend instead.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,11 +26,15 @@ TEMPORAL_PORT="${FLYWHEEL_TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${FLYWHEEL_TEMPORAL_UI_PORT:-8233}"
 ES_PORT="${FLYWHEEL_ES_PORT:-9200}"
 MONGO_PORT="${FLYWHEEL_MONGO_PORT:-27017}"
+PG_PORT="${FLYWHEEL_PG_PORT:-5432}"
+PG_USER="${FLYWHEEL_PG_USER:-flywheel-pg}"
+FERRETDB_BACKEND="${FLYWHEEL_FERRETDB_BACKEND:-postgresql}"
 ES_USER="${FLYWHEEL_ES_USER:-flywheel-es}"
 
 TEMPORAL="$TOOLS/venv/bin/temporal"
 ES_HOME="$TOOLS/elasticsearch-$ES_VERSION"
-FERRETDB="$TOOLS/bin/ferretdb-$FERRETDB_VERSION"
+# Named after its sources, so a change to scripts/ferretdb/ builds a new binary beside the old.
+FERRETDB="$TOOLS/bin/ferretdb-$FERRETDB_VERSION-$(cat "$ROOT"/scripts/ferretdb/{main.go,go.mod,go.sum,patches/*.patch} | sha256sum | cut -c1-8)"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -74,20 +80,48 @@ install_elasticsearch() {
   mv "$ES_HOME.partial/elasticsearch-$ES_VERSION" "$ES_HOME" && rm -rf "$ES_HOME.partial"
 }
 
+# FerretDB is built from the pinned module with the patches in scripts/ferretdb/patches applied
+# to its vendored source (each patch says why it exists).
 install_ferretdb() {
   [[ -x "$FERRETDB" ]] && return
   command -v go >/dev/null || die "Go is required to build FerretDB (scripts/ferretdb)"
-  log "building FerretDB v$FERRETDB_VERSION from scripts/ferretdb (first time only, 2-4 min)"
+  command -v patch >/dev/null || die "patch is required to build FerretDB (apt-get install patch)"
+  log "building FerretDB v$FERRETDB_VERSION from scripts/ferretdb (first time only, 2-7 min)"
   mkdir -p "$TOOLS/bin"
-  (cd "$ROOT/scripts/ferretdb" && CGO_ENABLED=0 go build -o "$FERRETDB.partial" .) \
-    || die "go build of FerretDB failed"
+  local build="$TOOLS/build-ferretdb.$$" p
+  rm -rf "$build" && cp -r "$ROOT/scripts/ferretdb" "$build"
+  (
+    cd "$build" && go mod vendor
+    for p in patches/*.patch; do patch -s -d vendor/github.com/FerretDB/FerretDB -p1 <"$p"; done
+    CGO_ENABLED=0 go build -mod=vendor -o "$FERRETDB.partial" .
+  ) || { rm -rf "$build"; die "go build of FerretDB failed"; }
+  rm -rf "$build"
   mv "$FERRETDB.partial" "$FERRETDB"
+}
+
+pg_bin() { # the newest installed PostgreSQL server's bin directory, if any
+  local d
+  d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [[ -n "$d" && -x "$d/postgres" ]] && echo "$d"
+}
+
+install_postgres() {
+  [[ -n "$(pg_bin)" ]] && return
+  [[ "$(id -u)" == 0 ]] || die "PostgreSQL is missing: install Debian's postgresql package (sudo apt-get install postgresql)"
+  log "installing PostgreSQL (Debian package postgresql)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null; } \
+    || die "apt-get install postgresql failed"
+  [[ -n "$(pg_bin)" ]] || die "postgresql installed but no server under /usr/lib/postgresql/*/bin"
 }
 
 install_all() {
   [[ -z "${TEMPORAL_ADDRESS:-}" ]] && install_temporal
   [[ -z "${ELASTICSEARCH_URL:-}" ]] && install_elasticsearch
-  [[ -z "${MONGODB_URL:-}" ]] && install_ferretdb
+  if [[ -z "${MONGODB_URL:-}" ]]; then
+    install_ferretdb
+    [[ "$FERRETDB_BACKEND" == postgresql ]] && install_postgres
+  fi
   return 0
 }
 
@@ -114,6 +148,11 @@ mongo_healthy() {
   fi
   [[ "$hostport" == *:* ]] || hostport="$hostport:27017"
   (exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}") 2>/dev/null
+}
+
+pg_healthy() {
+  local bin; bin="$(pg_bin)" || return 1
+  "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null
 }
 
 wait_healthy() { # name check logfile seconds
@@ -181,24 +220,67 @@ start_elasticsearch() {
   wait_healthy Elasticsearch es_healthy "$dir/console.log" 120
 }
 
+# PostgreSQL refuses to run as root: as root, the cluster belongs to a system user of its own.
+as_pg_user() {
+  if [[ "$(id -u)" == 0 ]]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  pg_healthy && { log "PostgreSQL already running on 127.0.0.1:$PG_PORT"; return; }
+  local bin dir="$STATE/postgres"
+  bin="$(pg_bin)" || die "PostgreSQL is not installed (scripts/stack.sh install)"
+  mkdir -p "$dir"
+  if [[ "$(id -u)" == 0 ]]; then
+    id "$PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER"
+    chown "$PG_USER" "$dir"
+    chmod o+x "$STATE" # the server reaches its data through the state dir
+  fi
+  if [[ ! -s "$dir/data/PG_VERSION" ]]; then
+    log "initialising a PostgreSQL cluster in $dir/data"
+    as_pg_user "$bin/initdb" -D "$dir/data" -U ferretdb --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { tail -20 "$dir/initdb.log" >&2; die "initdb failed"; }
+  fi
+  log "starting PostgreSQL $(basename "$(dirname "$bin")") on 127.0.0.1:$PG_PORT"
+  # A local development server: commits are not waited on to reach the disk (a crash can lose
+  # the last fraction of a second, never corrupt the cluster).
+  local run=()
+  [[ "$(id -u)" == 0 ]] && run=(runuser -u "$PG_USER" --)
+  start_bg postgres "$dir/server.log" "${run[@]}" "$bin/postgres" -D "$dir/data" \
+    -c listen_addresses=127.0.0.1 -c "port=$PG_PORT" -c unix_socket_directories="$dir" \
+    -c synchronous_commit=off -c max_connections=200 -c shared_buffers=256MB
+  wait_healthy PostgreSQL pg_healthy "$dir/server.log" 60
+  if ! as_pg_user "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U ferretdb -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'" | grep -q 1; then
+    as_pg_user "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U ferretdb ferretdb
+  fi
+}
+
 start_mongo() {
   if [[ -n "${MONGODB_URL:-}" ]]; then
     wait_healthy "MongoDB at $MONGODB_URL (MONGODB_URL)" mongo_healthy /dev/null 10; return
   fi
   mongo_healthy && { log "MongoDB-wire server already running on 127.0.0.1:$MONGO_PORT"; return; }
-  mkdir -p "$STATE/ferretdb/data"
-  log "starting FerretDB $FERRETDB_VERSION (SQLite) on 127.0.0.1:$MONGO_PORT"
-  start_bg ferretdb "$STATE/ferretdb/server.log" "$FERRETDB" "127.0.0.1:$MONGO_PORT" "$STATE/ferretdb/data"
+  mkdir -p "$STATE/ferretdb"
+  local target
+  if [[ "$FERRETDB_BACKEND" == postgresql ]]; then
+    start_postgres
+    target="postgres://ferretdb@127.0.0.1:$PG_PORT/ferretdb"
+  else
+    mkdir -p "$STATE/ferretdb/data"
+    target="$STATE/ferretdb/data"
+  fi
+  log "starting FerretDB $FERRETDB_VERSION ($FERRETDB_BACKEND) on 127.0.0.1:$MONGO_PORT"
+  start_bg ferretdb "$STATE/ferretdb/server.log" "$FERRETDB" "127.0.0.1:$MONGO_PORT" "$target"
   wait_healthy FerretDB mongo_healthy "$STATE/ferretdb/server.log" 30
 }
 
-stop_one() {
-  local name="$1" pidfile="$STATE/pids/$1.pid" pid i
+stop_one() { # name [signal]; PostgreSQL gets INT, its fast shutdown
+  local name="$1" sig="${2:-TERM}" pidfile="$STATE/pids/$1.pid" pid i
   [[ -f "$pidfile" ]] || return 0
   pid="$(cat "$pidfile")"
   if kill -0 "$pid" 2>/dev/null; then
     log "stopping $name (pid $pid)"
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    kill "-$sig" -- "-$pid" 2>/dev/null || kill "-$sig" "$pid" 2>/dev/null || true
     for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi
@@ -214,6 +296,7 @@ print_env() {
   echo "export TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
   echo "export ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:$ES_PORT}"
   echo "export MONGODB_URL=${MONGODB_URL:-mongodb://127.0.0.1:$MONGO_PORT}"
+  echo "export FLYWHEEL_FERRETDB_BIN=$FERRETDB"
 }
 
 cmd="${1:-up}"; shift || true
@@ -228,11 +311,16 @@ case "$cmd" in
     start_mongo
     ;;
   down)
-    for s in temporal elasticsearch ferretdb; do stop_one "$s"; done ;;
+    for s in temporal elasticsearch ferretdb; do stop_one "$s"; done
+    stop_one postgres INT ;;
   status)
     status_line temporal temporal_healthy "${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
     status_line elasticsearch es_healthy "${ELASTICSEARCH_URL:-http://127.0.0.1:$ES_PORT}"
-    status_line mongodb mongo_healthy "${MONGODB_URL:-mongodb://127.0.0.1:$MONGO_PORT}" ;;
+    status_line mongodb mongo_healthy "${MONGODB_URL:-mongodb://127.0.0.1:$MONGO_PORT}"
+    if [[ -z "${MONGODB_URL:-}" && "$FERRETDB_BACKEND" == postgresql ]]; then
+      status_line postgresql pg_healthy "127.0.0.1:$PG_PORT"
+    fi ;;
+  ferretdb-bin) echo "$FERRETDB" ;;
   env) print_env ;;
-  *) die "unknown command '$cmd' (install | up [--headless] | down | status | env)" ;;
+  *) die "unknown command '$cmd' (install | up [--headless] | down | status | env | ferretdb-bin)" ;;
 esac

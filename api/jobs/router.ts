@@ -1,12 +1,14 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerSecurity, json, pick } from '../common-schemas';
 import { principalOf } from '../middleware/authorize';
 import { validationHook } from '../validation';
+import { etagOf, matchesIfNoneMatch } from './etag';
 import { listJobs } from './list';
 import { JobProgressResponse, jobProgress } from './progress';
 import { reconcileRun } from './reconcile';
 import {
   IdempotencyHeaders,
+  IfNoneMatchHeader,
   JobCancelResponse,
   JobDeleteResponse,
   JobDetailResponse,
@@ -54,8 +56,15 @@ const get = createRoute({
   tags,
   summary: 'A job with its candidates, evaluations and customizations',
   security: bearerSecurity,
-  request: { params: JobIdParam },
-  responses: { 200: json(JobDetailResponse, 'The job'), ...pick(400, 401, 403, 429, 404) },
+  request: { params: JobIdParam, headers: IfNoneMatchHeader },
+  responses: {
+    200: {
+      ...json(JobDetailResponse, 'The job; a finished one carries an ETag'),
+      headers: z.object({ ETag: z.string().optional().openapi({ description: 'Added: set once the job finished' }) }),
+    },
+    304: { description: 'Added: the finished job is unchanged since the ETag given in If-None-Match' },
+    ...pick(400, 401, 403, 429, 404),
+  },
 });
 
 const progress = createRoute({
@@ -95,8 +104,14 @@ export function jobsRouter(deps: Deps) {
     )
     .openapi(list, async (c) => c.json(await listJobs(deps.results, c.req.valid('query'), principalOf(c)), 200))
     .openapi(get, async (c) => {
-      const run = await authorizedRun(deps.results, c.req.valid('param').job_id, principalOf(c), 'read');
-      return c.json(await jobDetail(deps.results, await reconcileRun(deps, run)), 200);
+      const authorized = await authorizedRun(deps.results, c.req.valid('param').job_id, principalOf(c), 'read');
+      const run = await reconcileRun(deps, authorized);
+      const detail = await jobDetail(deps.results, run);
+      if (!run.finished_at) return c.json(detail, 200);
+      const etag = etagOf(detail);
+      c.header('ETag', etag);
+      if (matchesIfNoneMatch(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304);
+      return c.json(detail, 200);
     })
     .openapi(progress, async (c) => c.json(await jobProgress(deps, c.req.valid('param').job_id, principalOf(c)), 200))
     .openapi(cancel, async (c) => c.json(await cancelJob(deps, c.req.valid('param').job_id, principalOf(c)), 200))

@@ -56,6 +56,12 @@ export const IdempotencyHeaders = z.object({
   }),
 });
 
+export const IfNoneMatchHeader = z.object({
+  'if-none-match': z.string().max(1024).optional().openapi({
+    description: "Added: a finished job's ETag; answered with 304 while it still matches",
+  }),
+});
+
 export const JobResponse = z
   .object({
     id: Id,

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { ObjectId } from 'mongodb';
-import { mergeDataSplit } from '../../activities/merge-data-split';
-import { ConfigError, DEFAULT_CONFIG_NAME, parseFlywheelConfig } from '../../config/load';
+import { ConfigError, DEFAULT_CONFIG_NAME } from '../../config/load';
+import { runConfig } from '../../config/merge-data-split';
 import type { FlywheelConfig } from '../../config/schema';
 import { isJobId } from '../../contracts';
 import type { ResultsStore } from '../../stores/results/results-store';
@@ -74,8 +74,7 @@ export function checkJobConfig(
   if (!body.data_split_config) return;
   const base = deps.loadConfig(configName);
   try {
-    const merged = mergeDataSplit(base.data_split_config, body.data_split_config);
-    parseFlywheelConfig({ ...base, data_split_config: merged }, `config "${configName}" with this job's override`);
+    runConfig(base, body.data_split_config, `config "${configName}" with this job's override`);
   } catch (err) {
     const msg = err instanceof ConfigError ? err.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : String(err);
     throw unprocessable([{ loc: ['body', 'data_split_config'], msg, type: 'value_error' }]);

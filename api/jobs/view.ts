@@ -89,10 +89,7 @@ function nim(doc: NimRunDoc, evaluations: EvaluationDoc[], customizations: Custo
 
 /** A job's full detail: the run, its judge, and every candidate with its evaluations. */
 export async function jobDetail(results: ResultsStore, run: FlywheelRunDoc): Promise<JobDetailResponse> {
-  const [judgeDoc, { nims, evaluations, customizations }] = await Promise.all([
-    results.getJudge(run._id),
-    results.getRunSteps(run),
-  ]);
+  const { judge: judgeDoc, nims, evaluations, customizations } = await results.getRunDetail(run);
   return {
     id: run._id,
     workload_id: run.workload_id,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 // The load generator, in a process of its own so it does not share an event loop with the API
 // server: reads its settings from argv[2] (JSON), runs autocannon, prints the result as JSON.
 
@@ -36,7 +38,9 @@ interface LoadSpec {
   seconds: number;
 }
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+// `@FILE` reads the settings from a file: 10,000 job paths do not fit in an argument list.
+const arg = process.argv[2] ?? '{}';
+const spec = JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg) as LoadSpec;
 let next = 0;
 const instance = autocannon(
   {

@@ -20,6 +20,7 @@ import {
   type LlmJudgeRunDoc,
   type NimRunDoc,
   nimId,
+  type RunSnapshotDoc,
 } from './schema';
 
 type Fields<T> = Partial<Omit<T, '_id'>>;
@@ -43,6 +44,7 @@ export class ResultsStore {
   private readonly evaluations: Collection<EvaluationDoc>;
   private readonly customizations: Collection<CustomizationDoc>;
   private readonly judges: Collection<LlmJudgeRunDoc>;
+  private readonly snapshots: Collection<RunSnapshotDoc>;
 
   constructor(private readonly db: Db) {
     this.runs = db.collection(COLLECTIONS.runs);
@@ -50,6 +52,7 @@ export class ResultsStore {
     this.evaluations = db.collection(COLLECTIONS.evaluations);
     this.customizations = db.collection(COLLECTIONS.customizations);
     this.judges = db.collection(COLLECTIONS.judges);
+    this.snapshots = db.collection(COLLECTIONS.snapshots);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -166,6 +169,7 @@ export class ResultsStore {
       },
     );
     if (res.modifiedCount === 0) return false;
+    await this.snapshots.deleteOne({ _id: id });
     const byRun = { flywheel_run_id: id };
     await this.evaluations.deleteMany({ ...byRun, status: { $ne: 'completed' } });
     await this.customizations.deleteMany({ ...byRun, status: { $ne: 'completed' } });
@@ -220,6 +224,7 @@ export class ResultsStore {
   /** Recorded even on a finished candidate: where its deployment stands is still worth knowing. */
   async setNimDeploymentStatus(runId: string, modelName: string, status: DeploymentStatus): Promise<void> {
     await this.nims.updateOne({ _id: nimId(runId, modelName) }, { $set: { deployment_status: status } });
+    await this.snapshots.deleteOne({ _id: runId });
   }
 
   findNims(runId: string): Promise<NimRunDoc[]> {
@@ -346,6 +351,33 @@ export class ResultsStore {
 
   async setJudgeDeploymentStatus(runId: string, status: DeploymentStatus): Promise<void> {
     await this.judges.updateOne({ _id: runId }, { $set: { deployment_status: status } });
+    await this.snapshots.deleteOne({ _id: runId });
+  }
+
+  /**
+   * A run's judge and steps, as the job detail shows them. A finished run's are read once and
+   * kept in one snapshot document, so its detail costs two reads (run, snapshot) however many
+   * candidates it had; the snapshot is dropped by the writes that can still change a finished
+   * run (reopen, teardown records, deletion) and is valid only for the `finished_at` it was
+   * taken at.
+   */
+  async getRunDetail(
+    run: Pick<FlywheelRunDoc, '_id' | 'candidate_models' | 'finished_at'>,
+  ): Promise<RunSteps & { judge: LlmJudgeRunDoc | null }> {
+    const finishedAt = run.finished_at;
+    if (finishedAt) {
+      const snapshot = await this.snapshots.findOne({ _id: run._id });
+      if (snapshot && snapshot.finished_at.getTime() === finishedAt.getTime()) {
+        const { nims, evaluations, customizations, judge } = snapshot;
+        return { nims, evaluations, customizations, judge };
+      }
+    }
+    const [judge, steps] = await Promise.all([this.getJudge(run._id), this.getRunSteps(run)]);
+    if (finishedAt) {
+      const doc: RunSnapshotDoc = { _id: run._id, finished_at: finishedAt, judge, ...steps };
+      await this.snapshots.replaceOne({ _id: run._id }, doc, { upsert: true });
+    }
+    return { judge, ...steps };
   }
 
   // ------------------------------------------------------------------ run-wide
@@ -366,7 +398,11 @@ export class ResultsStore {
     fields: Fields<FlywheelRunDoc> = {},
   ): Promise<boolean> {
     await this.finishOpenSteps(id, status === 'cancelled' ? 'cancelled' : 'failed', stepError);
-    return this.finishRun(id, status, fields);
+    const finished = await this.finishRun(id, status, fields);
+    // The snapshot of its detail is taken now, so no reader pays for it.
+    const run = await this.getRun(id);
+    if (run?.finished_at) await this.getRunDetail(run);
+    return finished;
   }
 
   async finishOpenSteps(runId: string, status: Extract<StepStatus, 'failed' | 'cancelled'>, error: string) {
@@ -378,6 +414,22 @@ export class ResultsStore {
     await this.nims.updateMany(open, { $set: { status, error, finished_at: now } });
   }
 
+  /**
+   * Writes whole run records (a run with its steps and judge) in bulk, one insert per
+   * collection: for imports and benchmark fixtures, not for runs in progress.
+   */
+  async insertRunRecords(records: (RunSteps & { run: FlywheelRunDoc; judge: LlmJudgeRunDoc | null })[]) {
+    const all = <T>(pick: (r: (typeof records)[number]) => T[]) =>
+      records.flatMap(pick) as OptionalUnlessRequiredId<never>[];
+    await this.runs.insertMany(all((r) => [r.run]));
+    await this.nims.insertMany(all((r) => r.nims));
+    await this.evaluations.insertMany(all((r) => r.evaluations));
+    const customizations = all((r) => r.customizations);
+    if (customizations.length > 0) await this.customizations.insertMany(customizations);
+    const judges = all((r) => (r.judge ? [r.judge] : []));
+    if (judges.length > 0) await this.judges.insertMany(judges);
+  }
+
   /** Deletes every document of a run; returns how many were removed per collection. */
   async deleteRunDocuments(runId: string): Promise<Record<string, number>> {
     const byRun = { flywheel_run_id: runId };
@@ -386,6 +438,7 @@ export class ResultsStore {
     counts.customizations = (await this.customizations.deleteMany(byRun)).deletedCount;
     counts.nims = (await this.nims.deleteMany(byRun)).deletedCount;
     counts.llm_judge_runs = (await this.judges.deleteMany(byRun)).deletedCount;
+    await this.snapshots.deleteOne({ _id: runId });
     counts.flywheel_runs = (await this.runs.deleteOne({ _id: runId })).deletedCount;
     return counts;
   }

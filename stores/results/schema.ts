@@ -98,12 +98,23 @@ export interface LlmJudgeRunDoc {
   error: string | null;
 }
 
+/** A finished run's judge and steps in one document (a cache: the collections above are the record). */
+export interface RunSnapshotDoc {
+  _id: string; // the run id
+  finished_at: Date; // the run's, when the snapshot was taken
+  judge: LlmJudgeRunDoc | null;
+  nims: NimRunDoc[];
+  evaluations: EvaluationDoc[];
+  customizations: CustomizationDoc[];
+}
+
 export const COLLECTIONS = {
   runs: 'flywheel_runs',
   nims: 'nims',
   evaluations: 'evaluations',
   customizations: 'customizations',
   judges: 'llm_judge_runs',
+  snapshots: 'run_snapshots', // added
 } as const;
 
 export const nimId = (runId: string, modelName: string) => `${runId}:${modelName}`;

@@ -240,4 +240,32 @@ describe('GET /api/jobs/{job_id}', () => {
       { name: 'flywheel-eval-wl-detail-1', num_records: 10, nmp_uri: 'hf://datasets/dfwbp/x' },
     ]);
   });
+  test('a finished job carries an ETag and answers a matching If-None-Match with 304; a reopened one changes it', async () => {
+    const id = '0000000000000000000000e7';
+    await env.results.createRun({ _id: id, workload_id: 'wl-etag', client_id: 'c', workflow_id: `flywheel-${id}` });
+    await env.results.createNim(id, 'meta/a');
+    const running = await env.api.call('GET', `/api/jobs/${id}`);
+    expect(running.headers.get('etag')).toBeNull();
+
+    await env.results.closeRun(id, 'completed', 'run completed');
+    const first = await env.api.call('GET', `/api/jobs/${id}`);
+    const etag = first.headers.get('etag');
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await env.api.call('GET', `/api/jobs/${id}`, { headers: { 'if-none-match': `W/"x", ${etag}` } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect((await env.api.call('GET', `/api/jobs/${id}`, { headers: { 'if-none-match': '"other"' } })).status).toBe(
+      200,
+    );
+
+    // A reset runs it again: the old tag no longer matches and the new detail shows the new state.
+    await env.results.reopenRun(id, 'run-2');
+    await env.results.updateNim(id, 'meta/a', { status: 'running-evals' });
+    await env.results.closeRun(id, 'failed', 'run failed', { error: 'boom' });
+    const reopened = await env.api.call('GET', `/api/jobs/${id}`, { headers: { 'if-none-match': etag as string } });
+    expect(reopened.status).toBe(200);
+    expect(reopened.headers.get('etag')).not.toBe(etag);
+    expect(reopened.body).toMatchObject({ status: 'failed', error: 'boom', nims: [{ status: 'failed' }] });
+  });
 });

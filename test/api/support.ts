@@ -45,6 +45,10 @@ export class OpenApiChecker {
     if (!op.responses?.[String(status)]) {
       throw new Error(`${method} ${path}: status ${status} is not declared (body ${JSON.stringify(body)})`);
     }
+    if (status === 304) {
+      if (body !== '') throw new Error(`${method} ${path} 304: a body was sent (${JSON.stringify(body)})`);
+      return;
+    }
     const pointer = [
       'paths',
       template,

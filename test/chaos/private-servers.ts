@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -145,6 +145,13 @@ export class PrivateTemporal extends RestartableServer {
   }
 }
 
+/** The FerretDB binary the stack script builds (its name carries a hash of its sources). */
+export function ferretDbBinary(): string {
+  if (process.env.FLYWHEEL_FERRETDB_BIN) return process.env.FLYWHEEL_FERRETDB_BIN;
+  return execFileSync('bash', [path.join(REPO, 'scripts/stack.sh'), 'ferretdb-bin'], { encoding: 'utf8' }).trim();
+}
+
+/** A FerretDB on its SQLite backend: one process, quick to kill and restart. */
 export class PrivateFerretDb extends RestartableServer {
   get url() {
     return `mongodb://127.0.0.1:${this.port}`;
@@ -152,12 +159,62 @@ export class PrivateFerretDb extends RestartableServer {
   protected command() {
     mkdirSync(path.join(this.stateDir, 'data'), { recursive: true });
     return {
-      bin: path.join(TOOLS, 'bin/ferretdb-1.24.2'),
+      bin: ferretDbBinary(),
       args: [`127.0.0.1:${this.port}`, path.join(this.stateDir, 'data')],
     };
   }
   protected healthy() {
     return tcpOpen(this.port);
+  }
+}
+
+/**
+ * A private FerretDB on PostgreSQL, as the local stack runs it: started and stopped by
+ * scripts/stack.sh with a private state dir and ports (Temporal's and Elasticsearch's URLs are
+ * passed on, so it starts only these two).
+ */
+export class PrivatePostgresFerretDb {
+  constructor(
+    readonly port: number,
+    readonly pgPort: number,
+    readonly stateDir: string,
+  ) {
+    mkdirSync(stateDir, { recursive: true });
+  }
+  get url() {
+    return `mongodb://127.0.0.1:${this.port}`;
+  }
+  start(): Promise<void> {
+    return this.stack('up');
+  }
+  stop(): Promise<void> {
+    return this.stack('down');
+  }
+  private stack(command: 'up' | 'down'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const script = spawn('bash', [path.join(REPO, 'scripts/stack.sh'), command, '--headless'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: {
+          ...process.env,
+          FLYWHEEL_STACK_DIR: this.stateDir,
+          FLYWHEEL_MONGO_PORT: String(this.port),
+          FLYWHEEL_PG_PORT: String(this.pgPort),
+          FLYWHEEL_FERRETDB_BACKEND: 'postgresql',
+          TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+          ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
+          MONGODB_URL: '',
+        },
+      });
+      let err = '';
+      script.stderr?.on('data', (d) => {
+        err += String(d);
+      });
+      script.once('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`stack.sh ${command} (private FerretDB on PostgreSQL) failed:\n${err}`)),
+      );
+    });
   }
 }
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { mergeDataSplit } from '../../activities/merge-data-split';
 import { ConfigError, listConfigNames, loadFlywheelConfig, parseFlywheelConfig } from '../../config/load';
+import { mergeDataSplit } from '../../config/merge-data-split';
 
 const minimal = {
   nmp_config: { nemo_base_url: 'http://n.test', nim_base_url: 'http://nim.test', datastore_base_url: 'http://ds.test' },

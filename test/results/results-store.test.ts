@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MongoClient } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { connectMongo } from '../../stores/mongo';
 import { ResultsStore } from '../../stores/results/results-store';
 import { customizationId, evaluationId, nimId } from '../../stores/results/schema';
@@ -190,5 +190,43 @@ describe('results store (Blueprint collections)', () => {
     expect((await store.findNims(id))[0]).toMatchObject({ status: 'pending', finished_at: null, error: null });
     const { evaluations } = await store.findRunSteps(id);
     expect(evaluations.map((e) => [e.eval_type, e.status])).toEqual([['base-eval', 'completed']]);
+  });
+  test("a finished run's detail is read from one snapshot document whatever its number of candidates", async () => {
+    const finishedWith = async (models: string[]) => {
+      const id = newRunId();
+      await store.createRun(init(id));
+      await store.updateRun(id, { candidate_models: models });
+      for (const m of models) {
+        await store.createNim(id, m);
+        await store.startEvaluation(id, m, 'base-eval');
+      }
+      await store.closeRun(id, 'completed', 'run completed');
+      return (await store.getRun(id)) as NonNullable<Awaited<ReturnType<ResultsStore['getRun']>>>;
+    };
+    const monitored = new MongoClient(servers.MONGODB_URL, { monitorCommands: true });
+    await monitored.connect();
+    const reads: string[] = [];
+    monitored.on('commandStarted', (e) => {
+      if (e.commandName === 'find') reads.push(String(e.command.find));
+    });
+    try {
+      const watched = new ResultsStore(monitored.db(dbName));
+      const readsFor = async (run: Awaited<ReturnType<typeof finishedWith>>) => {
+        await watched.getRunDetail(run); // the first read takes the snapshot
+        reads.length = 0;
+        const detail = await watched.getRunDetail(run);
+        return { reads: [...reads], detail };
+      };
+      const one = await readsFor(await finishedWith(['meta/a']));
+      const six = await readsFor(await finishedWith(['m/1', 'm/2', 'm/3', 'm/4', 'm/5', 'm/6']));
+      expect(one.reads).toEqual(['run_snapshots']);
+      expect(six.reads).toEqual(['run_snapshots']);
+      expect(six.detail.nims.map((n) => [n.model_name, n.status])).toEqual(
+        ['m/1', 'm/2', 'm/3', 'm/4', 'm/5', 'm/6'].map((m) => [m, 'failed']),
+      );
+      expect(six.detail.evaluations).toHaveLength(6);
+    } finally {
+      await monitored.close();
+    }
   });
 });
