@@ -5,6 +5,8 @@ export interface CliIo {
   /** The stream progress bars draw on (a TTY gets bars, anything else plain lines). */
   barStream: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** What `logs load -` reads; the process's standard input unless a test passes one. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export const processIo = (): CliIo => ({

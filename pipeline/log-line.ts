@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConversationSchema, conversationToLogRecord, isConversationLine } from './conversation-format';
+import { scanJson } from './json-scan';
 import { LogEnvelopeSchema, timestampToIso } from './log-record';
 
 // One line of a JSONL log file turned into the document the loader indexes, or the reason it
@@ -17,11 +18,18 @@ export type ParsedLine =
   | { ok: false; reason: string }
   | { ok: 'blank' };
 
+/** Longest piece of user input quoted in a reason: a refusal must not print a 40,000-character value back. */
+export const MAX_QUOTED = 120;
+
+export function clip(text: string, max = MAX_QUOTED): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
+
 function describeIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid record';
   const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
+  return clip(path ? `${path}: ${issue.message}` : issue.message, 300);
 }
 
 /**
@@ -42,12 +50,20 @@ export function documentId(line: string, workloadId: string, clientId: string): 
 export function parseLogLine(raw: string, tags: LineTags, now: () => Date = () => new Date()): ParsedLine {
   const line = raw.trim();
   if (line.length === 0) return { ok: 'blank' };
+  const scanned = scanJson(line);
+  if (scanned?.kind === 'depth') {
+    return {
+      ok: false,
+      reason: `nested more than ${scanned.limit} levels deep (objects and arrays inside each other)`,
+    };
+  }
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (err) {
-    return { ok: false, reason: `not valid JSON (${(err as Error).message})` };
+    return { ok: false, reason: `not valid JSON (${clip((err as Error).message)})` };
   }
+  if (scanned?.kind === 'number') return { ok: false, reason: `the number ${clip(scanned.text, 40)} ${scanned.why}` };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, reason: 'not a JSON object' };
   }

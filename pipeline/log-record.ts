@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readTimestamp } from './timestamp';
 
 // The shape of one production log: an OpenAI chat-completion request and its response, tagged
 // with the application's client and workload. Unknown fields are kept (`loose`) so records
@@ -50,21 +51,58 @@ export const ChatResponseSchema = z
   })
   .loose();
 
-/** Epoch seconds, epoch milliseconds (as number or digit string) or an ISO-8601 string. */
-export const TimestampSchema = z
-  .union([z.number().finite().nonnegative(), z.string().min(1)])
-  .refine((value) => timestampToMillis(value) !== undefined, {
-    message: 'is not a time (expected epoch seconds, epoch milliseconds or an ISO-8601 string)',
-  });
+/** Epoch seconds, epoch milliseconds (as number or digit string) or an ISO-8601 string (pipeline/timestamp.ts). */
+export const TimestampSchema = z.custom<number | string>().superRefine((value, ctx) => {
+  const result = readTimestamp(value);
+  if (!result.ok) ctx.addIssue({ code: 'custom', message: result.problem });
+});
+
+/** Longest workload_id / client_id: they are keyword terms and job parameters, not payloads. */
+export const MAX_TAG_LENGTH = 256;
+
+const kind = (value: unknown) =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
+
+/** A tag: says whether it is missing, of the wrong type, empty or too long. */
+const Tag = z.custom<string>().superRefine((value, ctx) => {
+  const problem =
+    value === undefined
+      ? 'is missing'
+      : typeof value !== 'string'
+        ? `must be a string, not ${kind(value)}`
+        : value.length === 0
+          ? 'is empty'
+          : value.length > MAX_TAG_LENGTH
+            ? `is ${value.length} characters long, the limit is ${MAX_TAG_LENGTH}`
+            : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A JSON object field: says whether it is missing or of the wrong type. */
+const JsonObject = z.custom<Record<string, unknown>>().superRefine((value, ctx) => {
+  const problem =
+    value === undefined
+      ? 'is missing'
+      : value === null || typeof value !== 'object' || Array.isArray(value)
+        ? `must be a JSON object, not ${kind(value)}`
+        : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** The envelope the loader accepts; the request/response contents are checked by validation. */
 export const LogEnvelopeSchema = z
   .object({
     timestamp: TimestampSchema,
-    workload_id: z.string().min(1),
-    client_id: z.string().min(1),
-    request: z.record(z.string(), z.unknown()),
-    response: z.record(z.string(), z.unknown()),
+    workload_id: Tag,
+    client_id: Tag,
+    request: JsonObject,
+    response: JsonObject,
   })
   .loose();
 
@@ -80,31 +118,7 @@ export type ChatResponse = z.infer<typeof ChatResponseSchema>;
 export type LogEnvelope = z.infer<typeof LogEnvelopeSchema>;
 export type LogRecord = z.infer<typeof LogRecordSchema>;
 
-/** Epoch values below this are seconds (it is 1973 in milliseconds, 5138 in seconds). */
-const SECONDS_LIMIT = 1e11;
-
-/** Dates Elasticsearch and `Date` both represent (years 0 to 9999). */
-const MAX_MILLIS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-/** Milliseconds since the epoch, or undefined when the value is not a recognisable time. */
-export function timestampToMillis(value: number | string): number | undefined {
-  let millis: number;
-  if (typeof value === 'number' || /^\d+(\.\d+)?$/.test(value)) {
-    const n = Number(value);
-    millis = n < SECONDS_LIMIT ? n * 1000 : n;
-  } else {
-    // only ISO-8601-looking strings: Date.parse also accepts free text such as "March 7"
-    millis = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-  }
-  if (!Number.isFinite(millis) || millis < 0 || millis > MAX_MILLIS) return undefined;
-  return Math.round(millis);
-}
-
-/** The timestamp as an ISO-8601 string (what the loader indexes), or undefined. */
-export function timestampToIso(value: number | string): string | undefined {
-  const millis = timestampToMillis(value);
-  return millis === undefined ? undefined : new Date(millis).toISOString();
-}
+export { timestampToIso, timestampToMillis } from './timestamp';
 
 /** The text of a message's content; multimodal parts contribute their `text` fields. */
 export function contentText(content: ChatMessage['content']): string {

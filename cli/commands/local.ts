@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { readEnvironment } from '../../config/environment';
 import { createElasticsearchClient, waitForElasticsearch } from '../../stores/elasticsearch';
-import { loadLogs } from '../../stores/log-loader';
+import { LoadAbortedError, type LoadSummary, loadLogs } from '../../stores/log-loader';
+import { LogInputError, resolveLogSources } from '../../stores/log-source';
 import type { CliContext } from '../context';
 import { CliError } from '../io';
 
@@ -24,49 +25,61 @@ function logsCommand(ctx: CliContext): Command {
   const logs = new Command('logs').description('production logs in Elasticsearch');
   logs
     .command('load')
-    .description('load a JSONL log file (log or conversation format) into the log index')
-    .argument('<file>', 'JSONL file')
+    .description(
+      'load logs (log or conversation format, one JSON object per line) into the log index: a file, ' +
+        'a directory of files, or - for standard input; gzip, UTF-16 and CR line endings are read as they are',
+    )
+    .argument('<path>', 'JSONL file (plain or gzip), a directory of them, or - for standard input')
     .option('-i, --index <name>', 'index (default: ES_COLLECTION_NAME or "flywheel")')
     .option('-w, --workload-id <id>', 'set workload_id on every record (required for conversation-format lines)')
     .option('-c, --client-id <id>', 'set client_id on every record')
     .option('--es-url <url>', 'Elasticsearch URL (default: ELASTICSEARCH_URL)')
     .action(async (file: string, o, cmd: Command) => {
+      let sources: Awaited<ReturnType<typeof resolveLogSources>>;
       try {
-        if (!statSync(file).isFile()) throw new Error('not a file');
-      } catch {
-        throw new CliError(`cannot read ${file}: no such file`);
+        sources = await resolveLogSources(file, ctx.io.stdin ?? process.stdin);
+      } catch (err) {
+        throw new CliError(err instanceof LogInputError ? err.message : String(err));
       }
       const env = readEnvironment(ctx.io.env);
       const url = o.esUrl ?? env.ELASTICSEARCH_URL;
       const index = o.index ?? env.ES_COLLECTION_NAME;
       const es = createElasticsearchClient(url);
+      const summaryLine = (s: LoadSummary) =>
+        `${index}: ${s.files > 1 ? `${s.files} files, ` : ''}${s.lines} lines, ${s.loaded} loaded, ${s.duplicates} duplicates, ${s.rejected} rejected`;
       try {
         await waitForElasticsearch(es, url, 10_000).catch((err: Error) => {
           throw new CliError(err.message);
         });
         let printed = 0;
-        const summary = await loadLogs({
-          elasticsearch: es,
-          index,
-          source: createReadStream(file),
-          workloadId: o.workloadId,
-          clientId: o.clientId,
-          maxRejectionsKept: 0,
-          onReject: (r) => {
-            if (printed++ < MAX_REJECTIONS_PRINTED) ctx.io.err(`${file}:${r.line}: rejected: ${r.reason}`);
-          },
-        });
-        await es.indices.refresh({ index });
+        let summary: LoadSummary;
+        try {
+          summary = await loadLogs({
+            elasticsearch: es,
+            index,
+            sources,
+            workloadId: o.workloadId,
+            clientId: o.clientId,
+            maxRejectionsKept: 0,
+            onReject: (r) => {
+              if (printed++ < MAX_REJECTIONS_PRINTED) ctx.io.err(`${r.file}:${r.line}: rejected: ${r.reason}`);
+            },
+          });
+        } catch (err) {
+          if (!(err instanceof LoadAbortedError)) throw err;
+          ctx.io.err(summaryLine(err.summary));
+          throw new CliError(`${err.message}; lines before the stop that were loaded stay loaded`);
+        }
         if (printed > MAX_REJECTIONS_PRINTED)
           ctx.io.err(`... and ${printed - MAX_REJECTIONS_PRINTED} more rejected lines`);
+        for (const e of summary.inputErrors) ctx.io.err(`${e.file}: not read: ${e.reason}`);
         const { rejections: _omitted, ...counts } = summary;
-        ctx.print(
-          cmd,
-          { index, ...counts },
-          () =>
-            `${index}: ${summary.lines} lines, ${summary.loaded} loaded, ${summary.duplicates} duplicates, ${summary.rejected} rejected`,
-        );
-        if (summary.rejected > 0) throw new CliError(`${summary.rejected} line(s) rejected (see above)`, 2);
+        ctx.print(cmd, { index, ...counts }, () => summaryLine(summary));
+        const problems = [
+          summary.rejected > 0 ? `${summary.rejected} line(s) rejected` : '',
+          summary.inputErrors.length > 0 ? `${summary.inputErrors.length} input(s) not read` : '',
+        ].filter(Boolean);
+        if (problems.length > 0) throw new CliError(`${problems.join(', ')} (see above)`, 2);
       } finally {
         await es.close();
       }

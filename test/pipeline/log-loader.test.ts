@@ -59,7 +59,7 @@ describe('log loader', () => {
     expect(rejections[0]?.reason).toMatch(/not valid JSON/);
     expect(rejections[1]?.reason).toMatch(/^client_id: /);
     expect(rejections[2]?.reason).toBe('not a JSON object');
-    expect(rejections[3]?.reason).toMatch(/^timestamp: is not a time/);
+    expect(rejections[3]?.reason).toMatch(/^timestamp: "soon" is not a time/);
     expect(await count(index)).toBe(3);
   });
 
