@@ -41,7 +41,9 @@ export function jobReport(job: JobDetail): string {
     `  records ${job.num_records}  datasets ${job.datasets.map((d) => `${d.name} (${d.num_records})`).join(', ') || '-'}`,
   ];
   if (job.llm_judge)
-    lines.push(`  judge ${job.llm_judge.model_name} (${job.llm_judge.type}, ${job.llm_judge.deployment_status})`);
+    lines.push(
+      `  judge ${job.llm_judge.model_name} (${job.llm_judge.type}, ${job.llm_judge.flywheel_deployment_status ?? job.llm_judge.deployment_status})`,
+    );
   if (job.error) lines.push(`  error: ${job.error}`);
   if (job.cancel_reason && job.cancel_reason !== job.error) lines.push(`  cancelled: ${job.cancel_reason}`);
   const metrics = [...new Set(job.nims.flatMap((n) => n.evaluations.flatMap((e) => Object.keys(e.scores))))].sort();
@@ -68,7 +70,7 @@ export function jobReport(job: JobDetail): string {
       ]);
     }
     if (nim.evaluations.length === 0 && nim.customizations.length === 0) {
-      rows.push([nim.model_name, '-', nim.status, null, ...metrics.map(() => null), nim.error]);
+      rows.push([nim.model_name, '-', nim.flywheel_status ?? nim.status, null, ...metrics.map(() => null), nim.error]);
     }
   }
   lines.push('');

@@ -6,10 +6,19 @@ import { NAIVE_UTC_EXAMPLE } from '../time';
 // Blueprint's src/api/schemas.py; additions are marked and always optional for clients.
 
 // The shared contracts' enums, re-made with the OpenAPI-extended zod (theirs were built before
-// the extension): same values, named components in the OpenAPI document.
+// the extension): same values, named components in the OpenAPI document. The Blueprint's fields
+// hold only the Blueprint's values; Flywheel's own states are in additive fields.
 const FlywheelRunStatus = z.enum(contracts.FlywheelRunStatus.options).openapi('FlywheelRunStatus');
-const NimRunStatus = z.enum(contracts.CandidateStatus.options).openapi('NIMRunStatus');
-const DeploymentStatus = z.enum(contracts.DeploymentStatus.options).openapi('DeploymentStatus');
+const NimRunStatus = z.enum(contracts.BlueprintNimRunStatus.options).openapi('NIMRunStatus');
+const DeploymentStatus = z.enum(contracts.BlueprintDeploymentStatus.options).openapi('DeploymentStatus');
+const FlywheelNimRunStatus = z.enum(contracts.CandidateStatus.options).openapi('FlywheelNIMRunStatus', {
+  description:
+    "Added: the candidate status with Flywheel's extra state (waiting-for-gpus: queued behind the GPU budget)",
+});
+const FlywheelDeploymentStatus = z.enum(contracts.DeploymentStatus.options).openapi('FlywheelDeploymentStatus', {
+  description:
+    "Added: the deployment status with Flywheel's extra states (deleting: teardown in progress; deleted: torn down)",
+});
 const EvalType = z.enum(contracts.EvalType.options).openapi('EvalType');
 const StepStatus = z
   .enum(contracts.StepStatus.options)
@@ -158,6 +167,8 @@ export const NimResponse = z
     model_name: z.string(),
     status: NimRunStatus,
     deployment_status: Deployment,
+    flywheel_status: FlywheelNimRunStatus,
+    flywheel_deployment_status: FlywheelDeploymentStatus.nullable(),
     runtime_seconds: z.number().nonnegative(),
     evaluations: z.array(Evaluation),
     customizations: z.array(Customization),
@@ -170,6 +181,7 @@ export const LlmJudgeResponse = z
     model_name: z.string(),
     type: JudgeType,
     deployment_status: Deployment,
+    flywheel_deployment_status: FlywheelDeploymentStatus.nullable(),
     error: z.string().nullable(),
   })
   .openapi('LLMJudgeResponse');

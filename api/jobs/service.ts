@@ -139,14 +139,25 @@ export async function createJob(deps: JobDeps, body: JobRequest, principal: Prin
   return { id: jobId, status: 'queued' as const, message: 'NIM workflow started' };
 }
 
+export const ALREADY_CANCELLED = 'Job is already cancelled.';
+
 export async function cancelJob(deps: JobDeps, jobId: string, principal: Principal) {
   const run = await reconcileRun(deps, await findRun(deps.results, jobId, principal, 'run'));
   if (run.finished_at) throw badRequest('Cannot cancel a job that has already finished.');
-  if (run.status === 'cancelled') return { id: jobId, message: 'Job is already cancelled.' };
+  if (run.status === 'cancelled' || run.cancel_reason) return { id: jobId, message: ALREADY_CANCELLED };
+  // Recording the request first makes a second cancel (or a concurrent one) answer "already
+  // cancelled" while the run is still tearing down; the run's finalizer overwrites the field.
+  if (!(await deps.results.claimCancel(jobId, CANCEL_REASON))) {
+    const now = await deps.results.getRun(jobId);
+    if (now?.finished_at && now.status !== 'cancelled')
+      throw badRequest('Cannot cancel a job that has already finished.');
+    return { id: jobId, message: ALREADY_CANCELLED };
+  }
   try {
     await deps.temporal.workflow.getHandle(run.workflow_id).signal(cancelSignal, CANCEL_REASON);
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) {
+      await deps.results.releaseCancel(jobId);
       throw new ApiError(500, `Failed to cancel job ${jobId}: ${(err as Error).message}`);
     }
     // No workflow left to tell (never started, or terminated from outside): close the run here.

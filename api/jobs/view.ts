@@ -1,4 +1,10 @@
-import { EvalType } from '../../contracts';
+import {
+  type BlueprintDeploymentStatus,
+  type BlueprintNimRunStatus,
+  type CandidateStatus,
+  type DeploymentStatus,
+  EvalType,
+} from '../../contracts';
 import type { ResultsStore } from '../../stores/results/results-store';
 import type {
   CustomizationDoc,
@@ -60,12 +66,31 @@ function customization(doc: CustomizationDoc) {
   };
 }
 
+/** A candidate queued behind the GPU budget has not started deploying: the Blueprint's `pending`. */
+export function blueprintNimStatus(status: CandidateStatus): BlueprintNimRunStatus {
+  return status === 'waiting-for-gpus' ? 'pending' : status;
+}
+
+/**
+ * The Blueprint ends a deployment with its candidate: `completed`, or `cancelled` / `failed`.
+ * Flywheel records the teardown itself (deleting, deleted), which the Blueprint has no value for.
+ */
+export function blueprintDeploymentStatus(
+  status: DeploymentStatus | null | undefined,
+  owner: CandidateStatus | 'judge',
+): BlueprintDeploymentStatus {
+  if (!status) return 'pending';
+  if (status !== 'deleting' && status !== 'deleted') return status;
+  return owner === 'cancelled' || owner === 'failed' ? owner : 'completed';
+}
+
 function judge(doc: LlmJudgeRunDoc | null): JobDetailResponse['llm_judge'] {
   if (!doc) return null;
   return {
     model_name: doc.model_name,
     type: doc.deployment_type,
-    deployment_status: doc.deployment_status ?? 'pending',
+    deployment_status: blueprintDeploymentStatus(doc.deployment_status, 'judge'),
+    flywheel_deployment_status: doc.deployment_status ?? null,
     error: doc.error ?? null,
   };
 }
@@ -75,8 +100,10 @@ const EVAL_ORDER: readonly string[] = EvalType.options;
 function nim(doc: NimRunDoc, evaluations: EvaluationDoc[], customizations: CustomizationDoc[]) {
   return {
     model_name: doc.model_name,
-    status: doc.status ?? 'pending',
-    deployment_status: doc.deployment_status ?? 'pending',
+    status: blueprintNimStatus(doc.status ?? 'pending'),
+    deployment_status: blueprintDeploymentStatus(doc.deployment_status, doc.status ?? 'pending'),
+    flywheel_status: doc.status ?? 'pending',
+    flywheel_deployment_status: doc.deployment_status ?? null,
     runtime_seconds: nonNegative(doc.runtime_seconds),
     evaluations: evaluations
       .filter((e) => e.nim_id === doc._id)

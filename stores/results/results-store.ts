@@ -132,6 +132,23 @@ export class ResultsStore {
     return res.matchedCount > 0;
   }
 
+  /**
+   * Records a cancel request on an unfinished run, once: false when the run has finished or a
+   * cancel was already requested (the API then answers "already cancelled" without signalling).
+   */
+  async claimCancel(id: string, reason: string): Promise<boolean> {
+    const res = await this.runs.updateOne(
+      { _id: id, finished_at: null, cancel_reason: null },
+      { $set: { cancel_reason: reason } },
+    );
+    return res.matchedCount > 0;
+  }
+
+  /** Undoes claimCancel when the cancel could not be delivered, so a retry can try again. */
+  async releaseCancel(id: string): Promise<void> {
+    await this.runs.updateOne({ _id: id, finished_at: null }, { $set: { cancel_reason: null } });
+  }
+
   async setRunDatasets(id: string, datasets: DatasetRef[], numRecords: number, report: Record<string, unknown>) {
     await this.runs.updateOne({ _id: id }, { $set: { datasets, num_records: numRecords, dataset_report: report } });
   }

@@ -78,13 +78,15 @@ describe('POST /api/jobs/{job_id}/cancel', () => {
     });
   });
 
-  test('a live run gets the cancel signal', async () => {
+  test('a live run gets the cancel signal once; a second cancel while it is cancelling is "already cancelled"', async () => {
     const created = await createJob('wl-cancel');
     const res = await env.api.call('POST', `/api/jobs/${created.body.id}/cancel`);
     expect(res).toMatchObject({
       status: 200,
       body: { id: created.body.id, message: 'Job cancellation initiated successfully.' },
     });
+    const again = await env.api.call('POST', `/api/jobs/${created.body.id}/cancel`);
+    expect(again).toMatchObject({ status: 200, body: { id: created.body.id, message: 'Job is already cancelled.' } });
     const history = await env.temporal.workflow.getHandle(`flywheel-${created.body.id}`).fetchHistory();
     const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
     expect(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toEqual(['cancel']);
