@@ -71,7 +71,9 @@ export function createDatasetActivities({
     async createDatasets(input: CreateDatasetsInput): Promise<CreateDatasetsResult> {
       const { jobId, workloadId, clientId, config } = input;
       const names = datasetNames(workloadId, jobId);
-      const done = await alreadyBuilt(jobId, names);
+      const client = nemo(config);
+      const description = `Flywheel ${workloadId} (${clientId}), run ${jobId}`;
+      const done = await alreadyBuilt(jobId, names, client, config.nmp_config.nmp_namespace, description);
       if (done) return done;
 
       const context = Context.current();
@@ -79,7 +81,6 @@ export function createDatasetActivities({
         context.heartbeat(details);
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
       };
-      const client = nemo(config);
       const split = config.data_split_config;
       const workDir = await mkdtemp(join(tmpdir(), 'flywheel-datasets-'));
       try {
@@ -144,7 +145,7 @@ export function createDatasetActivities({
             client.entityStore.registerDataset({
               namespace,
               name: upload.name,
-              description: `Flywheel ${workloadId} (${clientId}), run ${jobId}`,
+              description,
             }),
           );
           refs.push({ name: upload.name, num_records: upload.rows, nmp_uri: filesUrl });
@@ -166,12 +167,43 @@ export function createDatasetActivities({
     },
   };
 
-  /** A retry after the datasets were uploaded and recorded returns what was recorded. */
-  async function alreadyBuilt(jobId: string, names: DatasetNames): Promise<CreateDatasetsResult | undefined> {
+  /**
+   * A retry or reset after the datasets were uploaded and recorded returns what was recorded,
+   * but only once the datastore shows every file of every dataset: one that is gone (the
+   * datastore was wiped, a repository deleted) means a full rebuild under the same names. The
+   * kept ones are registered again (an idempotent register-or-update), so the Entity Store entry
+   * the evaluator and customizer resolve exists too.
+   */
+  async function alreadyBuilt(
+    jobId: string,
+    names: DatasetNames,
+    client: NemoOps,
+    namespace: string,
+    description: string,
+  ): Promise<CreateDatasetsResult | undefined> {
     const run = await results.getRun(jobId);
     const report = run?.dataset_report as DatasetReport | null | undefined;
     const recorded = new Set(run?.datasets.map((d) => d.name));
     if (!run || !report || ![names.eval, names.icl, names.train].every((n) => recorded.has(n))) return undefined;
+    const wanted: [string, string[]][] = [
+      [names.eval, [DATASET_FILES.eval]],
+      [names.icl, [DATASET_FILES.eval]],
+      [names.train, [DATASET_FILES.train, DATASET_FILES.val]],
+    ];
+    for (const [name, files] of wanted) {
+      const present = await retryTransient(() => client.datastore.listFiles(namespace, name));
+      if (!present || !files.every((f) => present.includes(f))) {
+        Context.current().log.warn('recorded dataset missing from the datastore; rebuilding the datasets', {
+          jobId,
+          dataset: name,
+          missing: present ? files.filter((f) => !present.includes(f)) : files,
+        });
+        return undefined;
+      }
+    }
+    for (const [name] of wanted) {
+      await retryTransient(() => client.entityStore.registerDataset({ namespace, name, description }));
+    }
     return { numRecords: run.num_records, workloadType: report.workloadType, datasets: names, report };
   }
 }

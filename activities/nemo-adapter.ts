@@ -178,6 +178,10 @@ export function createNemoOpsWith(
         await client.datastore.uploadFiles(ns, name, files, message);
       },
       readFile: (ns, name, path) => client.datastore.readFile(ns, name, path),
+      async listFiles(ns, name) {
+        const repo = await client.datastore.getRepo(ns, name);
+        return repo?.siblings.map((s) => s.rfilename);
+      },
       async deleteRepo(ns, name) {
         await client.datastore.deleteRepo(ns, name);
       },

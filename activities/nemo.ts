@@ -106,6 +106,8 @@ export interface NemoOps {
     /** Uploads (replacing) files in one commit on `main`. */
     uploadFiles(namespace: string, name: string, files: DatasetFile[], message: string): Promise<void>;
     readFile(namespace: string, name: string, path: string): Promise<string>;
+    /** The repository's file paths, or undefined when the repository does not exist. */
+    listFiles(namespace: string, name: string): Promise<string[] | undefined>;
     deleteRepo(namespace: string, name: string): Promise<void>;
   };
 }

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { DATASET_FILES, datasetNames } from '../../pipeline/dataset-names';
+import { FlywheelHarness, MODELS, SAMPLE, testNemo } from '../support/flywheel-harness';
+import { servers } from '../support/servers';
+
+// A reset reuses the datasets recorded in MongoDB only after checking the datastore still holds
+// them: when it lost them, `temporal workflow reset` rebuilds them under the same names and the
+// run completes, where it used to fail again with "Dataset … not found".
+
+const h = new FlywheelHarness({ timeScale: 0.01 });
+beforeAll(() => h.start(), 120_000);
+afterAll(() => h.close());
+
+test('after the datastore lost a run’s datasets, a reset rebuilds them and completes the run', async () => {
+  const config = h.config({ models: [MODELS[0] as string], customize: false });
+  h.configs.set('single', config);
+  const first = await h.startRun({ configName: 'single' });
+  const jobId = first.workflowId.replace('flywheel-', '');
+  expect(await h.result(first)).toMatchObject({ status: 'completed' });
+
+  const nemo = testNemo(config);
+  const ns = config.nmp_config.nmp_namespace;
+  const names = datasetNames(SAMPLE.workloadId, jobId);
+  const before = await nemo.datastore.readFile(ns, names.eval, DATASET_FILES.eval);
+  for (const name of Object.values(names)) await nemo.datastore.deleteRepo(ns, name);
+  expect(await nemo.datastore.listFiles(ns, names.eval)).toBeUndefined();
+
+  const history = await first.fetchHistory();
+  const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
+  const { runId } = await h.env.client.workflowService.resetWorkflowExecution({
+    namespace: servers.TEMPORAL_NAMESPACE,
+    workflowExecution: { workflowId: first.workflowId, runId: (await first.describe()).runId },
+    reason: 'datastore was wiped',
+    workflowTaskFinishEventId: firstTask,
+    requestId: randomUUID(),
+  });
+  const reset = h.env.client.workflow.getHandle(first.workflowId, runId ?? undefined);
+  expect(await h.result(reset)).toMatchObject({ jobId, status: 'completed', candidatesFailed: 0 });
+
+  // rebuilt under the same names, with the same eval rows (the split is seeded by the run)
+  expect((await nemo.datastore.listFiles(ns, names.train))?.sort()).toEqual([DATASET_FILES.train, DATASET_FILES.val]);
+  expect(await nemo.datastore.readFile(ns, names.eval, DATASET_FILES.eval)).toBe(before);
+  const docs = await h.documents(jobId);
+  expect(docs.run).toMatchObject({ status: 'completed', error: null, workflow_run_id: runId });
+  expect(docs.evaluations.map((e) => [e.eval_type, e.status, e.error])).toEqual([
+    ['base-eval', 'completed', null],
+    ['icl-eval', 'completed', null],
+  ]);
+}, 180_000);
