@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { fromBlueprint } from './blueprint';
 import { type FlywheelConfig, FlywheelConfigSchema } from './schema';
 
 export const DEFAULT_CONFIG_NAME = 'default';
@@ -69,15 +70,29 @@ export function loadFlywheelConfig(name = DEFAULT_CONFIG_NAME, env: NodeJS.Proce
   return parseFlywheelConfig(applyEnvOverrides(raw, env), `config "${name}" (${file})`);
 }
 
+/**
+ * Validates a config. A Blueprint config.yaml is mapped first (config/blueprint.ts); a field that
+ * would have no effect, or that Flywheel does not know, fails the load with its path.
+ */
 export function parseFlywheelConfig(raw: unknown, where = 'config'): FlywheelConfig {
-  const parsed = FlywheelConfigSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issues = formatIssues(parsed.error);
+  const mapped = fromBlueprint(raw);
+  const parsed = FlywheelConfigSchema.safeParse(mapped.config);
+  const issues = [...mapped.issues, ...(parsed.success ? [] : formatIssues(parsed.error))];
+  if (parsed.success && issues.length === 0) return parsed.data;
   throw new ConfigError(`invalid ${where}:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, issues);
 }
 
+const pathText = (path: PropertyKey[]) => path.map(String).join('.');
+
 export function formatIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({
+          path: pathText([...i.path, k]),
+          message: 'unknown field: Flywheel would ignore it, so it is refused (check its spelling and section)',
+        }))
+      : [{ path: pathText(i.path) || '(root)', message: i.message }],
+  );
 }
 
 const ENV_OVERRIDES: [string, string[], (v: string) => unknown][] = [

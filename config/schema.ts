@@ -4,14 +4,14 @@ import { WorkloadType } from '../contracts';
 // The flywheel configuration. Field names follow the upstream Blueprint's config.yaml so an
 // existing config ports over; defaults are the upstream code defaults unless noted.
 
-export const NmpConfigSchema = z.object({
+export const NmpConfigSchema = z.strictObject({
   nemo_base_url: z.url(),
   nim_base_url: z.url(),
   datastore_base_url: z.url(),
   nmp_namespace: z.string().min(1).default('dfwbp'),
 });
 
-export const CustomizerConfigSchema = z.object({
+export const CustomizerConfigSchema = z.strictObject({
   target: z.string().min(1),
   gpus: z.number().int().positive(),
   num_nodes: z.number().int().positive().default(1),
@@ -24,7 +24,7 @@ export const CustomizerConfigSchema = z.object({
 });
 
 export const CandidateModelSchema = z
-  .object({
+  .strictObject({
     model_name: z
       .string()
       .regex(/^[^/\s]+\/[^/\s]+$/, 'must look like "namespace/name", e.g. meta/llama-3.2-1b-instruct'),
@@ -42,14 +42,14 @@ export const CandidateModelSchema = z
     path: ['customizer_configs'],
   });
 
-const RemoteEndpointSchema = z.object({
+const RemoteEndpointSchema = z.strictObject({
   deployment_type: z.literal('remote'),
   url: z.url(),
   model_name: z.string().min(1),
   api_key_env: z.string().optional(),
 });
 
-const LocalEndpointSchema = z.object({
+const LocalEndpointSchema = z.strictObject({
   deployment_type: z.literal('local'),
   model_name: z.string().min(1),
   context_length: z.number().int().positive(),
@@ -64,7 +64,7 @@ export const EndpointConfigSchema = z.discriminatedUnion('deployment_type', [
   LocalEndpointSchema,
 ]);
 
-export const DataSplitConfigSchema = z.object({
+export const DataSplitConfigSchema = z.strictObject({
   eval_size: z.number().int().positive().default(20),
   val_ratio: z.number().min(0).lt(1).default(0.1),
   min_total_records: z.number().int().nonnegative().default(50),
@@ -73,13 +73,13 @@ export const DataSplitConfigSchema = z.object({
   parse_function_arguments: z.boolean().default(true),
 });
 
-export const SimilarityConfigSchema = z.object({
+export const SimilarityConfigSchema = z.strictObject({
   relevance_ratio: z.number().min(0).max(1).default(0.7),
   embedding_nim_config: EndpointConfigSchema,
 });
 
 export const IclConfigSchema = z
-  .object({
+  .strictObject({
     max_context_length: z.number().int().positive().default(8192),
     reserved_tokens: z.number().int().nonnegative().default(2048),
     max_examples: z.number().int().nonnegative().default(3),
@@ -92,14 +92,14 @@ export const IclConfigSchema = z
     path: ['similarity_config'],
   });
 
-export const TrainingConfigSchema = z.object({
+export const TrainingConfigSchema = z.strictObject({
   training_type: z.literal('sft').default('sft'),
   finetuning_type: z.literal('lora').default('lora'),
   epochs: z.number().int().positive().default(2),
   batch_size: z.number().int().positive().default(16),
   learning_rate: z.number().positive().default(0.0001),
   lora: z
-    .object({
+    .strictObject({
       adapter_dim: z.number().int().positive().default(32),
       adapter_dropout: z.number().min(0).lt(1).default(0.1),
     })
@@ -108,7 +108,7 @@ export const TrainingConfigSchema = z.object({
 
 /** Timeouts and poll intervals (upstream hard-codes these; here they are configuration). */
 export const TimingConfigSchema = z
-  .object({
+  .strictObject({
     poll_interval_ms: z.number().int().positive().default(5000),
     /**
      * How long a polling activity may go without a heartbeat before Temporal retries it on
@@ -125,7 +125,7 @@ export const TimingConfigSchema = z
   });
 
 export const FlywheelConfigSchema = z
-  .object({
+  .strictObject({
     nmp_config: NmpConfigSchema,
     nims: z.array(CandidateModelSchema).min(1, 'at least one candidate model (nims) must be configured'),
     llm_judge_config: EndpointConfigSchema,
