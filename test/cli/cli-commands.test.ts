@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { ensureLogIndex } from '../../stores/log-index';
 import { ApiEnv, TOKENS } from '../api/api-env';
 import { servers } from '../support/servers';
@@ -102,7 +103,35 @@ test('logs load reports rejected lines by number, then workloads lists what was 
   const missing = await flywheel('logs', 'load', path.join(dir, 'nope.jsonl'));
   expect(missing).toMatchObject({ code: 1 });
   expect(missing.stderr).toContain('no such file');
+
+  // gzip on standard input, and a directory of files
+  const stdin = new PassThrough();
+  stdin.end(gzipSync([good(4), good(5)].join('\n')));
+  const piped = await runInProcess(['logs', 'load', '-', '--json'], env, undefined, stdin);
+  expect(piped.code).toBe(0);
+  expect(JSON.parse(piped.stdout)).toMatchObject({ loaded: 2, rejected: 0, files: 1 });
+  const sub = path.join(dir, 'more');
+  mkdirSync(sub);
+  writeFileSync(path.join(sub, 'a.jsonl.gz'), gzipSync(good(6)));
+  writeFileSync(path.join(sub, 'b.jsonl'), `${good(7)}\n${good(1)}\n`);
+  const fromDir = await flywheel('logs', 'load', sub, '--json');
+  expect(fromDir.code).toBe(0);
+  expect(JSON.parse(fromDir.stdout)).toMatchObject({ files: 2, loaded: 2, duplicates: 1, rejected: 0 });
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('jobs create for a workload without logs says so and creates nothing; --no-log-check creates it anyway', async () => {
+  const before = await api.results.runs.countDocuments({ workload_id: 'wl-no-logs' });
+  const refused = await flywheel('jobs', 'create', '-w', 'wl-no-logs', '-c', 'client-x');
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('no logs for workload "wl-no-logs" and client "client-x"');
+  expect(refused.stderr).toContain('wl-loaded (');
+  expect(refused.stdout).not.toContain('Created job');
+  expect(await api.results.runs.countDocuments({ workload_id: 'wl-no-logs' })).toBe(before);
+  const forced = await flywheel('jobs', 'create', '-w', 'wl-no-logs', '-c', 'client-x', '--no-log-check', '--json');
+  expect(forced.code).toBe(0);
+  expect(await api.results.runs.countDocuments({ workload_id: 'wl-no-logs' })).toBe(before + 1);
+  await api.temporal.workflow.getHandle(`flywheel-${JSON.parse(forced.stdout).id}`).terminate('test done');
 });
 
 test('jobs list filters and prints a table or JSON', async () => {

@@ -34,6 +34,7 @@ export async function runInProcess(
   args: string[],
   env: Record<string, string>,
   barStream: CliIo['barStream'] = { write: () => true, isTTY: false } as unknown as CliIo['barStream'],
+  stdin?: NodeJS.ReadableStream,
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -46,6 +47,7 @@ export async function runInProcess(
     },
     barStream,
     env: { ...process.env, ...env },
+    ...(stdin ? { stdin } : {}),
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
