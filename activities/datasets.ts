@@ -10,7 +10,7 @@ import { type DatasetReport, datasetReport } from '../pipeline/dataset-report';
 import { DatasetError } from '../pipeline/errors';
 import { toEvalRow } from '../pipeline/formatting';
 import { buildIclRecords, type Embedder, IclConfigError } from '../pipeline/icl';
-import { exportLogPages } from '../stores/log-export';
+import { documentIdOf, exportLogPages } from '../stores/log-export';
 import type { DatasetRef } from '../stores/results/schema';
 import type { ActivityDeps } from './deps';
 import type { DatasetFile, NemoFactory, NemoOps } from './nemo';
@@ -98,6 +98,7 @@ export function createDatasetActivities({
           split,
           seed: split.random_seed === null ? jobId : String(split.random_seed),
           workDir,
+          documentIdOf,
           onProgress: (p) => heartbeat({ phase: 'export', ...p }),
         });
 

@@ -32,6 +32,15 @@ export interface AssemblerOptions {
   spillEvalLine?: (index: number, line: string) => void;
   /** Eval candidates held in memory at most (then they are spilled). */
   maxHeldEvalCandidates?: number;
+  /** Where a rejected record came from (its Elasticsearch document id), for the report. */
+  documentIdOf?: (raw: unknown) => string | undefined;
+}
+
+/** A rejected record's reason, and its document id when it is known, so it can be found. */
+export interface RejectionSample {
+  reason: RejectionReason;
+  detail: string;
+  documentId?: string;
 }
 
 export interface AcceptedLines {
@@ -75,7 +84,7 @@ export class DatasetAssembler {
   private pool: { index: number; priority: number; record: LogRecord; cls: string }[] = [];
   private readonly poolSize: number;
   private readonly evalCandidates: EvalCandidates;
-  readonly rejectionSamples: { reason: RejectionReason; detail: string }[] = [];
+  readonly rejectionSamples: RejectionSample[] = [];
 
   constructor(private readonly options: AssemblerOptions) {
     this.poolSize = options.iclPoolSize ?? DEFAULT_ICL_POOL;
@@ -101,8 +110,14 @@ export class DatasetAssembler {
     });
     if (!result.ok) {
       this.rejected[result.reason]++;
-      if (this.rejectionSamples.length < 20)
-        this.rejectionSamples.push({ reason: result.reason, detail: result.detail });
+      if (this.rejectionSamples.length < 20) {
+        const documentId = this.options.documentIdOf?.(raw);
+        this.rejectionSamples.push({
+          reason: result.reason,
+          detail: result.detail,
+          ...(documentId ? { documentId } : {}),
+        });
+      }
       return undefined;
     }
     const record = result.record;

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DataSplitConfig } from '../config/schema';
 import type { ResolvedWorkloadType, WorkloadType } from '../contracts';
-import { type AssembledSplit, DatasetAssembler } from './dataset-assembler';
+import { type AssembledSplit, DatasetAssembler, type RejectionSample } from './dataset-assembler';
 import type { LogRecord } from './log-record';
 import { SPLIT } from './split';
-import type { RejectionReason } from './validation';
 import { resolveWorkloadType } from './workload-type';
 
 // Exported records → eval / train / val JSONL files, in two streaming passes: the first
@@ -32,6 +31,8 @@ export interface BuildOptions {
   workDir: string;
   iclPoolSize?: number;
   onProgress?: (progress: { read: number; accepted: number }) => void;
+  /** The source document id of a raw record, for rejection samples. */
+  documentIdOf?: (raw: unknown) => string | undefined;
 }
 
 export interface BuiltFiles {
@@ -41,7 +42,7 @@ export interface BuiltFiles {
   assembled: AssembledSplit;
   /** The eval records as written (for the ICL set). */
   evalRecords: LogRecord[];
-  rejectionSamples: { reason: RejectionReason; detail: string }[];
+  rejectionSamples: RejectionSample[];
 }
 
 async function write(stream: WriteStream, text: string): Promise<void> {
@@ -113,6 +114,7 @@ export async function buildDatasetFiles(options: BuildOptions): Promise<BuiltFil
       split: options.split,
       seed: options.seed,
       iclPoolSize: options.iclPoolSize,
+      documentIdOf: options.documentIdOf,
       spillEvalLine: (index, line) => {
         evalText += `${index}\t${line}\n`;
       },

@@ -1,5 +1,5 @@
 import type { ResolvedWorkloadType } from '../contracts';
-import type { ClassCounts } from './dataset-assembler';
+import type { ClassCounts, RejectionSample } from './dataset-assembler';
 import type { BuiltFiles } from './dataset-build';
 import type { IclStats } from './icl';
 import type { RejectionReason } from './validation';
@@ -16,8 +16,8 @@ export interface DatasetReport {
   accepted: number;
   duplicates: number;
   rejected: Record<RejectionReason, number>;
-  /** A few rejected records' reasons with detail, to find what is wrong in the logs. */
-  rejectionSamples: { reason: RejectionReason; detail: string }[];
+  /** A few rejected records' reasons with detail and document id, to find what is wrong in the logs. */
+  rejectionSamples: RejectionSample[];
   split: { eval: number; train: number; val: number; dropped: number };
   /** Per class, the largest first; past MAX_REPORTED_CLASSES the rest are summed in one row. */
   classDistribution: ClassCounts[];

@@ -16,6 +16,27 @@ export interface ExportOptions {
   keepAlive?: string;
 }
 
+/**
+ * The Elasticsearch document id of an exported record, kept on it as a non-enumerable symbol
+ * property: JSON, spreads and validation never see it, but a record rejected later can still be
+ * named, so someone can find it (GET <index>/_doc/<id>).
+ */
+export const DOCUMENT_ID: unique symbol = Symbol('documentId');
+
+export function documentIdOf(record: unknown): string | undefined {
+  return record !== null && typeof record === 'object'
+    ? ((record as { [DOCUMENT_ID]?: string })[DOCUMENT_ID] ?? undefined)
+    : undefined;
+}
+
+const withId = (hit: { _id?: string | null; _source?: unknown }) => {
+  const source = hit._source;
+  if (source && typeof source === 'object' && hit._id) {
+    Object.defineProperty(source, DOCUMENT_ID, { value: hit._id, enumerable: false });
+  }
+  return source;
+};
+
 const isIndexMissing = (err: unknown) =>
   (err as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception';
 
@@ -48,7 +69,7 @@ export async function* exportLogPages(options: ExportOptions): AsyncGenerator<un
       size,
       track_total_hits: false,
       // only what is read: less JSON to parse per page
-      filter_path: ['pit_id', 'hits.hits._source', 'hits.hits.sort'],
+      filter_path: ['pit_id', 'hits.hits._id', 'hits.hits._source', 'hits.hits.sort'],
       ...(after ? { search_after: after } : {}),
     });
 
@@ -61,7 +82,7 @@ export async function* exportLogPages(options: ExportOptions): AsyncGenerator<un
       if (res.pit_id) pitId = res.pit_id;
       // filter_path leaves `hits` out of an empty page
       const hits = res.hits?.hits ?? [];
-      const page = hits.slice(0, remaining).map((h) => h._source as unknown);
+      const page = hits.slice(0, remaining).map(withId);
       remaining -= page.length;
       const last = hits[hits.length - 1];
       if (hits.length === Math.min(pageSize, remaining + page.length) && remaining > 0 && last?.sort) {

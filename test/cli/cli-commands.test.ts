@@ -121,16 +121,16 @@ test('logs load reports rejected lines by number, then workloads lists what was 
 });
 
 test('jobs create for a workload without logs says so and creates nothing; --no-log-check creates it anyway', async () => {
-  const before = await api.results.runs.countDocuments({ workload_id: 'wl-no-logs' });
+  const before = await api.results.countRuns({ workload_id: 'wl-no-logs' });
   const refused = await flywheel('jobs', 'create', '-w', 'wl-no-logs', '-c', 'client-x');
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('no logs for workload "wl-no-logs" and client "client-x"');
   expect(refused.stderr).toContain('wl-loaded (');
   expect(refused.stdout).not.toContain('Created job');
-  expect(await api.results.runs.countDocuments({ workload_id: 'wl-no-logs' })).toBe(before);
+  expect(await api.results.countRuns({ workload_id: 'wl-no-logs' })).toBe(before);
   const forced = await flywheel('jobs', 'create', '-w', 'wl-no-logs', '-c', 'client-x', '--no-log-check', '--json');
   expect(forced.code).toBe(0);
-  expect(await api.results.runs.countDocuments({ workload_id: 'wl-no-logs' })).toBe(before + 1);
+  expect(await api.results.countRuns({ workload_id: 'wl-no-logs' })).toBe(before + 1);
   await api.temporal.workflow.getHandle(`flywheel-${JSON.parse(forced.stdout).id}`).terminate('test done');
 });
 

@@ -138,6 +138,13 @@ describe('dataset build from the samples to the NeMo emulator', () => {
     expect(report.recordsRead).toBe(expected.read);
     expect(report.rejected.invalid_tool_arguments).toBe(expected.defective);
     expect(expected.defective).toBeGreaterThan(0);
+    // every rejection sample names the document it came from, which can be fetched and is the bad one
+    expect(report.rejectionSamples.length).toBeGreaterThan(0);
+    for (const sample of report.rejectionSamples) {
+      expect(sample).toMatchObject({ reason: 'invalid_tool_arguments', documentId: expect.any(String) });
+      const doc = (await es.get<RawRecord>({ index: logIndex, id: sample.documentId as string }))._source as RawRecord;
+      expect(typeof answer(doc)?.tool_calls?.[0]?.function.arguments).toBe('string');
+    }
     expect(report.duplicates).toBe(expected.duplicates);
     expect(report.accepted).toBe(expected.accepted);
     expect(report.split.eval).toBe(10);
