@@ -49,8 +49,11 @@ export async function resolveLogSources(
           : `cannot read ${arg}: ${(err as Error).message}`,
     );
   }
-  if (info.isFile()) return [{ name: arg, open: () => createReadStream(arg, { highWaterMark: 1 << 20 }) }];
-  if (!info.isDirectory()) throw new LogInputError(`cannot read ${arg}: not a regular file or directory`);
+  // a pipe or device (`<(zcat logs.gz)`, /dev/stdin) streams like a file
+  if (info.isFile() || info.isFIFO() || info.isCharacterDevice()) {
+    return [{ name: arg, open: () => createReadStream(arg, { highWaterMark: 1 << 20 }) }];
+  }
+  if (!info.isDirectory()) throw new LogInputError(`cannot read ${arg}: not a file, pipe or directory`);
   const entries = (await readdir(arg, { withFileTypes: true }))
     .filter((e) => e.isFile() && !HIDDEN.test(e.name))
     .map((e) => e.name)
