@@ -211,6 +211,7 @@ describe('the Node runtime', () => {
     // every stage builds FROM that one pinned argument, none from a tag of its own
     const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
     expect(froms.length).toBeGreaterThanOrEqual(3);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own ARG reference, literally
     expect(new Set(froms)).toEqual(new Set(['${NODE_IMAGE}']));
   });
 
