@@ -1,8 +1,9 @@
-import { activityInfo, Context } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
 import type { ResultsStore } from '../stores/results/results-store';
 import { customizationId, nimId } from '../stores/results/schema';
 import { cancelRemoteOnCancellation } from './cancel-remote';
+import { heartbeat } from './heartbeat';
 import { customizationConfigName, customizationJobName, customizedModelName } from './naming';
 import type { NemoFactory } from './nemo';
 import { pollUntilDone } from './poll';
@@ -79,7 +80,7 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
         });
       }
       const remote = job;
-      Context.current().heartbeat({ remoteJobId: remote.id } satisfies Resume);
+      heartbeat({ remoteJobId: remote.id } satisfies Resume);
       await results.updateCustomization(docId, {
         job_id: remote.id,
         status: 'running',
@@ -97,13 +98,14 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
               s.status === 'failed' || s.status === 'cancelled'
                 ? `customization ${s.status}: ${s.status_logs.at(-1)?.message ?? 'no detail'}`
                 : undefined,
-            onStatus: async (s) => {
-              await results.updateCustomization(docId, {
+            progress: {
+              of: (s) => ({
                 progress: s.percentage_done,
                 epochs_completed: s.epochs_completed,
                 steps_completed: s.steps_completed,
                 runtime_seconds: (Date.now() - started.getTime()) / 1000,
-              });
+              }),
+              write: (patch) => results.updateCustomization(docId, patch),
             },
             heartbeat: (s) => ({ remoteJobId: remote.id, progress: s.percentage_done }),
             stalledBecause: (s) =>
@@ -130,6 +132,7 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
         done: (served) => served,
         failed: () => undefined,
         heartbeat: () => ({ remoteJobId: remote.id, progress: 100 }),
+        name: 'served',
         stalledBecause: () => `${remote.output_model} never appeared in the NIM proxy's model list`,
         intervalMs: config.timing.poll_interval_ms,
         stallTimeoutMs: config.timing.deployment_timeout_ms,

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
 import { DeploymentStatus } from '../contracts';
 import type { ResultsStore } from '../stores/results/results-store';
+import { heartbeat } from './heartbeat';
 import { deploymentName } from './naming';
 import type { NemoFactory } from './nemo';
 import { pollUntilDone } from './poll';
@@ -42,12 +43,12 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
         headway: () => 0,
         done: (d) => d.status_details.status === 'ready',
         failed: (d) => (d.status_details.status === 'failed' ? `deployment ${name} failed` : undefined),
-        onStatus: async (d) => {
-          const status = d.status_details.status;
-          await results.updateNim(jobId, candidate.model_name, {
-            deployment_status: DeploymentStatus.safeParse(status).data ?? 'unknown',
+        progress: {
+          of: (d) => ({
+            deployment_status: DeploymentStatus.safeParse(d.status_details.status).data ?? 'unknown',
             runtime_seconds: (Date.now() - started) / 1000,
-          });
+          }),
+          write: (patch) => results.updateNim(jobId, candidate.model_name, patch),
         },
         heartbeat: (d) => ({ deployment: name, status: d.status_details.status }),
         stalledBecause: () => 'the deployment never became ready',
@@ -60,11 +61,12 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
         done: (served) => served,
         failed: () => undefined,
         heartbeat: (served) => ({ deployment: name, served }),
+        name: 'served',
         stalledBecause: () => `${candidate.model_name} never appeared in the NIM proxy's model list`,
         intervalMs: config.timing.poll_interval_ms,
         stallTimeoutMs: config.timing.deployment_timeout_ms,
       });
-      Context.current().heartbeat({ deployment: name, status: 'ready' });
+      heartbeat({ deployment: name, status: 'ready' });
       return { deployment: name };
     },
 
@@ -82,7 +84,7 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
       await client.deployments.remove(namespace, name);
       const ctx = Context.current();
       while (!(await isGone(() => client.deployments.get(namespace, name)))) {
-        ctx.heartbeat({ deployment: name, status: 'deleting' });
+        heartbeat({ deployment: name, status: 'deleting' });
         await ctx.sleep(Math.min(config.timing.poll_interval_ms, 1000));
       }
       await results.setNimDeploymentStatus(jobId, candidate.model_name, 'deleted');

@@ -1,9 +1,10 @@
-import { activityInfo, Context } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import type { FlywheelConfig } from '../config/schema';
 import type { EvalType, ResolvedWorkloadType } from '../contracts';
 import type { ResultsStore } from '../stores/results/results-store';
 import { evaluationId, nimId } from '../stores/results/schema';
 import { cancelRemoteOnCancellation } from './cancel-remote';
+import { heartbeat } from './heartbeat';
 import { evaluationJobName } from './naming';
 import type { NemoFactory } from './nemo';
 import { pollUntilDone } from './poll';
@@ -52,7 +53,7 @@ export function createEvaluationActivities({ results, nemo }: EvaluationDeps) {
         judge: config.llm_judge_config,
       });
       const remote = job;
-      Context.current().heartbeat({ remoteJobId: remote.id } satisfies Resume);
+      heartbeat({ remoteJobId: remote.id } satisfies Resume);
       await results.updateEvaluation(docId, {
         job_id: remote.id,
         status: 'running',
@@ -69,11 +70,12 @@ export function createEvaluationActivities({ results, nemo }: EvaluationDeps) {
               j.status === 'failed' || j.status === 'cancelled'
                 ? `evaluation ${j.status}: ${j.status_details?.message ?? 'no detail'}`
                 : undefined,
-            onStatus: async (j) => {
-              await results.updateEvaluation(docId, {
+            progress: {
+              of: (j) => ({
                 progress: j.status_details?.progress ?? 0,
                 runtime_seconds: (Date.now() - started.getTime()) / 1000,
-              });
+              }),
+              write: (patch) => results.updateEvaluation(docId, patch),
             },
             heartbeat: (j) => ({ remoteJobId: remote.id, progress: j.status_details?.progress ?? 0 }),
             intervalMs: config.timing.poll_interval_ms,
