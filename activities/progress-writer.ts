@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { recordLoadStat } from './load-stats';
 
 // Progress of one step (an evaluation, a customization, a deployment) written to the results
 // store without holding up the poll loop: only the latest progress is kept, and it is written
@@ -43,10 +44,11 @@ export class ProgressWriter<P> {
     this.pending = undefined;
     this.lastWriteAt = this.now();
     this.writes += 1;
+    const started = Date.now();
     this.inFlight = this.options
       .write(patch)
       .then(
-        () => undefined,
+        () => recordLoadStat('storeWriteMs', Date.now() - started),
         (err) => warn('progress write failed; the next one carries newer figures', String(err)),
       )
       .finally(() => {

@@ -24,7 +24,9 @@ export async function retryTransient<T>(call: () => Promise<T>, options: Transie
       return await call();
     } catch (err) {
       if (!isTransient(err) || attempt >= attempts) throw err;
-      await Context.current().sleep(Math.min(maxDelayMs, delayMs * 2 ** (attempt - 1)));
+      // with jitter, so many activities that hit the same overloaded service do not retry in step
+      const backoff = Math.min(maxDelayMs, delayMs * 2 ** (attempt - 1));
+      await Context.current().sleep(backoff / 2 + Math.random() * (backoff / 2));
     }
   }
 }

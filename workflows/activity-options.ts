@@ -52,13 +52,20 @@ export const datasetBuild: ActivityOptions = {
  * config, so a dead worker is noticed in seconds and cancellation reaches the activity
  * promptly. Waiting for the cancellation to complete lets the activity cancel its remote job
  * before the workflow tears the deployment underneath it down.
+ *
+ * Retried for as long as the remote job is alive, with no cap on attempts: a heartbeat timeout
+ * (a busy or stalled worker, a slow store) is not evidence that the remote job failed, and
+ * every retry resumes the same job from the heartbeat details. What ends the retries is the
+ * job itself: failed or cancelled (JobFailed), gone (a 404 is a NemoPermanentError), or
+ * without headway for job_stall_timeout_ms (JobStalled, a clock the heartbeat carries across
+ * attempts). Ten attempts used to turn ten late heartbeats under load into a failed step.
  */
 export function longNemoJob(timing: FlywheelConfig['timing']): ActivityOptions {
   return {
     startToCloseTimeout: '24 hours',
     heartbeatTimeout: timing.heartbeat_timeout_ms,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { ...retry, maximumAttempts: 10 },
+    retry,
   };
 }
 
