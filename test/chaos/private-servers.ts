@@ -97,6 +97,13 @@ export abstract class RestartableServer {
     this.child = undefined;
   }
 
+  /** Sends a signal to the server's process group (SIGSTOP freezes it, SIGCONT resumes it). */
+  signal(signal: NodeJS.Signals): void {
+    const child = this.child;
+    if (!child?.pid) throw new Error(`${this.name} is not running`);
+    process.kill(-child.pid, signal);
+  }
+
   async restart(downForMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     await this.stop(signal);
     await new Promise((r) => setTimeout(r, downForMs));

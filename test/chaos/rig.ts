@@ -45,6 +45,8 @@ export interface RigOptions {
   timing?: Partial<FlywheelConfig['timing']>;
   /** Emulator fault plan from the start (same shape as PUT /admin/faults). */
   faults?: Record<string, unknown>;
+  /** Extra environment for the worker child (e.g. CHAOS_BLOCK_MS, CHAOS_MAX_ACTIVITIES). */
+  workerEnv?: Record<string, string>;
 }
 
 // Worker children still alive are killed if this process exits without closing its rigs.
@@ -166,6 +168,7 @@ export class ChaosRig {
         FLYWHEEL_TASK_QUEUE: this.taskQueue,
         FLYWHEEL_CONFIG: path.join(this.workDir, 'flywheel.yaml'),
         CHAOS_WORKFLOW_BUNDLE: await chaosBundle(),
+        ...this.options.workerEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -219,6 +222,11 @@ export class ChaosRig {
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await gone;
+  }
+
+  /** Sends a signal to the worker process (SIGSTOP/SIGCONT, or SIGUSR2 to block its event loop). */
+  signalWorker(signal: NodeJS.Signals): void {
+    this.worker?.kill(signal);
   }
 
   newJobId(): string {

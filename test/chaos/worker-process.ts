@@ -1,4 +1,5 @@
 import { createNemoOpsWith } from '../../activities/nemo-adapter';
+import { startLoadProbe } from '../../bench/lib/load-probe';
 import { readEnvironment } from '../../config/environment';
 import { connectWorker } from '../../temporal/connection';
 import { createFlywheelWorker } from '../../worker/create-worker';
@@ -26,9 +27,25 @@ async function main(): Promise<void> {
       overrides: {
         shutdownGraceTime: '1 second',
         maxHeartbeatThrottleInterval: '300 milliseconds',
-        maxConcurrentActivityTaskExecutions: Number(process.env.CHAOS_MAX_ACTIVITIES ?? 100),
+        // the production slot sizing unless a scenario (or the benchmark) asks for other figures
+        ...(process.env.CHAOS_MAX_ACTIVITIES
+          ? { maxConcurrentActivityTaskExecutions: Number(process.env.CHAOS_MAX_ACTIVITIES) }
+          : {}),
+        ...(process.env.CHAOS_MAX_WORKFLOW_TASKS
+          ? { maxConcurrentWorkflowTaskExecutions: Number(process.env.CHAOS_MAX_WORKFLOW_TASKS) }
+          : {}),
       },
     });
+    // Tests block this worker's event loop on demand: SIGUSR2 busy-waits CHAOS_BLOCK_MS.
+    const blockMs = Number(process.env.CHAOS_BLOCK_MS ?? 0);
+    if (blockMs > 0)
+      process.on('SIGUSR2', () => {
+        const until = Date.now() + blockMs;
+        while (Date.now() < until) {}
+        console.log(`event loop blocked for ${blockMs} ms`);
+      });
+    const probeFile = process.env.FLYWHEEL_LOAD_PROBE_FILE;
+    if (probeFile) startLoadProbe({ worker, results: deps.results, file: probeFile });
     console.log(`chaos worker polling ${env.FLYWHEEL_TASK_QUEUE} pid ${process.pid}`);
     await worker.run();
   } finally {
