@@ -2,6 +2,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import type { NemoFactory } from '../activities/nemo';
+import { WORKER_SLOTS } from './slots';
 
 export interface FlywheelWorkerOptions {
   connection: NativeConnection;
@@ -26,6 +27,7 @@ export function createFlywheelWorker(options: FlywheelWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     ...code,
     activities: createActivities({ ...options.deps, nemo: options.nemo }),
+    ...(options.overrides?.tuner ? {} : WORKER_SLOTS), // a tuner and fixed slot counts exclude each other
     ...options.overrides,
   });
 }
