@@ -1,19 +1,40 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { readEnvironment } from '../config/environment';
 import { judgeRun } from '../test/chaos/invariants';
 import { ChaosRig } from '../test/chaos/rig';
+import { WORKER_SLOTS } from '../worker/slots';
+import { summariseLoadProbe } from './lib/load-probe';
 import { quietTemporalRuntime, round, table, writeResults } from './lib/report';
 
-// Benchmark: 100 runs started at once on ONE worker process (the production worker factory,
-// default activity concurrency 100) with an unlimited GPU budget, against the emulator at time
-// scale 0.01 (a run alone takes seconds). All must complete; we report the worker's peak RSS
-// (VmHWM, target < 1 GB), runs per minute, and the time to the first and last completion.
+// Benchmark: many runs on ONE worker process (the production worker factory and its slot
+// sizing) with an unlimited GPU budget, against the emulator at time scale 0.01 (a run alone
+// takes seconds). Two cases: 100 runs started at once, and a burst of 300 runs started within
+// a minute (a weekly schedule for many workloads firing together). All must complete cleanly;
+// every run that does not is listed with its cause. We report the worker's peak RSS (VmHWM,
+// target < 1 GB), runs per minute, the time to the first and last completion, and what the
+// worker's load probe saw (event-loop lag, slots in use, store latency, heartbeat gaps).
 //
-//   npm run bench -- concurrency          BENCH_RUNS=50 npm run bench -- concurrency
+//   npm run bench -- concurrency                       100 runs at once
+//   BENCH_CASE=burst npm run bench -- concurrency      300 runs started over 60 s
+//   BENCH_RUNS=40 BENCH_BURST_SECONDS=30 ...           other sizes
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 100);
+const CASE = process.env.BENCH_CASE === 'burst' ? 'burst' : 'at-once';
+const RUNS = Number(process.env.BENCH_RUNS ?? (CASE === 'burst' ? 300 : 100));
+const BURST_SECONDS = CASE === 'burst' ? Number(process.env.BENCH_BURST_SECONDS ?? 60) : 0;
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.01);
 const TARGET_RSS_MB = 1024;
+
+/** A failure's cause without the ids and figures that differ from run to run. */
+function causeOf(errors: string[]): string {
+  const text = errors.join('; ') || 'no error recorded';
+  return text
+    .replace(/[0-9a-f]{24}/g, '<job>')
+    .replace(/meta\/llama-[\w.-]+/g, '<model>')
+    .replace(/\d+(\.\d+)?/g, 'N')
+    .slice(0, 300);
+}
 
 function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -24,6 +45,9 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 async function main(): Promise<void> {
   quietTemporalRuntime();
   const env = readEnvironment();
+  const probeDir = mkdtempSync(path.join(tmpdir(), 'flywheel-bench-probe-'));
+  const probeFile = path.join(probeDir, 'probe.jsonl');
+  process.env.FLYWHEEL_LOAD_PROBE_FILE = probeFile; // the worker child inherits it
   const rig = new ChaosRig({
     servers: {
       temporalAddress: env.TEMPORAL_ADDRESS,
@@ -38,7 +62,14 @@ async function main(): Promise<void> {
     const idle = memoryOf(pid);
     const jobs = Array.from({ length: RUNS }, () => rig.newJobId());
     const started = Date.now();
-    await Promise.all(jobs.map((jobId) => rig.startRun(jobId)));
+    // at once, or spread evenly over the burst window
+    await Promise.all(
+      jobs.map(async (jobId, i) => {
+        const at = started + (BURST_SECONDS * 1000 * i) / RUNS;
+        if (at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now()));
+        await rig.startRun(jobId);
+      }),
+    );
     const startedAllS = (Date.now() - started) / 1000;
     let sampling = true;
     let peakRssSampled = 0;
@@ -75,8 +106,16 @@ async function main(): Promise<void> {
         }),
     );
     for (const f of failures) console.log(`not clean: ${f.jobId} ${f.runStatus}: ${f.errors.join('; ')}`);
+    const causes: Record<string, number> = {};
+    for (const f of failures) causes[causeOf(f.errors)] = (causes[causeOf(f.errors)] ?? 0) + 1;
+    for (const [cause, n] of Object.entries(causes).sort((a, b) => b[1] - a[1]))
+      console.log(`${n} run(s) not clean because: ${cause}`);
+    const load = summariseLoadProbe(existsSync(probeFile) ? readFileSync(probeFile, 'utf8').split('\n') : []);
+    console.log(`worker load probe (max / median of 1 s samples): ${JSON.stringify(load)}`);
     const row = {
+      case: CASE,
       runs: RUNS,
+      burst_s: BURST_SECONDS,
       completed,
       all_completed: completed === RUNS,
       started_all_s: round(startedAllS),
@@ -94,6 +133,7 @@ async function main(): Promise<void> {
     console.log(
       table(
         [
+          'case',
           'runs',
           'completed',
           'all started (s)',
@@ -106,6 +146,7 @@ async function main(): Promise<void> {
         ],
         [
           [
+            row.case,
             row.runs,
             row.completed,
             row.started_all_s,
@@ -119,8 +160,11 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    const file = writeResults('concurrency', {
+    const file = writeResults(CASE === 'burst' ? 'concurrency-burst' : 'concurrency', {
       timeScale: TIME_SCALE,
+      workerSlots: workerSlotsOf(),
+      load,
+      causes,
       candidatesPerRun: 2,
       gpuBudget: 1000,
       targetPeakRssMb: TARGET_RSS_MB,
@@ -131,7 +175,20 @@ async function main(): Promise<void> {
     if (!row.all_completed) process.exitCode = 1;
   } finally {
     await rig.close();
+    rmSync(probeDir, { recursive: true, force: true });
   }
+}
+
+/** The worker's slot counts: the production sizing unless the environment overrides it. */
+function workerSlotsOf() {
+  return {
+    maxConcurrentActivityTaskExecutions: Number(
+      process.env.CHAOS_MAX_ACTIVITIES ?? WORKER_SLOTS.maxConcurrentActivityTaskExecutions,
+    ),
+    maxConcurrentWorkflowTaskExecutions: Number(
+      process.env.CHAOS_MAX_WORKFLOW_TASKS ?? WORKER_SLOTS.maxConcurrentWorkflowTaskExecutions,
+    ),
+  };
 }
 
 main().catch((err) => {
