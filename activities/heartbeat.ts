@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { recordLoadStat } from './load-stats';
 
 // Heartbeats on a timer of their own. An activity that waits on NeMo or the store keeps
 // heartbeating while the call is in flight, so a slow status read or a slow store write is
@@ -54,8 +55,11 @@ export function withSteadyHeartbeat<A extends unknown[], R>(
     const stuckAfterMs = options.stuckAfterMs ?? Math.max(10 * timeoutMs, 300_000);
     const state: Beating = { details: ctx.info.heartbeatDetails, touchedAt: now() };
     beating.set(ctx, state);
+    let lastBeatAt = now();
     const beat = () => {
       if (now() - state.touchedAt > stuckAfterMs) return;
+      recordLoadStat('heartbeatGapMs', now() - lastBeatAt);
+      lastBeatAt = now();
       if (state.details === undefined) ctx.heartbeat();
       else ctx.heartbeat(state.details);
     };

@@ -2,7 +2,7 @@
 // status reads, its awaited store writes. Cheap counters, read and reset by a load probe
 // (the concurrency benchmark's worker prints them); nothing in the product depends on them.
 
-export type LoadStat = 'heartbeatGapMs' | 'statusReadMs' | 'storeWriteMs' | 'startToPollMs';
+export type LoadStat = 'heartbeatGapMs' | 'pollGapMs' | 'statusReadMs' | 'storeWriteMs';
 
 class Samples {
   private values: number[] = [];
@@ -28,7 +28,7 @@ const samples: Record<LoadStat, Samples> = {
   heartbeatGapMs: new Samples(),
   statusReadMs: new Samples(),
   storeWriteMs: new Samples(),
-  startToPollMs: new Samples(),
+  pollGapMs: new Samples(),
 };
 
 export function recordLoadStat(stat: LoadStat, value: number): void {

@@ -82,7 +82,7 @@ export async function pollUntilDone<S, P = unknown>(spec: PollSpec<S, P>): Promi
     : undefined;
   let transientFailures = 0;
   let reads = 0;
-  let lastBeat = Date.now();
+  let lastRead = Date.now();
   try {
     for (;;) {
       let status: S;
@@ -106,8 +106,8 @@ export async function pollUntilDone<S, P = unknown>(spec: PollSpec<S, P>): Promi
         clock.since = Date.now();
       }
       heartbeat({ ...spec.heartbeat(status), stall: clock });
-      recordLoadStat('heartbeatGapMs', Date.now() - lastBeat);
-      lastBeat = Date.now();
+      recordLoadStat('pollGapMs', Date.now() - lastRead);
+      lastRead = Date.now();
       if (writer && spec.progress) writer.offer(spec.progress.of(status));
       const failure = spec.failed(status);
       if (failure !== undefined) throw ApplicationFailure.nonRetryable(failure, 'JobFailed');

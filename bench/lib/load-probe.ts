@@ -84,6 +84,7 @@ export function summariseLoadProbe(lines: string[]) {
     cachedWorkflows: worst((s) => s.cachedWorkflows),
     storePingMs: worst((s) => s.storePingMs),
     heartbeatGapMaxMs: worst((s) => s.stats.heartbeatGapMs?.max),
+    pollGapMaxMs: worst((s) => s.stats.pollGapMs?.max),
     statusReadMaxMs: worst((s) => s.stats.statusReadMs?.max),
     storeWriteMaxMs: worst((s) => s.stats.storeWriteMs?.max),
   };
