@@ -34,8 +34,8 @@ export function startLoadProbe(options: {
     if (!pinging) {
       pinging = true;
       const t0 = Date.now();
-      options.results.runs
-        .findOne({ _id: '__load_probe__' })
+      options.results
+        .getRun('__load_probe__')
         .then(() => {
           lastPing = Date.now() - t0;
         })

@@ -72,8 +72,9 @@ describe(`${RUNS} concurrent runs on one worker while the machine is busy`, () =
       .filter(({ result }) => result.status !== 'completed' || result.candidatesFailed !== 0)
       .map(({ jobId, result }) => `${jobId} ${result.status}: ${verdicts.find((v) => v.jobId === jobId)?.errors}`);
     expect(notClean).toEqual([]);
-    const steps = await rig.results.evaluations.find({ flywheel_run_id: { $in: jobs } }).toArray();
-    const customizations = await rig.results.customizations.find({ flywheel_run_id: { $in: jobs } }).toArray();
+    const runSteps = await Promise.all(jobs.map((jobId) => rig.results.findRunSteps(jobId)));
+    const steps = runSteps.flatMap((r) => r.evaluations);
+    const customizations = runSteps.flatMap((r) => r.customizations);
     expect(steps).toHaveLength(RUNS * 3);
     expect(steps.filter((s) => s.status !== 'completed' || s.progress !== 100)).toEqual([]);
     expect(customizations.filter((c) => c.status !== 'completed')).toEqual([]);

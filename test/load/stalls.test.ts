@@ -48,7 +48,7 @@ async function expectCleanRun(rig: ChaosRig, jobId: string) {
   expect(verdict.duplicateJobs).toEqual([]);
   expect(verdict.leakedDeployments).toEqual([]);
   expect(verdict.lostResults).toEqual([]);
-  const evaluations = await rig.results.evaluations.find({ flywheel_run_id: jobId }).toArray();
+  const { evaluations } = await rig.results.findRunSteps(jobId);
   expect(evaluations.map((e) => e.status)).toEqual(['completed', 'completed', 'completed']);
   return runActivityAttempts(rig, jobId);
 }
