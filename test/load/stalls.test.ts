@@ -33,7 +33,7 @@ function evaluationStarted(rig: ChaosRig, jobId: string): Promise<void> {
       const counters = await rig.admin<EmulatorCounters>('GET', '/admin/counters');
       return Object.keys(counters.created.evaluation_jobs).some((name) => name.includes(jobId));
     },
-    120_000,
+    240_000, // a run reaches its evaluations in ~10 s alone, minutes on a crowded machine
   );
 }
 
@@ -75,7 +75,7 @@ describe('stalls longer than the heartbeat timeout', () => {
       await store.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 300_000);
+  }, 480_000);
 
   test('the worker event loop blocked: the timed-out waits resume their remote jobs', async () => {
     const rig = rigOn(servers.MONGODB_URL, { CHAOS_BLOCK_MS: String(STALL_MS) });
@@ -91,5 +91,5 @@ describe('stalls longer than the heartbeat timeout', () => {
     } finally {
       await rig.close();
     }
-  }, 300_000);
+  }, 480_000);
 });
