@@ -11,28 +11,31 @@ import type { NemoFactory } from './nemo';
 import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';
 
-/** Every activity the worker registers, built from the clients it is given. */
+/**
+ * Every activity the worker registers, built from the clients it is given. Each heartbeats on
+ * a timer while it runs (when its options set a heartbeat timeout), so a slow store or NeMo
+ * call is never taken for a dead worker.
+ */
 export function createActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
-  const deployment = createDeploymentActivities(deps);
-  const evaluation = createEvaluationActivities(deps);
-  const customization = createCustomizationActivities(deps);
-  const judge = createJudgeActivities(deps);
+  const activities = allActivities(deps);
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      withSteadyHeartbeat(fn as (...a: unknown[]) => Promise<unknown>),
+    ]),
+  ) as typeof activities;
+}
+
+function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
   return {
     ...createSmokeActivities(),
     ...createRunLifecycleActivities(deps),
     ...createDatasetActivities(deps),
     ...createGpuBudgetActivities(deps),
-    ...deployment,
-    ...evaluation,
-    ...customization,
-    ...judge,
-    // the long NeMo waits heartbeat on a timer, whatever their status reads and store writes cost
-    deployCandidate: withSteadyHeartbeat(deployment.deployCandidate),
-    teardownDeployment: withSteadyHeartbeat(deployment.teardownDeployment),
-    runEvaluation: withSteadyHeartbeat(evaluation.runEvaluation),
-    runCustomization: withSteadyHeartbeat(customization.runCustomization),
-    prepareJudge: withSteadyHeartbeat(judge.prepareJudge),
-    teardownJudge: withSteadyHeartbeat(judge.teardownJudge),
+    ...createDeploymentActivities(deps),
+    ...createEvaluationActivities(deps),
+    ...createCustomizationActivities(deps),
+    ...createJudgeActivities(deps),
     ...createDeletionActivities(deps),
   };
 }

@@ -28,11 +28,16 @@ const retry: RetryPolicy = {
 };
 
 /**
- * Quick writes to the results store and single NeMo calls: milliseconds normally, so a short
- * timeout; it is also how long a call lost with a crashed worker waits before its retry.
+ * Quick writes to the results store and single NeMo calls: milliseconds normally. A crashed
+ * worker is noticed by the heartbeat timeout (every activity heartbeats on a timer while it
+ * runs, activities/heartbeat.ts), so a call lost with its worker is retried after 10 s; a
+ * slow store only makes the call slow. The start-to-close timeout bounds a call that hangs.
+ * (It was 10 s with no heartbeat: in a burst of 300 runs FerretDB took 7-19 s per write, and
+ * initializeRun timed out attempt after attempt towards its 20th.)
  */
 export const shortCall: ActivityOptions = {
-  startToCloseTimeout: '10 seconds',
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { ...retry, maximumAttempts: 20 },
 };
 
