@@ -6,12 +6,15 @@ import type { WorkerOptions } from '@temporalio/worker';
  * counts wait in Temporal's task queue, where no timeout runs (no schedule-to-start timeouts
  * are set), and start as slots free up.
  *
- * Sized from the concurrency benchmark (docs/benchmarks.md, issue 20): on 2 shared cores the
- * worker's event loop stays under ~1 s of lag with 200 long NeMo waits in flight, because a wait
- * costs one status read per poll interval and heartbeats on a timer; what grows with the
- * number in flight is the load on the store and on NeMo, which the adaptive poll delay
- * stretches. Workflow tasks are CPU work in one workflow thread, so more than a few dozen at
- * once only queue inside the process; the SDK's default of 40 stands.
+ * Sized from the concurrency benchmark (docs/benchmarks.md, issue 20), on 2 shared cores at
+ * load average ~20: with 100 slots, 100 runs kept all of them busy (median 96 in flight) with
+ * long NeMo waits; with 200, the same 100 runs completed cleanly with the event loop at 45 ms
+ * p99 (median of 1 s samples; 2.2 s at worst, during the dataset builds) and the timer
+ * heartbeats at most 3.7 s apart. A wait costs one status read per poll interval and
+ * heartbeats on a timer, so it is cheap in the worker; what grows with the number in flight
+ * is the load on the store (in the 300-run burst the store, not the worker, was the limit:
+ * 7 s per read) and on NeMo, which the adaptive poll delay stretches. Workflow tasks are CPU
+ * work in one workflow thread, so the SDK's default of 40 stands.
  */
 export const WORKER_SLOTS = {
   maxConcurrentActivityTaskExecutions: 200,
