@@ -7,6 +7,7 @@ import { createEvaluationActivities } from './evaluation';
 import { createGpuBudgetActivities } from './gpu-budget';
 import { createJudgeActivities } from './judge';
 import type { NemoFactory } from './nemo';
+import { createRecommendationActivities } from './recommendation';
 import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';
 
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
     ...createCustomizationActivities(deps),
     ...createJudgeActivities(deps),
     ...createDeletionActivities(deps),
+    ...createRecommendationActivities(deps),
   };
 }
