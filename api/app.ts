@@ -68,7 +68,10 @@ export function createApp(deps: ApiDeps) {
     reportsRouter({
       results: deps.results,
       temporalUiUrl: deps.temporalUiUrl === undefined ? DEFAULT_TEMPORAL_UI_URL : deps.temporalUiUrl,
-      temporalNamespace: deps.temporal.options.namespace,
+      // read per report: the OpenAPI generator builds the app over a stand-in client
+      get temporalNamespace() {
+        return deps.temporal.options.namespace;
+      },
     }),
   );
   app.route('/api/schedules', schedulesRouter(jobDeps));

@@ -55,7 +55,7 @@ test('three triggered runs of one workload appear in its history with intervals 
         const detail = await api.call('GET', `/api/jobs/${job.id}`);
         return detail.body.finished_at ? detail.body : undefined;
       },
-      120_000,
+      240_000,
     );
     expect(done.status).toBe('completed');
     // the document is final before the workflow closes; the next trigger must not overlap it
@@ -88,7 +88,7 @@ test('three triggered runs of one workload appear in its history with intervals 
     runs: [],
   });
   expect((await api.call('GET', `/api/workloads/${SAMPLE.workloadId}/history?limit=0`)).status).toBe(422);
-}, 300_000);
+}, 780_000);
 
 test('the CLI prints the history and the recommendation, and writes the report; Chromium renders it', async () => {
   expect(jobs).toHaveLength(3);
