@@ -5,6 +5,12 @@ import { NAIVE_UTC_EXAMPLE } from '../time';
 // Response shapes of a run's decision (added; the Blueprint has none): scores with confidence
 // intervals, the quality gate, costs, and the recommendation.
 
+/**
+ * Nullable reference to a named schema. `.nullable()` on a registered schema is emitted as a
+ * bare $ref (null not allowed); a union with null is emitted as anyOf [$ref, null].
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
 const Variant = z.enum(['base', 'icl', 'customized']).openapi('Variant');
 const EvalKind = z.enum(['base-eval', 'icl-eval', 'customized-eval']);
 
@@ -26,10 +32,10 @@ export const Recommendation = z
   .object({
     status: z.enum(['recommended', 'none']),
     model: z.string().nullable(),
-    variant: Variant.nullable(),
+    variant: orNull(Variant),
     eval_type: EvalKind.nullable(),
     metric: z.string(),
-    score: ScoreInterval.nullable(),
+    score: orNull(ScoreInterval),
     monthly_cost: z.number().nullable().openapi({ description: 'USD per month for the workload traffic' }),
     production_monthly_cost: z.number().nullable(),
     saving_fraction: z.number().nullable().openapi({ description: '0.986 = 98.6% cheaper than production' }),

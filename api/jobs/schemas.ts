@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import * as contracts from '../../contracts';
-import { Decision, Recommendation } from '../decision/schemas';
+import { Decision, orNull, Recommendation } from '../decision/schemas';
 import { NAIVE_UTC_EXAMPLE } from '../time';
 
 // Request and response shapes of /api/jobs. Field names, enums and nullability follow the
@@ -203,10 +203,10 @@ export const JobDetailResponse = z
     config_name: z.string().nullable().openapi({ description: 'Added' }),
     schedule_id: z.string().nullable().openapi({ description: 'Added' }),
     cancel_reason: z.string().nullable().openapi({ description: 'Added: why the run was cancelled' }),
-    recommendation: Recommendation.nullable()
+    recommendation: orNull(Recommendation)
       .optional()
       .openapi({ description: 'Added: which candidate could replace the production model, recorded as the run ends' }),
-    decision: Decision.nullable().optional().openapi({ description: 'Added: the evidence behind the recommendation' }),
+    decision: orNull(Decision).optional().openapi({ description: 'Added: the evidence behind the recommendation' }),
   })
   .openapi('JobDetailResponse');
 

@@ -30,7 +30,7 @@ const route = createRoute({
   request: { params: JobIdParam },
   responses: {
     200: { content: { 'text/html': { schema: z.string() } }, description: 'The report page (no external resources)' },
-    ...pick(400, 401, 404),
+    ...pick(400, 401, 403, 429, 404),
   },
 });
 

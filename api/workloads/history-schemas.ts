@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { Recommendation, ScoreInterval } from '../decision/schemas';
+import { orNull, Recommendation, ScoreInterval } from '../decision/schemas';
 
 // GET /api/workloads/{workload_id}/history: every run of a workload with its candidates' scores
 // (with intervals) and its recommendation, oldest first, so drift between runs shows.
@@ -23,7 +23,7 @@ export const HistoryEntry = z
     finished_at: z.string().nullable(),
     schedule_id: z.string().nullable(),
     gate: z.object({ metric: z.string(), threshold: z.number() }).nullable(),
-    recommendation: Recommendation.nullable().openapi({ description: 'null: the run recorded no decision' }),
+    recommendation: orNull(Recommendation).openapi({ description: 'null: the run recorded no decision' }),
     candidates: z.array(HistoryCandidate),
   })
   .openapi('WorkloadHistoryEntry');

@@ -42,7 +42,7 @@ const history = createRoute({
   summary: "A workload's runs, oldest first: every candidate's scores with intervals and each run's recommendation",
   security: bearerSecurity,
   request: { params: WorkloadIdParam, query: HistoryQuery },
-  responses: { 200: json(WorkloadHistoryResponse, 'The history'), ...pick(401, 422) },
+  responses: { 200: json(WorkloadHistoryResponse, 'The history'), ...pick(401, 403, 429, 422) },
 });
 
 type WorkloadRow = z.infer<typeof Workload>;
