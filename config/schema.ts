@@ -130,7 +130,7 @@ export const TimingConfigSchema = z
 
 const gateRule = <const M extends readonly [string, ...string[]]>(metrics: M, metric: M[number]) =>
   z
-    .object({
+    .strictObject({
       /** The score that decides. */
       metric: z.enum(metrics).default(metric),
       /** Relative to the production model, whose logged answers are the eval references (1.0 = the same). */
@@ -140,7 +140,7 @@ const gateRule = <const M extends readonly [string, ...string[]]>(metrics: M, me
     })
     .prefault({});
 
-export const QualityGateConfigSchema = z.object({
+export const QualityGateConfigSchema = z.strictObject({
   /** Two-sided confidence level of every interval; a candidate passes on the lower bound. */
   confidence_level: z.number().gt(0).lt(1).default(0.95),
   tool_calling: gateRule(
@@ -182,7 +182,7 @@ export const DEFAULT_MODEL_PRICES: z.infer<typeof ModelPriceSchema>[] = [
   { model_name: 'meta/llama-3.2-1b-instruct', input_per_million: 0.01, output_per_million: 0.01 },
 ];
 
-export const CostModelConfigSchema = z.object({
+export const CostModelConfigSchema = z.strictObject({
   /** The model serving the workload today; null: the model most of the logged requests name. */
   production_model: z.string().min(1).nullable().default(null),
   /** Prices added to (or replacing, by model_name) DEFAULT_MODEL_PRICES. */

@@ -65,5 +65,10 @@ describe('decision config', () => {
     expect(issues({ ...minimal, cost_model: { models: [{ model_name: 'x/y', input_per_million: 1 }] } })[0]).toMatch(
       /^cost_model\.models\.0/,
     );
+    // a misspelt key is refused, not silently ignored
+    expect(issues({ ...minimal, quality_gate: { tool_calling: { treshold: 0.5 } } })[0]).toMatch(
+      /^quality_gate\.tool_calling/,
+    );
+    expect(issues({ ...minimal, cost_model: { production: 'x' } })[0]).toMatch(/^cost_model/);
   });
 });
