@@ -8,6 +8,7 @@ import { createGpuBudgetActivities } from './gpu-budget';
 import { withSteadyHeartbeat } from './heartbeat';
 import { createJudgeActivities } from './judge';
 import type { NemoFactory } from './nemo';
+import { createRecommendationActivities } from './recommendation';
 import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';
 
@@ -37,5 +38,6 @@ function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
     ...createCustomizationActivities(deps),
     ...createJudgeActivities(deps),
     ...createDeletionActivities(deps),
+    ...createRecommendationActivities(deps),
   };
 }

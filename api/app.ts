@@ -12,12 +12,15 @@ import { jsonLogger } from './logger';
 import { requireBearerToken } from './middleware/auth';
 import { clientAddress } from './middleware/client-address';
 import { requestLog } from './middleware/request-log';
+import { reportsRouter } from './reports/router';
 import { schedulesRouter } from './schedules/router';
 import { validationHook } from './validation';
 import { workloadsRouter } from './workloads/router';
 
 export const API_VERSION = '1.0.0';
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The Temporal dev server's Web UI (scripts/stack.sh). */
+export const DEFAULT_TEMPORAL_UI_URL = 'http://127.0.0.1:8233';
 
 export const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -60,6 +63,17 @@ export function createApp(deps: ApiDeps) {
 
   app.route('/', healthRouter(deps, logger));
   app.route('/api/jobs', jobsRouter(jobDeps));
+  app.route(
+    '/api/jobs',
+    reportsRouter({
+      results: deps.results,
+      temporalUiUrl: deps.temporalUiUrl === undefined ? DEFAULT_TEMPORAL_UI_URL : deps.temporalUiUrl,
+      // read per report: the OpenAPI generator builds the app over a stand-in client
+      get temporalNamespace() {
+        return deps.temporal.options.namespace;
+      },
+    }),
+  );
   app.route('/api/schedules', schedulesRouter(jobDeps));
   app.route('/api/workloads', workloadsRouter(deps));
   app.route('/api/configs', configsRouter(jobDeps.configNames));

@@ -34,6 +34,8 @@ export interface ApiDeps {
   loadConfig?: (name?: string) => FlywheelConfig;
   /** How long GET /api/jobs/{id}/progress waits for the workflow to answer, in ms (default 5000). */
   queryTimeoutMs?: number;
+  /** Base URL of the Temporal Web UI, linked from reports (default the dev server's; null: no link). */
+  temporalUiUrl?: string | null;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
 }

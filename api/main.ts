@@ -24,6 +24,8 @@ const ServerEnv = z.object({
   FLYWHEEL_API_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   FLYWHEEL_API_OPEN: z.enum(['0', '1', 'true', 'false']).optional(),
   FLYWHEEL_API_MAX_BODY_BYTES: z.coerce.number().int().positive().optional(),
+  /** The Temporal Web UI linked from reports; "" leaves the link out. */
+  TEMPORAL_UI_URL: z.string().optional(),
 });
 
 async function main(): Promise<void> {
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     trustedProxyHops: server.FLYWHEEL_API_TRUSTED_PROXY_HOPS,
     logger,
     ...(server.FLYWHEEL_API_MAX_BODY_BYTES ? { maxBodyBytes: server.FLYWHEEL_API_MAX_BODY_BYTES } : {}),
+    ...(server.TEMPORAL_UI_URL !== undefined ? { temporalUiUrl: server.TEMPORAL_UI_URL || null } : {}),
   });
 
   const http = serve({ fetch: app.fetch, hostname: server.FLYWHEEL_API_HOST, port: server.FLYWHEEL_API_PORT }, (info) =>

@@ -23,6 +23,20 @@ export class FlywheelApiClient {
   constructor(private readonly target: ApiTarget) {}
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const text = await this.send(method, path, body, headers);
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      return undefined as T;
+    }
+  }
+
+  /** A GET whose body is not JSON (the HTML report). */
+  getText(path: string): Promise<string> {
+    return this.send('GET', path, undefined, { accept: 'text/html' });
+  }
+
+  private async send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<string> {
     const url = `${this.target.url.replace(/\/+$/, '')}${path}`;
     const all: Record<string, string> = { accept: 'application/json', ...headers };
     if (this.target.token) all.authorization = `Bearer ${this.target.token}`;
@@ -38,17 +52,17 @@ export class FlywheelApiClient {
       );
     }
     const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
     if (!res.ok) {
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
       const hint = res.status === 401 ? ' (set FLYWHEEL_API_TOKEN or --token)' : '';
       throw new CliError(`${method} ${path} failed: ${res.status} ${describeDetail(parsed as Detail)}${hint}`);
     }
-    return parsed as T;
+    return text;
   }
 
   get<T>(path: string) {

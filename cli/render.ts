@@ -1,3 +1,4 @@
+import { recommendationReport } from './render-decision';
 import type { JobDetail, JobProgress, JobSummary, Schedule, Workload } from './types';
 
 // Plain-text tables for people; `--json` prints the API's JSON instead.
@@ -77,6 +78,7 @@ export function jobReport(job: JobDetail): string {
   lines.push(
     rows.length === 0 ? 'No candidates yet.' : table(['MODEL', 'STEP', 'STATUS', 'PROGRESS', ...metrics, 'NOTE'], rows),
   );
+  if (job.finished_at) lines.push('', recommendationReport(job));
   return lines.join('\n');
 }
 

@@ -124,6 +124,83 @@ export const TimingConfigSchema = z
     path: ['heartbeat_timeout_ms'],
   });
 
+// ---------------------------------------------------------------- decision (quality gate, cost)
+// What a run's recommendation is judged by: the gate per workload type and the prices of the
+// models. See README "The decision".
+
+const gateRule = <const M extends readonly [string, ...string[]]>(metrics: M, metric: M[number]) =>
+  z
+    .strictObject({
+      /** The score that decides. */
+      metric: z.enum(metrics).default(metric),
+      /** Relative to the production model, whose logged answers are the eval references (1.0 = the same). */
+      threshold: z.number().gt(0).max(1).default(0.9),
+      /** Fewer eval items than this and no score is trusted. */
+      min_eval_size: z.number().int().positive().default(20),
+    })
+    .prefault({});
+
+export const QualityGateConfigSchema = z.strictObject({
+  /** Two-sided confidence level of every interval; a candidate passes on the lower bound. */
+  confidence_level: z.number().gt(0).lt(1).default(0.95),
+  tool_calling: gateRule(
+    ['function_name_and_args_accuracy', 'function_name', 'tool_calling_correctness'] as const,
+    'function_name_and_args_accuracy',
+  ),
+  classification: gateRule(['f1'] as const, 'f1'),
+  generic: gateRule(['similarity'] as const, 'similarity'),
+});
+
+const PerTokenPriceSchema = z.strictObject({
+  model_name: z.string().min(1),
+  /** USD per million prompt tokens. */
+  input_per_million: z.number().nonnegative(),
+  /** USD per million completion tokens. */
+  output_per_million: z.number().nonnegative(),
+});
+const GpuPriceSchema = z.strictObject({
+  model_name: z.string().min(1),
+  /** GPUs per replica. */
+  gpus: z.number().int().positive(),
+  /** USD per GPU-hour. */
+  gpu_hourly_rate: z.number().nonnegative(),
+  /** Tokens (prompt + completion) one replica serves per second. */
+  tokens_per_second: z.number().positive(),
+});
+export const ModelPriceSchema = z.union([PerTokenPriceSchema, GpuPriceSchema]);
+
+/**
+ * Default prices: per-token list prices proportional to parameter count (USD 0.01 per billion
+ * parameters per million tokens), the assumption behind the Blueprint's "up to 98.6%" for
+ * 70B -> 1B. Illustrative, not a quote: set your own in `cost_model.models`.
+ */
+export const DEFAULT_MODEL_PRICES: z.infer<typeof ModelPriceSchema>[] = [
+  { model_name: 'meta/llama-3.3-70b-instruct', input_per_million: 0.7, output_per_million: 0.7 },
+  { model_name: 'meta/llama-3.1-70b-instruct', input_per_million: 0.7, output_per_million: 0.7 },
+  { model_name: 'meta/llama-3.1-8b-instruct', input_per_million: 0.08, output_per_million: 0.08 },
+  { model_name: 'meta/llama-3.2-3b-instruct', input_per_million: 0.03, output_per_million: 0.03 },
+  { model_name: 'meta/llama-3.2-1b-instruct', input_per_million: 0.01, output_per_million: 0.01 },
+];
+
+export const CostModelConfigSchema = z.strictObject({
+  /** The model serving the workload today; null: the model most of the logged requests name. */
+  production_model: z.string().min(1).nullable().default(null),
+  /** Prices added to (or replacing, by model_name) DEFAULT_MODEL_PRICES. */
+  models: z.array(ModelPriceSchema).default([]),
+  /** Requests per day are averaged over at most this many days before the newest log record. */
+  traffic_window_days: z.number().int().positive().default(30),
+  /** Logged requests whose tokens are counted for the per-request averages. */
+  token_sample_size: z.number().int().positive().max(10_000).default(500),
+});
+
+/** Every price in force: the defaults, overridden or extended by the config's own. */
+export function modelPrices(
+  cost: z.infer<typeof CostModelConfigSchema>,
+): Map<string, z.infer<typeof ModelPriceSchema>> {
+  return new Map([...DEFAULT_MODEL_PRICES, ...cost.models].map((p) => [p.model_name, p]));
+}
+// ---------------------------------------------------------------- end of decision
+
 export const FlywheelConfigSchema = z
   .strictObject({
     nmp_config: NmpConfigSchema,
@@ -136,6 +213,9 @@ export const FlywheelConfigSchema = z
     /** GPUs shared by every run; a candidate deploys only when its GPUs are free. */
     gpu_budget: z.number().int().positive().default(8),
     timing: TimingConfigSchema.prefault({}),
+    // decision
+    quality_gate: QualityGateConfigSchema.prefault({}),
+    cost_model: CostModelConfigSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.icl_config.max_examples > c.data_split_config.eval_size) {
@@ -162,3 +242,6 @@ export type DataSplitConfig = z.infer<typeof DataSplitConfigSchema>;
 export type IclConfig = z.infer<typeof IclConfigSchema>;
 export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
 export type FlywheelConfig = z.infer<typeof FlywheelConfigSchema>;
+export type QualityGateConfig = z.infer<typeof QualityGateConfigSchema>;
+export type CostModelConfig = z.infer<typeof CostModelConfigSchema>;
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;

@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createNemoOps } from '../activities/nemo-adapter';
+import { DEFAULT_TEMPORAL_UI_URL } from '../api/app';
+import { decisionView } from '../api/decision/view';
+import { runReport } from '../api/reports/router';
+import { recommendationReport } from '../cli/render-decision';
 import { readEnvironment } from '../config/environment';
 import { loadFlywheelConfig } from '../config/load';
 import type { FlywheelConfig } from '../config/schema';
@@ -84,7 +89,10 @@ async function main(): Promise<number> {
 
     await printScores(deps.results, jobId);
     console.log(`\nrun ${result.status}${result.error ? `: ${result.error}` : ''}`);
-    console.log(`Temporal Web UI: http://127.0.0.1:8233/namespaces/${env.TEMPORAL_NAMESPACE}/workflows/${workflowId}`);
+    console.log(
+      `Temporal Web UI: ${DEFAULT_TEMPORAL_UI_URL}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows/${workflowId}`,
+    );
+    await printDecision(deps.results, jobId, env.TEMPORAL_NAMESPACE);
     return result.status === 'completed' && result.candidatesFailed === 0 ? 0 : 1;
   } finally {
     await connection.close();
@@ -131,6 +139,28 @@ async function printScores(results: Awaited<ReturnType<typeof openActivityDeps>>
   const format = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   console.log(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const r of rows) console.log(format(r));
+}
+
+/** The run's recommendation, and its HTML report written under .stack/reports/. */
+async function printDecision(
+  results: Awaited<ReturnType<typeof openActivityDeps>>['deps']['results'],
+  jobId: string,
+  namespace: string,
+) {
+  const run = await results.getRun(jobId);
+  if (!run) return;
+  console.log(`\n${recommendationReport({ decision: decisionView(run.decision) })}`);
+  const dir = path.resolve(__dirname, '../.stack/reports');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${jobId}.html`);
+  await writeFile(
+    file,
+    await runReport({ results, temporalUiUrl: DEFAULT_TEMPORAL_UI_URL, temporalNamespace: namespace }, run),
+  );
+  console.log(`\nReport: file://${file}`);
+  console.log(
+    `  (with the API running: flywheel jobs report ${jobId} -o report.html, or GET /api/jobs/${jobId}/report)`,
+  );
 }
 
 const step = (message: string) => console.log(`> ${message}`);

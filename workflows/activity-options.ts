@@ -83,3 +83,12 @@ export const cleanup: ActivityOptions = {
   heartbeatTimeout: '30 seconds',
   retry,
 };
+
+/**
+ * Advice computed from stored results (the run's recommendation): a few tries, then the run
+ * finalizes without it rather than waiting.
+ */
+export const advisory: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { ...retry, maximumAttempts: 3 },
+};

@@ -6,6 +6,7 @@ import {
   executeChild,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -14,7 +15,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { FlywheelActivities } from '../activities/types';
-import { cleanup, datasetBuild, longNemoJob, shortCall } from './activity-options';
+import type { FlywheelConfig } from '../config/schema';
+import { advisory, cleanup, datasetBuild, longNemoJob, shortCall } from './activity-options';
 import { type CandidateResult, candidateProgressSignal, candidateRun } from './candidate-run';
 import {
   type CandidateProgress,
@@ -30,6 +32,7 @@ import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from './search-attribut
 const quick = proxyActivities<FlywheelActivities>(shortCall);
 const datasets = proxyActivities<FlywheelActivities>(datasetBuild);
 const teardown = proxyActivities<FlywheelActivities>(cleanup);
+const advice = proxyActivities<FlywheelActivities>(advisory);
 
 /**
  * A flywheel run: initialize → build datasets → judge ready → one child workflow per
@@ -64,12 +67,14 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   ]);
 
   let judgeDeployed: Parameters<FlywheelActivities['teardownJudge']>[0] | undefined;
+  let runConfig: FlywheelConfig | undefined;
   let result: FlywheelRunResult;
   try {
     result = await work.run(async () => {
       const { workflowId, runId } = workflowInfo();
       const { config } = await quick.initializeRun({ ...input, jobId, workflowId, workflowRunId: runId });
       upsertMemo({ config_name: input.configName ?? 'default' });
+      runConfig = config;
       progress.candidates = config.nims.map((n) => ({
         modelName: n.model_name,
         status: 'pending',
@@ -151,6 +156,10 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   progress.phase = 'finalizing';
   await CancellationScope.nonCancellable(async () => {
     if (judgeDeployed) await teardown.teardownJudge(judgeDeployed);
+    // Advice from what finished; a run never fails for want of it.
+    if (runConfig && patched('record-recommendation')) {
+      await advice.recordRecommendation({ jobId, config: runConfig }).catch(() => undefined);
+    }
     await teardown.finalizeRun({
       jobId,
       status: result.status,

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import * as contracts from '../../contracts';
+import { Decision, orNull, Recommendation } from '../decision/schemas';
 import { NAIVE_UTC_EXAMPLE } from '../time';
 
 // Request and response shapes of /api/jobs. Field names, enums and nullability follow the
@@ -202,6 +203,10 @@ export const JobDetailResponse = z
     config_name: z.string().nullable().openapi({ description: 'Added' }),
     schedule_id: z.string().nullable().openapi({ description: 'Added' }),
     cancel_reason: z.string().nullable().openapi({ description: 'Added: why the run was cancelled' }),
+    recommendation: orNull(Recommendation)
+      .optional()
+      .openapi({ description: 'Added: which candidate could replace the production model, recorded as the run ends' }),
+    decision: orNull(Decision).optional().openapi({ description: 'Added: the evidence behind the recommendation' }),
   })
   .openapi('JobDetailResponse');
 

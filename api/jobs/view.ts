@@ -13,6 +13,7 @@ import type {
   LlmJudgeRunDoc,
   NimRunDoc,
 } from '../../stores/results/schema';
+import { decisionFields } from '../decision/view';
 import { naiveUtc, naiveUtcOrNull } from '../time';
 import type { JobDetailResponse, JobListItem } from './schemas';
 
@@ -132,5 +133,6 @@ export async function jobDetail(results: ResultsStore, run: FlywheelRunDoc): Pro
     config_name: run.config_name ?? null,
     schedule_id: run.schedule_id ?? null,
     cancel_reason: run.cancel_reason ?? null,
+    ...decisionFields(run),
   };
 }

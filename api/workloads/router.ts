@@ -1,8 +1,11 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ResultsStore } from '../../stores/results/results-store';
 import { bearerSecurity, json, pick } from '../common-schemas';
 import { principalOf, scopeFilter } from '../middleware/authorize';
 import { validationHook } from '../validation';
+import { workloadHistory } from './history';
+import { HistoryQuery, WorkloadHistoryResponse, WorkloadIdParam } from './history-schemas';
 
 // GET /api/workloads: which (client_id, workload_id) pairs have logs, how many records and when
 // the last one arrived, so an operator knows what a job can be created for.
@@ -30,6 +33,16 @@ const route = createRoute({
   security: bearerSecurity,
   request: { query: WorkloadsQuery },
   responses: { 200: json(WorkloadsResponse, 'Workloads'), ...pick(401, 403, 429, 422, 503) },
+});
+
+const history = createRoute({
+  method: 'get',
+  path: '/{workload_id}/history',
+  tags: ['workloads'],
+  summary: "A workload's runs, oldest first: every candidate's scores with intervals and each run's recommendation",
+  security: bearerSecurity,
+  request: { params: WorkloadIdParam, query: HistoryQuery },
+  responses: { 200: json(WorkloadHistoryResponse, 'The history'), ...pick(401, 403, 429, 422) },
 });
 
 type WorkloadRow = z.infer<typeof Workload>;
@@ -84,10 +97,21 @@ export async function listWorkloads(
   return rows;
 }
 
-export function workloadsRouter(deps: { elasticsearch: ElasticsearchClient; logIndex: string }) {
-  return new OpenAPIHono({ defaultHook: validationHook }).openapi(route, async (c) => {
-    const clients = scopeFilter(principalOf(c), c.req.valid('query').client_id);
-    const workloads = await listWorkloads(deps.elasticsearch, deps.logIndex, clients);
-    return c.json({ workloads }, 200);
-  });
+export function workloadsRouter(deps: { elasticsearch: ElasticsearchClient; logIndex: string; results: ResultsStore }) {
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(route, async (c) => {
+      const clients = scopeFilter(principalOf(c), c.req.valid('query').client_id);
+      const workloads = await listWorkloads(deps.elasticsearch, deps.logIndex, clients);
+      return c.json({ workloads }, 200);
+    })
+    .openapi(history, async (c) => {
+      const { workload_id } = c.req.valid('param');
+      const { client_id, limit } = c.req.valid('query');
+      const clientIds = scopeFilter(principalOf(c), client_id);
+      const runs = await workloadHistory(deps.results, workload_id, {
+        ...(clientIds ? { clientIds } : {}),
+        ...(limit ? { limit } : {}),
+      });
+      return c.json({ workload_id, runs }, 200);
+    });
 }

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { type CliContext, integer, jobIdArg, ratio } from '../context';
 import { CliError } from '../io';
@@ -135,6 +136,22 @@ export function jobsCommand(ctx: CliContext): Command {
     .action(async (id: string, _o, cmd: Command) => {
       const job = await ctx.api(cmd).get<JobDetail>(`/api/jobs/${id}`);
       ctx.print(cmd, job, () => jobReport(job));
+    });
+
+  jobs
+    .command('report')
+    .description('the run as a self-contained HTML report: recommendation, intervals, cost, data, history')
+    .argument('<job-id>', 'job id', jobIdArg)
+    .option('-o, --output <file>', 'write the page to this file (default: standard output)')
+    .action(async (id: string, o: { output?: string }, cmd: Command) => {
+      const html = await ctx.api(cmd).getText(`/api/jobs/${id}/report`);
+      if (!o.output) return ctx.io.out(html);
+      try {
+        await writeFile(o.output, html);
+      } catch (err) {
+        throw new CliError(`cannot write the report to ${o.output}: ${(err as Error).message}`);
+      }
+      ctx.io.err(`report for job ${id} written to ${o.output}`);
     });
 
   jobs

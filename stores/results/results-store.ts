@@ -21,6 +21,7 @@ import {
   type NimRunDoc,
   nimId,
   type RunSnapshotDoc,
+  type StoredDecision,
 } from './schema';
 
 type Fields<T> = Partial<Omit<T, '_id'>>;
@@ -151,6 +152,11 @@ export class ResultsStore {
 
   async setRunDatasets(id: string, datasets: DatasetRef[], numRecords: number, report: Record<string, unknown>) {
     await this.runs.updateOne({ _id: id }, { $set: { datasets, num_records: numRecords, dataset_report: report } });
+  }
+
+  /** Stores the run's decision (recomputed whole on a retry, so a plain overwrite). */
+  async setRunDecision(id: string, decision: StoredDecision): Promise<void> {
+    await this.runs.updateOne({ _id: id }, { $set: { decision } });
   }
 
   /** The first terminal write wins; later ones change nothing and return false. */

@@ -7,6 +7,8 @@ import type {
   JudgeDeploymentType,
   StepStatus,
 } from '../../contracts';
+import type { RunDecision } from '../../decision/build';
+import type { WorkloadTraffic } from '../traffic-stats';
 
 export const DatasetRef = z.object({
   name: z.string(),
@@ -38,7 +40,11 @@ export interface FlywheelRunDoc {
   dataset_report: Record<string, unknown> | null;
   cancel_reason: string | null;
   schedule_id: string | null;
+  /** Added: the run's recommendation with its evidence, written as the run finalizes. */
+  decision?: StoredDecision | null;
 }
+
+export type StoredDecision = RunDecision & { traffic: WorkloadTraffic; computed_at: Date };
 
 export interface NimRunDoc {
   _id: string; // `${run}:${model_name}`, deterministic so retries upsert

@@ -20,6 +20,7 @@ describe('bearer authentication on /api', () => {
     ['POST', '/api/jobs'],
     ['GET', '/api/jobs/65f1c0ffee0123456789abcd'],
     ['GET', '/api/jobs/65f1c0ffee0123456789abcd/progress'],
+    ['GET', '/api/jobs/65f1c0ffee0123456789abcd/report'],
     ['POST', '/api/jobs/65f1c0ffee0123456789abcd/cancel'],
     ['DELETE', '/api/jobs/65f1c0ffee0123456789abcd'],
     ['GET', '/api/schedules'],
@@ -30,6 +31,7 @@ describe('bearer authentication on /api', () => {
     ['POST', '/api/schedules/s1/unpause'],
     ['POST', '/api/schedules/s1/trigger'],
     ['GET', '/api/workloads'],
+    ['GET', '/api/workloads/customer_support/history'],
     ['GET', '/api/configs'],
   ];
 

@@ -47,6 +47,16 @@ export class OpenApiChecker {
     }
     if (status === 304) {
       if (body !== '') throw new Error(`${method} ${path} 304: a body was sent (${JSON.stringify(body)})`);
+      this.checked++;
+      return;
+    }
+    if (typeof body === 'string' && op.responses?.[String(status)]) {
+      // a non-JSON answer (the HTML report): its media type must be the documented one
+      const content = (op.responses[String(status)] as { content?: Record<string, unknown> }).content ?? {};
+      if (!Object.keys(content).some((type) => type !== 'application/json')) {
+        throw new Error(`${method} ${path} ${status}: a non-JSON body where the document declares JSON`);
+      }
+      this.checked++;
       return;
     }
     const pointer = [

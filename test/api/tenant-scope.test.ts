@@ -117,7 +117,12 @@ type Action = 'read' | 'run' | 'delete';
 
 /** How each documented operation is exercised for a client's object. */
 type Case =
-  | { kind: 'list'; action: 'read'; path: string; clientsIn: (body: unknown) => string[] }
+  | {
+      kind: 'list';
+      action: 'read';
+      path: string | ((client: Client) => string);
+      clientsIn: (body: unknown) => string[];
+    }
   | {
       kind: 'create';
       action: 'run';
@@ -164,6 +169,7 @@ const CASES: Record<string, Case> = {
   },
   'GET /api/jobs/{job_id}': jobCase('read', '', (f) => f.runningJob),
   'GET /api/jobs/{job_id}/progress': jobCase('read', '/progress', (f) => f.runningJob),
+  'GET /api/jobs/{job_id}/report': jobCase('read', '/report', (f) => f.finishedJob),
   'POST /api/jobs/{job_id}/cancel': jobCase('run', '/cancel', (f) => f.runningJob),
   'DELETE /api/jobs/{job_id}': jobCase('delete', '', (f) => f.finishedJob),
   'GET /api/schedules': { kind: 'list', action: 'read', path: '/api/schedules', clientsIn: clientOfEach('schedules') },
@@ -183,6 +189,12 @@ const CASES: Record<string, Case> = {
   'POST /api/schedules/{schedule_id}/trigger': scheduleCase('run', '/trigger'),
   'DELETE /api/schedules/{schedule_id}': scheduleCase('delete', ''),
   'GET /api/workloads': { kind: 'list', action: 'read', path: '/api/workloads', clientsIn: clientOfEach('workloads') },
+  'GET /api/workloads/{workload_id}/history': {
+    kind: 'list',
+    action: 'read',
+    path: (client) => `/api/workloads/${client}-assistant/history`,
+    clientsIn: clientOfEach('runs'),
+  },
   'GET /api/configs': { kind: 'unscoped', action: 'read', path: '/api/configs' },
 };
 
@@ -216,16 +228,17 @@ describe.each(OPERATIONS)('%s', (op) => {
       const own = TOKENS.admin[client];
       const reader = TOKENS.reader[client];
       if (c.kind === 'list') {
-        const res = await as(own, method, c.path);
+        const listPath = typeof c.path === 'string' ? c.path : c.path(client);
+        const res = await as(own, method, listPath);
         expect(res.status).toBe(200);
         const seen = c.clientsIn(res.body);
         expect(seen.length).toBeGreaterThan(0);
         expect(new Set(seen)).toEqual(new Set([client]));
         // naming the other client's id as a filter gives nothing, not its data
-        const filtered = await as(own, method, `${c.path}?client_id=${other(client)}`);
+        const filtered = await as(own, method, `${listPath}?client_id=${other(client)}`);
         expect(filtered.status).toBe(200);
         expect(c.clientsIn(filtered.body)).toEqual([]);
-        expect(c.clientsIn((await as(reader, method, c.path)).body).length).toBe(seen.length);
+        expect(c.clientsIn((await as(reader, method, listPath)).body).length).toBe(seen.length);
       } else if (c.kind === 'create') {
         const foreign = await as(own, method, c.path, c.body(other(client)));
         expect(foreign.status).toBe(403);

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { isScoreKey, SCORE_KINDS, type ScoreEvidence } from './scores';
+
+// Reads the evidence behind one stored score from an evaluation document: its per-sample
+// results when the evaluation stored them, else the aggregate and the eval set size.
+//
+// The per-sample list this reads (one entry per eval item, compact):
+//   samples: [{ scores: { <score key>: <value on the stored score's scale> }, label?, predicted? }]
+// `label` / `predicted` are the reference and candidate classes of a classification item.
+
+const SampleSchema = z.looseObject({
+  scores: z.record(z.string(), z.number()).optional(),
+  label: z.string().nullish(),
+  predicted: z.string().nullish(),
+});
+const SamplesSchema = z.array(SampleSchema);
+
+export interface EvaluationLike {
+  scores?: Record<string, number>;
+  samples?: unknown;
+}
+
+export function scoreEvidence(doc: EvaluationLike, key: string, evalSetSize: number): ScoreEvidence | undefined {
+  const value = doc.scores?.[key];
+  if (value === undefined || !isScoreKey(key)) return undefined;
+  const parsed = SamplesSchema.safeParse(doc.samples);
+  const samples = parsed.success ? parsed.data : [];
+  const kind = SCORE_KINDS[key];
+  if (kind === 'f1') {
+    const pairs = samples
+      .filter((s) => typeof s.label === 'string')
+      .map((s) => ({ label: s.label as string, predicted: s.predicted ?? null }));
+    if (pairs.length > 0) return { kind: 'f1', samples: pairs };
+  } else {
+    const values = samples.map((s) => s.scores?.[key]).filter((v): v is number => typeof v === 'number');
+    if (values.length > 0) {
+      // A judge that answers only 0 or 1 (tool-calling correctness) is a proportion too.
+      if (kind === 'accuracy' || values.every((v) => v === 0 || v === 1)) {
+        return { kind: 'accuracy', samples: values.map((v) => ({ correct: v >= 0.5 })) };
+      }
+      return { kind: 'judge', samples: values };
+    }
+  }
+  return { kind: 'aggregate', estimate: value, n: evalSetSize };
+}
