@@ -28,7 +28,8 @@ const { PINNED_OVERRIDE_BEHAVIOR_PINNED } = temporal.api.workflow.v1.VersioningO
 const { EVENT_TYPE_TIMER_STARTED, EVENT_TYPE_WORKFLOW_TASK_FAILED } = temporal.api.enums.v1.EventType;
 
 describe('upgrading the worker mid-run', () => {
-  const h = new FlywheelHarness({ timeScale: 0.02, worker: false });
+  // slow enough that a poll catches the run between a candidate's deployment and its end
+  const h = new FlywheelHarness({ timeScale: 0.06, worker: false });
   const deploymentName = `flywheel-upgrade-${randomUUID().slice(0, 8)}`;
   const live: ChildProcess[] = [];
   let dir: string;
@@ -95,16 +96,15 @@ describe('upgrading the worker mid-run', () => {
     a = await build('A', true);
     await a.waitFor('is the current version');
     runOnA = await h.startRun({ jobId: randomBytes(12).toString('hex') });
-    // mid-run: the first candidate past its deployment, the second waiting for its GPU
+    // mid-run: the first candidate past its deployment (the second waits for its GPU)
     await eventually(
       'the first candidate to be past its deployment',
-      async () =>
-        (await candidateStatus(runOnA, 0)) === 'running-evals' &&
-        (await candidateStatus(runOnA, 1)) === 'waiting-for-gpus'
-          ? true
-          : undefined,
-      120_000,
-    );
+      async () => ((await candidateStatus(runOnA, 0)) === 'running-evals' ? true : undefined),
+      180_000,
+    ).catch(async (err) => {
+      const progress = await runOnA.query(progressQuery).catch((e) => String(e));
+      throw new Error(`${err}; progress ${JSON.stringify(progress)}; worker A:\n${a.output().slice(-4000)}`);
+    });
     await a.stop();
 
     b = await build('B', true);
