@@ -8,6 +8,8 @@ export interface ActivityDeps {
   results: ResultsStore;
   temporal: TemporalClient;
   taskQueue: string;
+  /** The GPU ledger's workflow id (default `flywheel-gpu-ledger`): one per namespace. */
+  gpuLedgerId?: string;
   elasticsearch: ElasticsearchClient;
   /** The Elasticsearch index holding the production logs. */
   logIndex: string;

@@ -1,37 +1,117 @@
 import type { Client } from '@temporalio/client';
-import { acquireGpusSignal, type GpuRequest, gpuBudgetWorkflowId } from '../workflows/gpu-budget';
+import {
+  adoptLegacyGpuLeasesSignal,
+  DEFAULT_GPU_LEDGER_ID,
+  GPU_LEDGER_WORKFLOW,
+  type GpuLeaseRequest,
+  type GpuLedgerActivities,
+  releaseGpuLeaseSignal,
+  requestGpuLeaseSignal,
+} from '../workflows/gpu-budget-contract';
 
 export interface GpuBudgetDeps {
   temporal: Client;
+  /** Where the ledger runs when a request has to start it. */
   taskQueue: string;
+  /** The ledger's workflow id: one per namespace. */
+  gpuLedgerId?: string;
 }
 
-export function createGpuBudgetActivities({ temporal, taskQueue }: GpuBudgetDeps) {
+/** temporal.api.enums.v1.PendingWorkflowTaskState: scheduled, not yet picked up by a worker. */
+const PENDING_WORKFLOW_TASK_STATE_SCHEDULED = 1;
+
+export function createGpuBudgetActivities({
+  temporal,
+  taskQueue,
+  gpuLedgerId = DEFAULT_GPU_LEDGER_ID,
+}: GpuBudgetDeps): GpuLedgerActivities {
+  const signalLedger = async (signal: { name: string }, signalArgs: unknown[]) => {
+    await temporal.workflow.signalWithStart(GPU_LEDGER_WORKFLOW, {
+      workflowId: gpuLedgerId,
+      taskQueue,
+      args: [],
+      signal: signal.name,
+      signalArgs,
+    });
+  };
+
   return {
-    /** Queues a request with the task queue's GPU semaphore, starting it if needed. */
-    async requestGpus(request: GpuRequest): Promise<void> {
-      await temporal.workflow.signalWithStart('gpuBudget', {
-        workflowId: gpuBudgetWorkflowId(taskQueue),
-        taskQueue,
-        args: [],
-        signal: acquireGpusSignal,
-        signalArgs: [request],
-      });
+    /** Queues a lease request with the ledger, starting the ledger if needed. */
+    async requestGpuLease(request: GpuLeaseRequest) {
+      await signalLedger(requestGpuLeaseSignal, [request]);
     },
 
-    /** Which of these workflows are no longer running (their GPU leases are void). */
-    async findClosedWorkflows(workflowIds: string[]): Promise<string[]> {
+    async releaseGpuLease(leaseId: string) {
+      try {
+        await temporal.workflow.getHandle(gpuLedgerId).signal(releaseGpuLeaseSignal, leaseId);
+      } catch (err) {
+        // no ledger means nothing is held
+        if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+      }
+    },
+
+    /** Which holders will never release: closed, gone, or stuck on their workflow task. */
+    async findDeadGpuHolders({ holderIds, stuckTaskAttempts, stuckScheduledMs }) {
+      const dead = [];
+      for (const holderId of holderIds) {
+        const reason = await whyDead(temporal, holderId, stuckTaskAttempts, stuckScheduledMs);
+        if (reason) dead.push({ holderId, reason });
+      }
+      return dead;
+    },
+
+    /** A pre-ledger semaphore hands its leases to the ledger. */
+    async adoptLegacyGpuLeases(leases) {
+      await signalLedger(adoptLegacyGpuLeasesSignal, [leases]);
+    },
+
+    /** A run that began on generation 001 code asks for GPUs: it gets a ledger lease. */
+    async requestGpus(request) {
+      await signalLedger(adoptLegacyGpuLeasesSignal, [
+        { budget: request.budget, held: [], waiting: [request], resend: [] },
+      ]);
+    },
+
+    /** Pre-ledger liveness check: which of these workflows are no longer running. */
+    async findClosedWorkflows(workflowIds: string[]) {
       const closed: string[] = [];
       for (const id of workflowIds) {
-        try {
-          const { status } = await temporal.workflow.getHandle(id).describe();
-          if (status.name !== 'RUNNING') closed.push(id);
-        } catch (err) {
-          if ((err as Error).name === 'WorkflowNotFoundError') closed.push(id);
-          else throw err;
-        }
+        const reason = await whyDead(temporal, id, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+        if (reason) closed.push(id);
       }
       return closed;
     },
   };
 }
+
+async function whyDead(
+  temporal: Client,
+  workflowId: string,
+  stuckTaskAttempts: number,
+  stuckScheduledMs: number,
+): Promise<string | undefined> {
+  let description: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>;
+  try {
+    description = await temporal.workflow.getHandle(workflowId).describe();
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowNotFoundError') return 'workflow not found';
+    throw err;
+  }
+  if (description.status.name !== 'RUNNING') return `workflow ${description.status.name.toLowerCase()}`;
+  const task = description.raw.pendingWorkflowTask;
+  if (!task) return undefined;
+  if ((task.attempt ?? 0) >= stuckTaskAttempts) return `stuck: workflow task attempt ${task.attempt}`;
+  const scheduledAt = timestampMs(task.originalScheduledTime ?? task.scheduledTime);
+  if (task.state === PENDING_WORKFLOW_TASK_STATE_SCHEDULED && scheduledAt !== undefined) {
+    const waitedMs = Date.now() - scheduledAt;
+    if (waitedMs >= stuckScheduledMs)
+      return `stuck: workflow task waiting ${Math.round(waitedMs / 1000)} s for a worker`;
+  }
+  return undefined;
+}
+
+function timestampMs(ts: { seconds?: number | Long | null; nanos?: number | null } | null | undefined) {
+  return ts?.seconds == null ? undefined : Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+}
+
+type Long = { toNumber(): number };

@@ -25,11 +25,16 @@ K8S_SCHEMAS_PACKAGE_VERSION=1.37.0
 # Validated against the oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest.
 K8S_VERSIONS="${FLYWHEEL_K8S_VERSIONS:-1.29.0 1.37.0}"
 COMPOSE_GO_DIR="$ROOT/test/deploy/compose-config"
+# Custom resources the chart renders (KEDA ScaledObject/TriggerAuthentication, prometheus-operator
+# ServiceMonitor): their CRDs come from the projects' Go modules, turned into strict JSON schemas.
+KEDA_MODULE=github.com/kedacore/keda/v2@v2.21.0
+PROMETHEUS_OPERATOR_MODULE=github.com/prometheus-operator/prometheus-operator@v0.85.0
 
 HELM="$BIN/helm-$HELM_VERSION"
 KUBECONFORM="$BIN/kubeconform-$KUBECONFORM_VERSION"
 COMPOSE_CONFIG="$BIN/compose-config"
 SCHEMAS="$TOOLS/k8s-json-schema-$K8S_SCHEMAS_PACKAGE_VERSION"
+CRD_SCHEMAS="$TOOLS/crd-json-schema-keda-${KEDA_MODULE##*@}-prom-${PROMETHEUS_OPERATOR_MODULE##*@}"
 
 log() { printf '[check-deploy] %s\n' "$*" >&2; }
 die() { printf '[check-deploy] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -122,6 +127,51 @@ with zipfile.ZipFile(wheel) as z:
 PY
 }
 
+install_crd_schemas() {
+  [[ -f "$CRD_SCHEMAS/keda.sh/scaledobject_v1alpha1.json" && -f "$CRD_SCHEMAS/monitoring.coreos.com/servicemonitor_v1.json" ]] && return
+  command -v go >/dev/null || die "Go is required to fetch the KEDA and prometheus-operator CRDs (Go module proxy)"
+  log "fetching CRDs ($KEDA_MODULE, $PROMETHEUS_OPERATOR_MODULE) from the Go module proxy"
+  local keda prom
+  keda="$(go mod download -json "$KEDA_MODULE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" \
+    || die "go mod download $KEDA_MODULE failed"
+  prom="$(go mod download -json "$PROMETHEUS_OPERATOR_MODULE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" \
+    || die "go mod download $PROMETHEUS_OPERATOR_MODULE failed"
+  # As kubeconform's openapi2jsonschema does in strict mode: an object that lists its
+  # properties accepts no others, unless the CRD preserves unknown fields there. (Node and the
+  # repository's yaml package: Debian's python3 has no YAML parser.)
+  rm -rf "$CRD_SCHEMAS.partial"
+  (cd "$ROOT" && node - "$CRD_SCHEMAS.partial" \
+    "$keda/config/crd/bases/keda.sh_scaledobjects.yaml" \
+    "$keda/config/crd/bases/keda.sh_triggerauthentications.yaml" \
+    "$prom/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml") <<'JS' \
+    || die "converting the CRDs to JSON schemas failed"
+const fs = require('node:fs');
+const path = require('node:path');
+const { parse } = require('yaml');
+const [dest, ...files] = process.argv.slice(2);
+const strict = (node) => {
+  if (Array.isArray(node)) node.forEach(strict);
+  else if (node && typeof node === 'object') {
+    if (node.properties && !('additionalProperties' in node) && !node['x-kubernetes-preserve-unknown-fields']) {
+      node.additionalProperties = false;
+    }
+    Object.values(node).forEach(strict);
+  }
+  return node;
+};
+for (const file of files) {
+  const crd = parse(fs.readFileSync(file, 'utf8'));
+  const dir = path.join(dest, crd.spec.group);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const version of crd.spec.versions) {
+    const out = path.join(dir, `${crd.spec.names.kind.toLowerCase()}_${version.name}.json`);
+    fs.writeFileSync(out, JSON.stringify(strict(version.schema.openAPIV3Schema)));
+  }
+}
+JS
+  mv "$CRD_SCHEMAS.partial" "$CRD_SCHEMAS"
+}
+
 install_compose_config() {
   docker_compose_available && return
   [[ -x "$COMPOSE_CONFIG" && "$COMPOSE_CONFIG" -nt "$COMPOSE_GO_DIR/go.mod" && "$COMPOSE_CONFIG" -nt "$COMPOSE_GO_DIR/main.go" ]] && return
@@ -148,6 +198,7 @@ install_all() {
   install_helm
   install_kubeconform
   install_schemas
+  install_crd_schemas
   install_compose_config
 }
 
@@ -164,7 +215,8 @@ render() { # values-file|-  -> manifests on stdout
 
 kubeconform_strict() { # k8s-version < manifests
   "$KUBECONFORM" -strict -summary -output text -kubernetes-version "$1" \
-    -schema-location "$SCHEMAS/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+    -schema-location "$SCHEMAS/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+    -schema-location "$CRD_SCHEMAS/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 }
 
 check_chart() {

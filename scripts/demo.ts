@@ -18,7 +18,7 @@ import { connectClient, connectWorker } from '../temporal/connection';
 import { createFlywheelWorker } from '../worker/create-worker';
 import { openActivityDeps } from '../worker/dependencies';
 import { type FlywheelRunResult, progressQuery, type RunProgress, workflowIdForJob } from '../workflows/contract';
-import { gpuBudgetWorkflowId } from '../workflows/gpu-budget';
+import { DEFAULT_GPU_LEDGER_ID } from '../workflows/gpu-budget-contract';
 
 // The demo: a real flywheel on the local stack. It starts the NeMo emulator, loads a sample
 // tool-calling workload into Elasticsearch, runs a worker in-process, runs a job with three
@@ -34,6 +34,8 @@ async function main(): Promise<number> {
   const fast = process.argv.includes('--fast') || process.env.FLYWHEEL_DEMO_FAST === '1';
   const env = readEnvironment();
   const taskQueue = `${env.FLYWHEEL_TASK_QUEUE}-demo`;
+  // The demo's own GPU ledger: the namespace's real one may guard a real worker's GPUs.
+  const gpuLedgerId = `${DEFAULT_GPU_LEDGER_ID}-demo`;
 
   const emulator = await startEmulator({ port: 0, timeScale: fast ? 0.005 : 0.5, seed: 1 });
   const { deps, close } = await openActivityDeps({ ...env, FLYWHEEL_TASK_QUEUE: taskQueue });
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue,
-      deps: { ...deps, loadConfig: () => config },
+      deps: { ...deps, gpuLedgerId, loadConfig: () => config },
       nemo: createNemoOps,
     });
     const jobId = randomBytes(12).toString('hex');
@@ -78,9 +80,9 @@ async function main(): Promise<number> {
         last = line;
         if (finished) break;
       }
-      // The GPU budget semaphore of the demo queue has nothing left to guard.
+      // The demo's GPU ledger has nothing left to guard.
       await client.workflow
-        .getHandle(gpuBudgetWorkflowId(taskQueue))
+        .getHandle(gpuLedgerId)
         .terminate('demo finished')
         .catch(() => undefined);
       return done;

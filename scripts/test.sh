@@ -15,6 +15,9 @@ echo "== lint (biome) and type-check (tsc)"
 npx biome check .
 npx tsc --noEmit -p tsconfig.json
 
+echo "== recorded workflow histories are append-only"
+bash scripts/check-histories.sh
+
 echo "== tests (jest, real servers)"
 mkdir -p .stack
 results=.stack/jest-results.json

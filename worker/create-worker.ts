@@ -1,3 +1,4 @@
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
@@ -12,6 +13,11 @@ export interface FlywheelWorkerOptions {
   nemo: NemoFactory;
   /** A prebuilt workflow bundle (tests build one per file); otherwise the worker bundles itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Join Worker Versioning as this version. Runs, candidates and deletions are PINNED (see
+   * workflows/index.ts); any other workflow, the GPU ledger above all, is AUTO_UPGRADE.
+   */
+  version?: WorkerDeploymentVersion;
   /** Extra worker options (shutdown grace, concurrency, heartbeat throttling). */
   overrides?: Partial<WorkerOptions>;
 }
@@ -28,6 +34,15 @@ export function createFlywheelWorker(options: FlywheelWorkerOptions): Promise<Wo
     ...code,
     activities: createActivities({ ...options.deps, nemo: options.nemo }),
     ...(options.overrides?.tuner ? {} : WORKER_SLOTS), // a tuner and fixed slot counts exclude each other
+    ...(options.version
+      ? {
+          workerDeploymentOptions: {
+            version: options.version,
+            useWorkerVersioning: true,
+            defaultVersioningBehavior: 'AUTO_UPGRADE',
+          },
+        }
+      : {}),
     ...options.overrides,
   });
 }

@@ -3,13 +3,25 @@ import { readEnvironment } from '../config/environment';
 import { connectWorker } from '../temporal/connection';
 import { createFlywheelWorker } from './create-worker';
 import { openActivityDeps } from './dependencies';
+import { startHealthServer } from './health-server';
+import { promoteVersion } from './promote';
+import { deploymentVersionOf, readWorkerSettings } from './settings';
+import { installTelemetry } from './telemetry';
 
 // The worker process: polls the flywheel task queue until SIGTERM/SIGINT, then stops taking
 // tasks, gives running activities the grace time to finish (a polling activity that does not
-// finish is retried elsewhere and resumes its remote job), and closes its clients.
+// finish is retried elsewhere and resumes its remote job), and closes its clients. With
+// FLYWHEEL_BUILD_ID set it is one version of a Worker Deployment (README "Upgrading").
 async function main(): Promise<void> {
   const env = readEnvironment();
-  const { deps, close } = await openActivityDeps(env);
+  const settings = readWorkerSettings();
+  const version = deploymentVersionOf(settings);
+  // Before any connection: the runtime is process-wide and installed once.
+  const { coreMetricsUrl } = await installTelemetry({
+    corePort: settings.FLYWHEEL_WORKER_CORE_METRICS_PORT,
+    globalTags: version ? { deployment_name: version.deploymentName, build_id: version.buildId } : undefined,
+  });
+  const { deps, close } = await openActivityDeps(env, settings);
   const connection = await connectWorker(env);
   try {
     const worker = await createFlywheelWorker({
@@ -18,11 +30,41 @@ async function main(): Promise<void> {
       taskQueue: env.FLYWHEEL_TASK_QUEUE,
       deps,
       nemo: createNemoOps,
+      version,
       ...(env.FLYWHEEL_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: env.FLYWHEEL_WORKFLOW_BUNDLE } } : {}),
       overrides: { shutdownGraceTime: `${env.FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS} seconds` },
     });
-    console.log(`flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS}`);
-    await worker.run(); // Worker.create installs SIGTERM/SIGINT handlers that call shutdown()
+    const health = await startHealthServer({
+      host: settings.FLYWHEEL_WORKER_METRICS_HOST,
+      port: settings.FLYWHEEL_WORKER_METRICS_PORT,
+      workerState: () => worker.getState(),
+      coreMetricsUrl,
+    });
+    try {
+      const running = worker.run(); // Worker.create installs SIGTERM/SIGINT handlers that call shutdown()
+      running.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
+      const as = version ? ` as ${version.deploymentName}/${version.buildId}` : ' (unversioned)';
+      console.log(
+        `flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS}${as}; health and metrics on ${health.url}`,
+      );
+      if (version && settings.FLYWHEEL_WORKER_PROMOTE) {
+        const { previousBuildId } = await promoteVersion({
+          client: deps.temporal,
+          namespace: env.TEMPORAL_NAMESPACE,
+          version,
+        }).catch(async (err: unknown) => {
+          worker.shutdown();
+          await running;
+          throw err;
+        });
+        console.log(
+          `flywheel worker ${version.buildId} is the current version of ${version.deploymentName} (was ${previousBuildId ?? 'unversioned'})`,
+        );
+      }
+      await running;
+    } finally {
+      await health.close();
+    }
   } finally {
     await connection.close();
     await close();

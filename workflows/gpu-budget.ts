@@ -1,135 +1,218 @@
 import {
+  allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createGpuBudgetActivities } from '../activities/gpu-budget';
 import { shortCall } from './activity-options';
+import {
+  adoptLegacyGpuLeasesSignal,
+  configureGpuLedgerSignal,
+  DEFAULT_GPU_LEDGER_SETTINGS,
+  GPU_PURPOSES,
+  type GpuLease,
+  type GpuLedgerActivities,
+  type GpuLedgerState,
+  type GpuPurpose,
+  gpuLeaseId,
+  gpuLedgerStateQuery,
+  gpusGrantedSignal,
+  LEGACY_GPU_SEMAPHORE_PREFIX,
+  type LegacyGpuLeases,
+  legacyGpuSemaphoreId,
+  type ReclaimedLease,
+  releaseGpuLeaseSignal,
+  requestGpuLeaseSignal,
+} from './gpu-budget-contract';
+import { legacyGpuBudget, legacyReleaseGpusSignal } from './gpu-budget-legacy';
 
-// The GPU budget shared by every run on a task queue: one long-lived semaphore workflow per
-// task queue. Its state is in its own history, so grants survive worker restarts; leases of
-// holders whose workflows closed without releasing (terminated, reset) are reclaimed.
+// The GPU ledger: one long-lived workflow grants GPU leases against the budget. Its state is
+// in its history, so grants survive worker restarts. It runs AUTO_UPGRADE (the versioned
+// worker's default: each new Current Version takes it over) and continues as new often, so a new version only ever replays a
+// short history; everything it knows travels in the continue-as-new input. Leases of holders
+// that closed, were terminated or are stuck (failing workflow tasks, or no worker for their
+// version) are reclaimed while someone waits.
 
-export interface GpuRequest {
-  /** Unique per holder; the requesting workflow's id. */
-  requestId: string;
-  gpus: number;
-  /** The configured budget; the newest request's value applies. */
-  budget: number;
-  /** What the GPUs are for, shown in queries. */
-  label: string;
+const ledger = proxyActivities<GpuLedgerActivities>(shortCall);
+
+// Runs whose histories began on generation 001 code requested GPUs from the per-task-queue
+// semaphore; on replay they take the old path, live they use the ledger.
+const ACQUIRE_PATCH = 'gpu-ledger-acquire';
+const RELEASE_PATCH = 'gpu-ledger-release';
+
+// Lease ids (or, for legacy requests, workflow ids) the ledger has granted this workflow.
+const granted = new Set<string>();
+let grantHandlerInstalled = false;
+function listenForGrants(): void {
+  if (grantHandlerInstalled) return;
+  grantHandlerInstalled = true;
+  setHandler(gpusGrantedSignal, (id) => {
+    granted.add(id);
+  });
 }
-
-export interface GpuBudgetState {
-  budget: number;
-  held: GpuRequest[];
-  waiting: GpuRequest[];
-  /** How often, while someone waits, holders are checked for being alive (default 30 s). */
-  livenessCheckMs?: number;
-}
-
-export const acquireGpusSignal = defineSignal<[GpuRequest]>('acquireGpus');
-export const releaseGpusSignal = defineSignal<[requestId: string]>('releaseGpus');
-/** Sent by the semaphore to a requesting workflow when its GPUs are granted. */
-export const gpusGrantedSignal = defineSignal<[requestId: string]>('gpusGranted');
-export const gpuBudgetStateQuery = defineQuery<GpuBudgetState>('gpuBudgetState');
-
-export const gpuBudgetWorkflowId = (taskQueue: string) => `flywheel-gpu-budget-${taskQueue}`;
-
-const { findClosedWorkflows, requestGpus } = proxyActivities<ReturnType<typeof createGpuBudgetActivities>>(shortCall);
 
 /**
- * Called from a workflow: waits until the task queue's semaphore grants `gpus`. The request id
- * is the calling workflow's id, so each workflow holds at most one lease.
+ * Called from a workflow: waits until the ledger grants `gpus` for `purpose`. A workflow holds
+ * at most one lease per purpose; asking again for a held lease returns once it is re-granted.
  */
-export async function acquireGpus(gpus: number, budget: number, label: string): Promise<void> {
-  const requestId = workflowInfo().workflowId;
-  let granted = false;
-  setHandler(gpusGrantedSignal, (id) => {
-    if (id === requestId) granted = true;
-  });
-  await requestGpus({ requestId, gpus, budget, label });
-  await condition(() => granted);
+export async function acquireGpus(
+  gpus: number,
+  budget: number,
+  label: string,
+  purpose: GpuPurpose = GPU_PURPOSES.nim,
+): Promise<void> {
+  listenForGrants();
+  const holderId = workflowInfo().workflowId;
+  if (!patched(ACQUIRE_PATCH)) {
+    await ledger.requestGpus({ requestId: holderId, gpus, budget, label });
+    await condition(() => granted.has(holderId));
+    return;
+  }
+  const leaseId = gpuLeaseId(holderId, purpose);
+  granted.delete(leaseId);
+  await ledger.requestGpuLease({ leaseId, holderId, purpose, gpus, budget, label });
+  await condition(() => granted.has(leaseId));
 }
 
-/** Gives the calling workflow's GPUs (or its place in the queue) back. */
-export async function releaseGpus(): Promise<void> {
-  await getExternalWorkflowHandle(gpuBudgetWorkflowId(workflowInfo().taskQueue))
-    .signal(releaseGpusSignal, workflowInfo().workflowId)
-    .catch(() => undefined); // no semaphore means nothing is held
+/** Gives the calling workflow's lease for `purpose` (or its place in the queue) back. */
+export async function releaseGpus(purpose: GpuPurpose = GPU_PURPOSES.nim): Promise<void> {
+  const holderId = workflowInfo().workflowId;
+  if (!patched(RELEASE_PATCH)) {
+    await getExternalWorkflowHandle(legacyGpuSemaphoreId(workflowInfo().taskQueue))
+      .signal(legacyReleaseGpusSignal, holderId)
+      .catch(() => undefined);
+    return;
+  }
+  const leaseId = gpuLeaseId(holderId, purpose);
+  granted.delete(leaseId);
+  await ledger.releaseGpuLease(leaseId);
 }
 
-const LIVENESS_CHECK_MS = 30_000;
-const MAX_GRANTS_PER_HISTORY = 500;
+const MAX_RECLAIMED_SHOWN = 20;
 
-export async function gpuBudget(initial?: GpuBudgetState): Promise<void> {
-  const state: GpuBudgetState = initial ?? { budget: 1, held: [], waiting: [] };
+export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void> {
+  // A semaphore of the pre-ledger code: replays as it was, then hands its leases over.
+  if (workflowInfo().workflowId.startsWith(LEGACY_GPU_SEMAPHORE_PREFIX)) {
+    return legacyGpuBudget(initial as Parameters<typeof legacyGpuBudget>[0]);
+  }
+  const state: GpuLedgerState = {
+    budget: initial?.budget ?? 1,
+    held: initial?.held ?? [],
+    waiting: initial?.waiting ?? [],
+    resend: initial?.resend ?? [],
+    settings: { ...DEFAULT_GPU_LEDGER_SETTINGS, ...initial?.settings },
+    reclaimed: initial?.reclaimed ?? [],
+  };
   let dirty = true;
-  let grants = 0;
-  const resend = new Set<string>();
+  const has = (list: GpuLease[], leaseId: string) => list.some((l) => l.leaseId === leaseId);
+  const request = (lease: GpuLease) => {
+    state.budget = lease.budget;
+    dirty = true;
+    if (has(state.waiting, lease.leaseId)) return;
+    if (has(state.held, lease.leaseId)) {
+      if (!state.resend.includes(lease.leaseId)) state.resend.push(lease.leaseId);
+    } else state.waiting.push(lease);
+  };
 
-  setHandler(acquireGpusSignal, (req) => {
-    state.budget = req.budget;
-    dirty = true;
-    if (state.waiting.some((w) => w.requestId === req.requestId)) return;
-    // A holder asking again (its activity was retried) gets the grant signal again.
-    if (state.held.some((h) => h.requestId === req.requestId)) resend.add(req.requestId);
-    else state.waiting.push(req);
-  });
-  setHandler(releaseGpusSignal, (requestId) => {
-    state.held = state.held.filter((h) => h.requestId !== requestId);
-    state.waiting = state.waiting.filter((w) => w.requestId !== requestId);
+  setHandler(requestGpuLeaseSignal, (req) => request({ ...req }));
+  setHandler(releaseGpuLeaseSignal, (leaseId) => {
+    state.held = state.held.filter((l) => l.leaseId !== leaseId);
+    state.waiting = state.waiting.filter((l) => l.leaseId !== leaseId);
+    state.resend = state.resend.filter((id) => id !== leaseId);
     dirty = true;
   });
-  setHandler(gpuBudgetStateQuery, () => state);
+  setHandler(adoptLegacyGpuLeasesSignal, (legacy) => {
+    adoptLegacy(state, legacy, request);
+    dirty = true;
+  });
+  setHandler(configureGpuLedgerSignal, (settings) => {
+    state.settings = { ...state.settings, ...settings };
+    dirty = true;
+  });
+  setHandler(gpuLedgerStateQuery, () => state);
 
   for (;;) {
     dirty = false;
-    for (const requestId of resend) await notifyGranted(state, requestId);
-    resend.clear();
-    while (true) {
-      const next = nextThatFits(state);
-      if (!next) break;
+    while (state.resend.length > 0) {
+      const leaseId = state.resend.shift() as string;
+      const lease = state.held.find((l) => l.leaseId === leaseId);
+      if (lease) await notifyGranted(state, lease);
+    }
+    for (let next = nextThatFits(state); next; next = nextThatFits(state)) {
       state.waiting.shift();
       state.held.push(next);
-      grants++;
-      await notifyGranted(state, next.requestId);
+      await notifyGranted(state, next);
     }
     if (dirty) continue;
     // Idle: sleep until a signal. Someone waiting: also check now and then that holders live.
     const changed =
       state.waiting.length === 0
         ? await condition(() => dirty).then(() => true)
-        : await condition(() => dirty, state.livenessCheckMs ?? LIVENESS_CHECK_MS);
-    if (!changed && state.held.length > 0) {
-      const closed = new Set(await findClosedWorkflows(state.held.map((h) => h.requestId)));
-      if (closed.size > 0) {
-        state.held = state.held.filter((h) => !closed.has(h.requestId));
-        dirty = true;
-      }
-    }
-    if (grants >= MAX_GRANTS_PER_HISTORY || workflowInfo().continueAsNewSuggested) {
+        : await condition(() => dirty, state.settings.livenessCheckMs);
+    if (!changed && state.held.length > 0) await reclaimFromDeadHolders(state);
+    const info = workflowInfo();
+    if (info.historyLength >= state.settings.maxHistoryEvents || info.continueAsNewSuggested) {
+      await condition(allHandlersFinished);
       await continueAsNew<typeof gpuBudget>(state);
     }
   }
 }
 
-function nextThatFits(state: GpuBudgetState): GpuRequest | undefined {
-  const used = state.held.reduce((n, h) => n + h.gpus, 0);
+function nextThatFits(state: GpuLedgerState): GpuLease | undefined {
+  const used = state.held.reduce((n, l) => n + l.gpus, 0);
   const next = state.waiting[0];
   return next && used + next.gpus <= state.budget ? next : undefined;
 }
 
-async function notifyGranted(state: GpuBudgetState, requestId: string): Promise<void> {
+async function notifyGranted(state: GpuLedgerState, lease: GpuLease): Promise<void> {
   try {
-    await getExternalWorkflowHandle(requestId).signal(gpusGrantedSignal, requestId);
+    await getExternalWorkflowHandle(lease.holderId).signal(
+      gpusGrantedSignal,
+      lease.legacy ? lease.holderId : lease.leaseId,
+    );
   } catch {
-    // The requester is gone (closed or never existed): its lease is void.
-    state.held = state.held.filter((h) => h.requestId !== requestId);
+    // The holder is gone (closed or never existed): its lease is void.
+    state.held = state.held.filter((l) => l.leaseId !== lease.leaseId);
+  }
+}
+
+async function reclaimFromDeadHolders(state: GpuLedgerState): Promise<void> {
+  const holderIds = [...new Set(state.held.map((l) => l.holderId))];
+  const dead = await ledger.findDeadGpuHolders({
+    holderIds,
+    stuckTaskAttempts: state.settings.stuckTaskAttempts,
+    stuckScheduledMs: state.settings.stuckScheduledMs,
+  });
+  if (dead.length === 0) return;
+  const reasons = new Map(dead.map((d) => [d.holderId, d.reason]));
+  const reclaimed: ReclaimedLease[] = state.held
+    .filter((l) => reasons.has(l.holderId))
+    .map((l) => ({ leaseId: l.leaseId, gpus: l.gpus, reason: reasons.get(l.holderId) as string }));
+  state.held = state.held.filter((l) => !reasons.has(l.holderId));
+  state.reclaimed = [...state.reclaimed, ...reclaimed].slice(-MAX_RECLAIMED_SHOWN);
+}
+
+/** Leases of a pre-ledger semaphore, keyed as the ledger keys its own NIM leases. */
+function adoptLegacy(state: GpuLedgerState, legacy: LegacyGpuLeases, request: (lease: GpuLease) => void): void {
+  const toLease = (r: LegacyGpuLeases['held'][number]): GpuLease => ({
+    leaseId: gpuLeaseId(r.requestId, GPU_PURPOSES.nim),
+    holderId: r.requestId,
+    purpose: GPU_PURPOSES.nim,
+    gpus: r.gpus,
+    budget: r.budget,
+    label: r.label,
+    legacy: true,
+  });
+  for (const held of legacy.held.map(toLease)) {
+    if (!state.held.some((l) => l.leaseId === held.leaseId)) state.held.push(held);
+  }
+  for (const waiting of legacy.waiting) request(toLease(waiting));
+  for (const requestId of legacy.resend) {
+    const leaseId = gpuLeaseId(requestId, GPU_PURPOSES.nim);
+    if (state.held.some((l) => l.leaseId === leaseId) && !state.resend.includes(leaseId)) state.resend.push(leaseId);
   }
 }

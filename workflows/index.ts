@@ -1,5 +1,14 @@
-export { candidateRun } from './candidate-run';
-export { deleteRun } from './delete-run';
-export { flywheelRun } from './flywheel-run';
+import { setWorkflowOptions } from '@temporalio/workflow';
+import { candidateRun } from './candidate-run';
+import { deleteRun } from './delete-run';
+import { flywheelRun } from './flywheel-run';
+import { smokeWorkflow } from './smoke';
+import { pinnedWhenVersioned } from './versioning';
+
+// Every exported function is a workflow type. Pinned ones are listed here (see versioning.ts).
+for (const pinned of [flywheelRun, candidateRun, deleteRun, smokeWorkflow] as const) {
+  setWorkflowOptions(pinnedWhenVersioned, pinned as () => Promise<unknown>);
+}
+
 export { gpuBudget } from './gpu-budget';
-export { smokeWorkflow } from './smoke';
+export { candidateRun, deleteRun, flywheelRun, smokeWorkflow };

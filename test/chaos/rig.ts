@@ -16,7 +16,7 @@ import { loadLogs } from '../../stores/log-loader';
 import { connectMongo } from '../../stores/mongo';
 import { ResultsStore } from '../../stores/results/results-store';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
-import { gpuBudgetWorkflowId } from '../../workflows/gpu-budget';
+import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
 import { REPO } from './private-servers';
 
 // One chaos "rig": an in-process NeMo emulator, a fresh MongoDB database and Elasticsearch
@@ -166,6 +166,7 @@ export class ChaosRig {
         ELASTICSEARCH_URL: this.servers.elasticsearchUrl,
         ES_COLLECTION_NAME: this.logIndex,
         FLYWHEEL_TASK_QUEUE: this.taskQueue,
+        FLYWHEEL_GPU_LEDGER_ID: `${DEFAULT_GPU_LEDGER_ID}-${this.taskQueue}`,
         FLYWHEEL_CONFIG: path.join(this.workDir, 'flywheel.yaml'),
         CHAOS_WORKFLOW_BUNDLE: await chaosBundle(),
         ...this.options.workerEnv,
@@ -266,7 +267,7 @@ export class ChaosRig {
   async close(): Promise<void> {
     this.supervising = false;
     await this.client?.workflow
-      .getHandle(gpuBudgetWorkflowId(this.taskQueue))
+      .getHandle(`${DEFAULT_GPU_LEDGER_ID}-${this.taskQueue}`)
       .terminate('chaos rig done')
       .catch(() => undefined);
     await this.killWorker();

@@ -21,7 +21,7 @@ describe('chart checks (helm lint, helm template, kubeconform --strict)', () => 
     expect(result.stderr).toContain('chart: all scenarios lint, render and validate; bad values rejected');
     expect(result.code).toBe(0);
     const scenarios = readdirSync(path.join(CHART, 'ci')).map((f) => f.replace(/-values\.yaml$/, ''));
-    expect(scenarios.sort()).toEqual(['default', 'emulator', 'hpa', 'temporal-tls']);
+    expect(scenarios.sort()).toEqual(['default', 'emulator', 'keda', 'temporal-tls']);
     for (const name of scenarios) {
       // one summary per Kubernetes version checked, every resource valid
       const summaries = result.stderr.match(
@@ -43,6 +43,18 @@ describe('chart checks (helm lint, helm template, kubeconform --strict)', () => 
     const ok = await checkDeploy(['validate'], JSON.stringify(deployment));
     expect(ok.code).toBe(0);
   });
+
+  test('custom resources are validated against their CRDs too (KEDA, prometheus-operator)', async () => {
+    const manifests = await renderChart('charts/flywheel/ci/keda-values.yaml');
+    for (const kind of ['ScaledObject', 'ServiceMonitor']) {
+      const resource = find(manifests, kind, '-worker');
+      expect((await checkDeploy(['validate'], JSON.stringify(resource))).code).toBe(0);
+      const broken = { ...resource, spec: { ...resource.spec, minReplicaCont: 1 } };
+      const result = await checkDeploy(['validate'], JSON.stringify(broken));
+      expect(result.code).not.toBe(0);
+      expect(result.stdout + result.stderr).toMatch(/minReplicaCont/);
+    }
+  });
 });
 
 describe('defaults', () => {
@@ -59,9 +71,11 @@ describe('defaults', () => {
       'Deployment/flywheel-worker',
       'NetworkPolicy/flywheel-api',
       'NetworkPolicy/flywheel-worker',
+      'Pod/flywheel-worker-test',
       'PodDisruptionBudget/flywheel-api',
       'PodDisruptionBudget/flywheel-worker',
       'Service/flywheel-api',
+      'Service/flywheel-worker-metrics',
       'ServiceAccount/flywheel',
     ]);
     expect(manifests.some((m) => m.kind === 'Secret')).toBe(false);
@@ -101,6 +115,47 @@ describe('defaults', () => {
     expect(containerOf(worker).args).toEqual(['worker']);
   });
 
+  test('the worker is one version of a Worker Deployment, probed and scraped on its metrics port', () => {
+    const worker = find(manifests, 'Deployment', '-worker');
+    const env = envOf(worker);
+    expect(env.get('FLYWHEEL_DEPLOYMENT_NAME')?.value).toBe('flywheel');
+    expect(env.get('FLYWHEEL_BUILD_ID')?.value).toBe('0.1.0'); // the chart's appVersion
+    expect(env.get('FLYWHEEL_WORKER_PROMOTE')?.value).toBe('1');
+    expect(env.get('FLYWHEEL_WORKER_METRICS_HOST')?.value).toBe('0.0.0.0');
+    expect(env.get('FLYWHEEL_WORKER_METRICS_PORT')?.value).toBe('9464');
+    const container = containerOf(worker);
+    expect(container.ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      expect(container[probe].httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    }
+    expect(worker.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '9464',
+      'prometheus.io/path': '/metrics',
+    });
+    const spread = worker.spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((c: { topologyKey: string }) => c.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
+    for (const c of spread) expect(c.labelSelector.matchLabels).toEqual(worker.spec.selector.matchLabels);
+    // no CPU autoscaler: the worker scales on its task queue backlog, when asked to
+    expect(manifests.some((m) => m.kind === 'HorizontalPodAutoscaler' || m.kind === 'ScaledObject')).toBe(false);
+  });
+
+  test('`helm test` checks the worker through its metrics Service', () => {
+    const pod = find(manifests, 'Pod', '-worker-test');
+    expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    const service = find(manifests, 'Service', '-worker-metrics');
+    const url = pod.spec.containers[0].env.find((e: { name: string }) => e.name === 'WORKER_URL')?.value;
+    expect(url).toBe(`http://${service.metadata.name}:9464`);
+    expect(pod.spec.containers[0].args.slice(0, 2)).toEqual(['node', '-e']);
+    expect(pod.spec.containers[0].args[2]).toContain('/healthz');
+    expect(pod.spec.restartPolicy).toBe('Never');
+    const worker = find(manifests, 'Deployment', '-worker');
+    expect(worker.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+  });
+
   test('the api and the worker get the same environment variables as the native stack', () => {
     for (const name of ['-api', '-worker']) {
       const env = envOf(find(manifests, 'Deployment', name));
@@ -133,7 +188,7 @@ describe('defaults', () => {
     expect(envOf(find(manifests, 'Deployment', '-worker')).has('FLYWHEEL_API_TOKENS_FILE')).toBe(false);
   });
 
-  test('network policies: the api takes traffic on its port only, the worker none; egress only where each needs', () => {
+  test('network policies: the api takes traffic on its port only, the worker on its metrics port only; egress only where each needs', () => {
     const api = find(manifests, 'NetworkPolicy', '-api');
     const worker = find(manifests, 'NetworkPolicy', '-worker');
     for (const [policy, name] of [
@@ -146,7 +201,7 @@ describe('defaults', () => {
       expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     }
     expect(api.spec.ingress).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
-    expect(worker.spec.ingress).toEqual([]);
+    expect(worker.spec.ingress).toEqual([{ ports: [{ port: 'metrics', protocol: 'TCP' }] }]);
     const destinations = (policy: Manifest) =>
       policy.spec.egress.map(
         (rule: { to?: Record<string, { matchLabels?: Record<string, string> }>[]; ports?: { port: number }[] }) => {
@@ -257,16 +312,83 @@ describe('external Temporal with mutual TLS, stores and keys from Secrets', () =
   });
 });
 
-describe('worker autoscaling', () => {
-  test('the HPA scales the worker Deployment, which then leaves replicas to it', async () => {
-    const manifests = await renderChart('charts/flywheel/ci/hpa-values.yaml');
-    const hpa = find(manifests, 'HorizontalPodAutoscaler', '-worker');
-    const worker = find(manifests, 'Deployment', '-worker');
-    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: worker.metadata.name });
-    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
-    expect(hpa.spec.metrics.map((m: { resource: { name: string } }) => m.resource.name)).toEqual(['cpu', 'memory']);
-    expect(worker.spec.replicas).toBeUndefined();
-    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBe(300);
+describe('mid-upgrade, autoscaled on the task queue backlog (KEDA)', () => {
+  let manifests: Manifest[];
+  beforeAll(async () => {
+    manifests = await renderChart('charts/flywheel/ci/keda-values.yaml');
+  });
+
+  test('the current build and a draining build run side by side, only the current one promoted', () => {
+    const current = find(manifests, 'Deployment', '-worker');
+    const draining = find(manifests, 'Deployment', '-worker-0.1.0');
+    expect(containerOf(current).image).toBe('flywheel:0.2.0');
+    expect(containerOf(draining).image).toBe('flywheel:0.1.0');
+    const env = (d: Manifest) => Object.fromEntries([...envOf(d)].map(([k, v]) => [k, v.value]));
+    expect(env(current)).toMatchObject({
+      FLYWHEEL_DEPLOYMENT_NAME: 'flywheel-prod',
+      FLYWHEEL_BUILD_ID: '0.2.0',
+      FLYWHEEL_WORKER_PROMOTE: '1',
+    });
+    expect(env(draining)).toMatchObject({
+      FLYWHEEL_DEPLOYMENT_NAME: 'flywheel-prod',
+      FLYWHEEL_BUILD_ID: '0.1.0',
+      FLYWHEEL_WORKER_PROMOTE: '0',
+    });
+    expect(draining.spec.replicas).toBe(1);
+    expect(current.spec.replicas).toBeUndefined(); // KEDA owns it
+    expect(draining.metadata.annotations?.['flywheel.io/draining']).toBe('true');
+    // their selectors do not overlap; the metrics Service selects both
+    const labelsOf = (d: Manifest) => d.spec.template.metadata.labels as Record<string, string>;
+    expect(labelsOf(draining)).not.toMatchObject(current.spec.selector.matchLabels);
+    expect(labelsOf(current)).not.toMatchObject(draining.spec.selector.matchLabels);
+    const service = find(manifests, 'Service', '-worker-metrics');
+    for (const d of [current, draining]) expect(labelsOf(d)).toMatchObject(service.spec.selector);
+    // each version has its network policy
+    for (const d of [current, draining]) {
+      const policy = find(manifests, 'NetworkPolicy', d.metadata.name.replace('flywheel', ''));
+      expect(policy.spec.podSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
+      expect(policy.spec.ingress).toEqual([{ ports: [{ port: 'metrics', protocol: 'TCP' }] }]);
+    }
+  });
+
+  test('the ScaledObject scales the current build on its Temporal backlog, with the API key', () => {
+    const scaled = find(manifests, 'ScaledObject', '-worker');
+    const current = find(manifests, 'Deployment', '-worker');
+    expect(scaled.spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: current.metadata.name,
+    });
+    expect(scaled.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 10, pollingInterval: 10 });
+    const [trigger] = scaled.spec.triggers;
+    expect(trigger.type).toBe('temporal');
+    expect(trigger.metadata).toEqual({
+      endpoint: 'flywheel-ns.a1b2c.tmprl.cloud:7233',
+      namespace: 'flywheel-ns.a1b2c',
+      taskQueue: 'flywheel',
+      queueTypes: 'workflow,activity',
+      targetQueueSize: '4',
+      activationTargetQueueSize: '0',
+      workerDeploymentName: 'flywheel-prod',
+      workerDeploymentBuildId: '0.2.0',
+    });
+    const auth = find(manifests, 'TriggerAuthentication', '-worker');
+    expect(trigger.authenticationRef).toEqual({ name: auth.metadata.name });
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'apiKey', name: 'flywheel-temporal-api-key', key: 'api-key' },
+    ]);
+    expect(manifests.some((m) => m.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    expect(current.spec.template.spec.terminationGracePeriodSeconds).toBe(300);
+  });
+
+  test('a ServiceMonitor scrapes the metrics Service instead of pod annotations', () => {
+    const monitor = find(manifests, 'ServiceMonitor', '-worker');
+    const service = find(manifests, 'Service', '-worker-metrics');
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
+    const annotations = find(manifests, 'Deployment', '-worker').spec.template.metadata.annotations;
+    expect(annotations['prometheus.io/scrape']).toBeUndefined();
   });
 });
 
@@ -358,6 +480,11 @@ describe('values the chart refuses', () => {
       'an Ingress without TLS',
       'api:\n  ingress:\n    enabled: true\n    hosts: [{host: flywheel.example.com}]\n',
       'api.ingress.tls must name the TLS Secret',
+    ],
+    [
+      'a draining build that is the current one',
+      'worker:\n  versioning:\n    enabled: true\n    deploymentName: ""\n    buildId: "7"\n    promote: true\n    draining:\n      - buildId: "7"\n',
+      'worker.versioning.draining lists build 7, which is the current build',
     ],
     [
       'an API without tokens on a cluster not marked for development',

@@ -17,7 +17,7 @@ import { connectMongo } from '../../stores/mongo';
 import { ResultsStore } from '../../stores/results/results-store';
 import { createFlywheelWorker } from '../../worker/create-worker';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
-import { gpuBudgetWorkflowId } from '../../workflows/gpu-budget';
+import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
 import { servers } from './servers';
 import { connectTestEnvironment, uniqueTaskQueue, workflowBundle } from './temporal';
 
@@ -64,6 +64,8 @@ export class FlywheelHarness {
   readonly taskQueue = uniqueTaskQueue('flywheel-e2e');
   readonly dbName = `test_flywheel_${randomUUID().slice(0, 8)}`;
   readonly logIndex = `test-flywheel-logs-${randomUUID().slice(0, 8)}`;
+  /** A GPU ledger of this file's own: the real one is shared by the whole namespace. */
+  readonly gpuLedgerId = `${DEFAULT_GPU_LEDGER_ID}-${this.taskQueue}`;
   /** Configs the worker resolves by `config_name`; tests add their own. */
   readonly configs = new Map<string, FlywheelConfig>();
   private mongo!: MongoClient;
@@ -107,6 +109,7 @@ export class FlywheelHarness {
         results: this.results,
         temporal: this.env.client,
         taskQueue: this.taskQueue,
+        gpuLedgerId: this.gpuLedgerId,
         elasticsearch: this.elasticsearch,
         logIndex: this.logIndex,
         loadConfig: (name = 'default') => {
@@ -212,7 +215,7 @@ export class FlywheelHarness {
 
   async close(): Promise<void> {
     await this.env?.client.workflow
-      .getHandle(gpuBudgetWorkflowId(this.taskQueue))
+      .getHandle(this.gpuLedgerId)
       .terminate('test file done')
       .catch(() => undefined);
     await this.stopWorker();

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { workflowIdForJob } from '../../workflows/contract';
 import { FlywheelHarness, MODELS } from '../support/flywheel-harness';
+import { recordHistory } from '../support/flywheel-histories';
 
 // NeMo faults and the GPU budget, on the real servers against the emulator.
 
@@ -57,6 +59,7 @@ describe('flywheel runs under faults and a GPU budget', () => {
       3,
     );
     expect((await h.counters()).live_deployments).toEqual([]);
+    await recordHistory(h, workflowIdForJob(jobId), 'candidate-failure');
   });
 
   test('a failed customization keeps the base and ICL scores and skips the customized evaluation', async () => {
@@ -76,6 +79,7 @@ describe('flywheel runs under faults and a GPU budget', () => {
     ]);
     expect(docs.customizations.find((c) => c.nim_id === failedNim?._id)).toMatchObject({ status: 'failed' });
     expect((await h.counters()).live_deployments).toEqual([]);
+    await recordHistory(h, workflowIdForJob(jobId), 'customization-failure');
   });
 
   /** Runs two jobs at once and samples the emulator's live deployments meanwhile. */

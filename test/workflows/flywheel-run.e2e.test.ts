@@ -130,6 +130,7 @@ describe('flywheel run, end to end', () => {
     }
     const after = await h.documents(jobId);
     expect(after).toEqual({ run: null, nims: [], evaluations: [], customizations: [], judge: null });
+    await recordHistory(h, `flywheel-delete-${jobId}`, 'deletion');
   });
 
   test('a run with a named config and a per-job split override uses both', async () => {
@@ -195,6 +196,7 @@ describe('flywheel run, end to end', () => {
     const deployed = Object.keys(counters.created.deployments).filter((d) => d.includes(jobId.slice(-8)));
     expect(deployed.some((d) => d.includes('llama-3-3-70b'))).toBe(true);
     expect(counters.live_deployments).toEqual([]);
+    await recordHistory(h, handle.workflowId, 'local-judge');
   });
 
   test('too little data fails the run with a clear dataset error and no deployment', async () => {
@@ -208,6 +210,7 @@ describe('flywheel run, end to end', () => {
     expect(docs.nims.every((n) => n.status === 'failed' && n.finished_at instanceof Date)).toBe(true);
     const counters = await h.counters();
     expect(Object.keys(counters.created.deployments).filter((d) => d.includes(jobId.slice(-8)))).toEqual([]);
+    await recordHistory(h, handle.workflowId, 'dataset-failure');
   });
 
   test('a run that failed for lack of logs completes when reset after the logs are loaded', async () => {

@@ -1,8 +1,18 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { createGpuBudgetActivities } from '../../activities/gpu-budget';
-import { gpuBudgetStateQuery, gpuBudgetWorkflowId } from '../../workflows/gpu-budget';
+import {
+  DEFAULT_GPU_LEDGER_ID,
+  GPU_LEDGER_WORKFLOW,
+  type GpuLedgerState,
+  gpuLedgerStateQuery,
+  legacyGpuSemaphoreId,
+} from '../../workflows/gpu-budget-contract';
+import { legacyAcquireGpusSignal } from '../../workflows/gpu-budget-legacy';
+import { eventually } from '../support/flywheel-harness';
+import { recordWorkflowHistory } from '../support/flywheel-histories';
 import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal';
+import { breakSignal, pokeSignal } from './fixtures/gpu-holder-workflows';
 
 type Hold = { id: string; at: 'start' | 'end'; t: number };
 
@@ -17,7 +27,7 @@ function peakConcurrency(events: Hold[]): number {
   return peak;
 }
 
-describe('GPU budget semaphore', () => {
+describe('GPU ledger', () => {
   let env: TestWorkflowEnvironment;
   let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
   beforeAll(async () => {
@@ -29,36 +39,55 @@ describe('GPU budget semaphore', () => {
   });
   afterAll(() => env?.teardown());
 
-  async function runHolders(budget: number, holders: number, gpusEach = 1) {
+  /** A worker for holders and the ledger on one task queue, with a ledger of its own. */
+  async function rig(options: { ledgerQueue?: string } = {}) {
     const taskQueue = uniqueTaskQueue('gpu');
+    const ledgerId = `${DEFAULT_GPU_LEDGER_ID}-${taskQueue}`;
     const events: Hold[] = [];
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
       activities: {
-        ...createGpuBudgetActivities({ temporal: env.client, taskQueue }),
+        ...createGpuBudgetActivities({
+          temporal: env.client,
+          taskQueue: options.ledgerQueue ?? taskQueue,
+          gpuLedgerId: ledgerId,
+        }),
         async recordHold(e: { id: string; at: 'start' | 'end' }) {
           events.push({ ...e, t: Date.now() });
         },
       },
     });
-    await worker.runUntil(async () => {
+    const ledger = env.client.workflow.getHandle(ledgerId);
+    const state = () => ledger.query(gpuLedgerStateQuery) as Promise<GpuLedgerState>;
+    const startLedger = (initial: Partial<GpuLedgerState>) =>
+      env.client.workflow.start(GPU_LEDGER_WORKFLOW, {
+        taskQueue: options.ledgerQueue ?? taskQueue,
+        workflowId: ledgerId,
+        args: [initial],
+      });
+    const holder = (type: string, name: string, args: unknown[]) =>
+      env.client.workflow.start(type, { taskQueue, workflowId: `${taskQueue}-${name}`, args });
+    const started = (id: string) =>
+      eventually(`${id} to hold GPUs`, async () => events.some((e) => e.id === id) || undefined);
+    return { taskQueue, ledgerId, ledger, events, worker, state, startLedger, holder, started };
+  }
+
+  async function runHolders(budget: number, holders: number, gpusEach = 1) {
+    const r = await rig();
+    await r.worker.runUntil(async () => {
       await Promise.all(
         Array.from({ length: holders }, (_, i) =>
-          env.client.workflow.execute('gpuHolder', {
-            taskQueue,
-            workflowId: `${taskQueue}-holder-${i}`,
-            args: [`h${i}`, gpusEach, budget, 300],
-          }),
+          r.holder('gpuHolder', `holder-${i}`, [`h${i}`, gpusEach, budget, 300]).then((h) => h.result()),
         ),
       );
-      const state = await env.client.workflow.getHandle(gpuBudgetWorkflowId(taskQueue)).query(gpuBudgetStateQuery);
+      const state = await r.state();
       expect(state.held).toEqual([]);
       expect(state.waiting).toEqual([]);
-      await env.client.workflow.getHandle(gpuBudgetWorkflowId(taskQueue)).terminate('test done');
+      await r.ledger.terminate('test done');
     });
-    return events;
+    return r.events;
   }
 
   test('a budget of 1 never lets two holders overlap', async () => {
@@ -78,41 +107,157 @@ describe('GPU budget semaphore', () => {
     expect(peakConcurrency(events)).toBe(1);
   });
 
-  test('the lease of a holder that was terminated is reclaimed', async () => {
-    const taskQueue = uniqueTaskQueue('gpu');
-    const events: Hold[] = [];
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: {
-        ...createGpuBudgetActivities({ temporal: env.client, taskQueue }),
-        async recordHold(e: { id: string; at: 'start' | 'end' }) {
-          events.push({ ...e, t: Date.now() });
-        },
-      },
+  test('one workflow holds a lease per purpose, each released on its own', async () => {
+    const r = await rig();
+    await r.worker.runUntil(async () => {
+      const multi = await r.holder('multiPurposeHolder', 'multi', ['multi', ['nim', 'training'], 2, 300]);
+      await r.started('multi');
+      const held = await r.state();
+      expect(held.held.map((l) => [l.leaseId, l.purpose, l.holderId])).toEqual([
+        [`${multi.workflowId}/nim`, 'nim', multi.workflowId],
+        [`${multi.workflowId}/training`, 'training', multi.workflowId],
+      ]);
+      // the budget is full: a third GPU waits until the first lease is released
+      const next = await r.holder('gpuHolder', 'next', ['next', 1, 2, 10]);
+      await next.result();
+      await multi.result();
+      const ends = Object.fromEntries(r.events.map((e) => [`${e.id}-${e.at}`, e.t]));
+      expect(ends['next-start']).toBeGreaterThan(ends['multi-start'] as number);
+      expect((await r.state()).held).toEqual([]);
+      await r.ledger.terminate('test done');
     });
-    await worker.runUntil(async () => {
-      await env.client.workflow.start('gpuBudget', {
-        taskQueue,
-        workflowId: gpuBudgetWorkflowId(taskQueue),
-        args: [{ budget: 1, held: [], waiting: [], livenessCheckMs: 500 }],
-      });
-      const stuck = await env.client.workflow.start('gpuHolder', {
-        taskQueue,
-        workflowId: `${taskQueue}-stuck`,
-        args: ['stuck', 1, 1, 600_000],
-      });
-      while (!events.some((e) => e.id === 'stuck')) await new Promise((r) => setTimeout(r, 100));
+  });
+
+  test('the lease of a holder that was terminated is reclaimed', async () => {
+    const r = await rig();
+    await r.worker.runUntil(async () => {
+      await r.startLedger({ budget: 1, settings: { livenessCheckMs: 500 } as GpuLedgerState['settings'] });
+      const stuck = await r.holder('gpuHolder', 'stuck', ['stuck', 1, 1, 600_000]);
+      await r.started('stuck');
       await stuck.terminate('simulated crash: never releases');
       // The next holder only gets the GPU if the dead holder's lease is reclaimed.
-      await env.client.workflow.execute('gpuHolder', {
-        taskQueue,
-        workflowId: `${taskQueue}-next`,
-        args: ['next', 1, 1, 10],
-      });
-      await env.client.workflow.getHandle(gpuBudgetWorkflowId(taskQueue)).terminate('test done');
+      await (await r.holder('gpuHolder', 'next', ['next', 1, 1, 10])).result();
+      const { reclaimed } = await r.state();
+      expect(reclaimed).toEqual([{ leaseId: `${stuck.workflowId}/nim`, gpus: 1, reason: 'workflow terminated' }]);
+      await r.ledger.terminate('test done');
     });
-    expect(events.filter((e) => e.id === 'next').map((e) => e.at)).toEqual(['start', 'end']);
+    expect(r.events.filter((e) => e.id === 'next').map((e) => e.at)).toEqual(['start', 'end']);
+  });
+
+  test('the lease of a holder whose workflow task keeps failing is reclaimed', async () => {
+    const r = await rig();
+    await r.worker.runUntil(async () => {
+      await r.startLedger({ budget: 1, settings: { livenessCheckMs: 300, stuckTaskAttempts: 2 } as never });
+      const broken = await r.holder('breakableHolder', 'broken', ['broken', 1]);
+      await r.started('broken');
+      await broken.signal(breakSignal);
+      await (await r.holder('gpuHolder', 'next', ['next', 1, 1, 10])).result();
+      const { reclaimed } = await r.state();
+      expect(reclaimed).toHaveLength(1);
+      expect(reclaimed[0]?.reason).toMatch(/^stuck: workflow task attempt \d+$/);
+      expect((await broken.describe()).status.name).toBe('RUNNING'); // still broken, but no longer holding GPUs
+      await broken.terminate('test done');
+      await r.ledger.terminate('test done');
+    });
+  });
+
+  test('the lease of a holder no worker picks up (its version is gone) is reclaimed', async () => {
+    // The ledger has a worker of its own; the holder's worker is stopped while it holds GPUs.
+    const ledgerQueue = uniqueTaskQueue('gpu-ledger');
+    const r = await rig({ ledgerQueue });
+    const ledgerWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: ledgerQueue,
+      workflowBundle: bundle,
+      activities: createGpuBudgetActivities({ temporal: env.client, taskQueue: ledgerQueue, gpuLedgerId: r.ledgerId }),
+    });
+    await ledgerWorker.runUntil(async () => {
+      await r.startLedger({ budget: 1, settings: { livenessCheckMs: 300, stuckScheduledMs: 1000 } as never });
+      const orphan = await r.worker.runUntil(async () => {
+        const h = await r.holder('idleHolder', 'orphan', ['orphan', 1]);
+        await r.started('orphan');
+        return h;
+      });
+      await orphan.signal(pokeSignal); // a workflow task no worker will start
+      // the holder waiting for the GPU runs on a queue (and worker) of its own
+      const nextQueue = uniqueTaskQueue('gpu-next');
+      const nextWorker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: nextQueue,
+        workflowBundle: bundle,
+        activities: {
+          ...createGpuBudgetActivities({ temporal: env.client, taskQueue: ledgerQueue, gpuLedgerId: r.ledgerId }),
+          async recordHold() {},
+        },
+      });
+      await nextWorker.runUntil(async () => {
+        await env.client.workflow.execute('gpuHolder', {
+          taskQueue: nextQueue,
+          workflowId: `${nextQueue}-next`,
+          args: ['next', 1, 1, 10],
+        });
+      });
+      const { reclaimed } = await r.state();
+      expect(reclaimed).toHaveLength(1);
+      expect(reclaimed[0]?.reason).toMatch(/^stuck: workflow task waiting \d+ s for a worker$/);
+      await orphan.terminate('test done');
+      await r.ledger.terminate('test done');
+    });
+  });
+
+  test('continue-as-new carries every lease, the queue and the settings', async () => {
+    const r = await rig();
+    const firstRunId = await r.worker.runUntil(async () => {
+      const start = await r.startLedger({ budget: 1, settings: { maxHistoryEvents: 25 } as never });
+      await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          r.holder('gpuHolder', `h${i}`, [`h${i}`, 1, 1, 200]).then((h) => h.result()),
+        ),
+      );
+      const state = await r.state();
+      expect(state).toMatchObject({ budget: 1, held: [], waiting: [], resend: [] });
+      expect(state.settings.maxHistoryEvents).toBe(25);
+      const current = await r.ledger.describe();
+      expect(current.runId).not.toBe(start.firstExecutionRunId); // it continued as new at least once
+      await r.ledger.terminate('test done');
+      await recordWorkflowHistory(env.client, r.ledgerId, start.firstExecutionRunId, 'gpu-ledger-continued-as-new');
+      return start.firstExecutionRunId;
+    });
+    expect(firstRunId).toBeTruthy();
+    expect(peakConcurrency(r.events)).toBe(1);
+    expect(r.events.filter((e) => e.at === 'end')).toHaveLength(4);
+  });
+
+  test('a pre-ledger semaphore hands its leases to the ledger, which grants its holders', async () => {
+    const r = await rig();
+    await r.worker.runUntil(async () => {
+      const legacyId = legacyGpuSemaphoreId(r.taskQueue);
+      const holding = await r.holder('legacyHolder', 'holding', [`${r.taskQueue}-holding`]);
+      const waiting = await r.holder('legacyHolder', 'waiting', [`${r.taskQueue}-waiting`]);
+      // what a semaphore of generation 001 knew: one holder granted, one waiting for the only GPU
+      await env.client.workflow.signalWithStart(GPU_LEDGER_WORKFLOW, {
+        taskQueue: r.taskQueue,
+        workflowId: legacyId,
+        args: [{ budget: 1, held: [{ requestId: holding.workflowId, gpus: 1, budget: 1, label: 'old' }], waiting: [] }],
+        signal: legacyAcquireGpusSignal,
+        signalArgs: [{ requestId: waiting.workflowId, gpus: 1, budget: 1, label: 'old' }],
+      });
+      await env.client.workflow.getHandle(legacyId).result(); // handed over and ended
+      const state = await eventually('the ledger to adopt the leases', async () => {
+        const s = await r.state().catch(() => undefined);
+        return s && s.held.length + s.waiting.length === 2 ? s : undefined;
+      });
+      expect(state.held).toEqual([expect.objectContaining({ leaseId: `${holding.workflowId}/nim`, legacy: true })]);
+      expect(state.waiting).toEqual([expect.objectContaining({ leaseId: `${waiting.workflowId}/nim`, legacy: true })]);
+      // releasing the old holder's lease (as its live code now does) grants the waiting one
+      await createGpuBudgetActivities({
+        temporal: env.client,
+        taskQueue: r.taskQueue,
+        gpuLedgerId: r.ledgerId,
+      }).releaseGpuLease(`${holding.workflowId}/nim`);
+      await waiting.result();
+      await holding.terminate('test done');
+      await r.ledger.terminate('test done');
+    });
   });
 });

@@ -1,20 +1,51 @@
 import { Worker } from '@temporalio/worker';
-import { readRecordedHistories } from '../support/flywheel-histories';
+import { generations, readRecordedHistories, strayCorpusEntries } from '../support/flywheel-histories';
 import { workflowBundle } from '../support/temporal';
 
-// Determinism guard: histories recorded from real runs (full run, cancellations, a crashed
-// worker) must replay against the current workflow code. A change that alters the commands a
-// running workflow issues fails here; gate it with `patched()` instead.
+// Determinism guard: histories recorded from real runs of every released generation of the
+// workflow code (full run, cancellations, failures, a crashed worker, deletion, the GPU ledger
+// across continue-as-new) must replay against the current code. An upgrade moves unversioned
+// and auto-upgrading workflows onto the new code mid-history; a change that alters the commands
+// such a workflow issues fails here. Gate it with `patched()` instead.
 
-describe('recorded flywheel histories replay against the current workflow code', () => {
-  const histories = readRecordedHistories();
+const histories = readRecordedHistories();
 
-  test('there are recorded histories of parent runs and candidate children', () => {
-    expect(histories.some((h) => h.file.includes('flywheelRun'))).toBe(true);
-    expect(histories.some((h) => h.file.includes('candidateRun'))).toBe(true);
+describe('the replay corpus', () => {
+  test('holds only generation directories, each with histories', () => {
+    expect(strayCorpusEntries()).toEqual([]);
+    const gens = generations();
+    expect(gens[0]).toBe('001-pre-versioning');
+    for (const g of gens) expect(histories.filter((h) => h.generation === g).length).toBeGreaterThan(0);
   });
 
-  test.each(histories.map((h) => [h.file, h] as const))('%s replays without non-determinism', async (_file, h) => {
+  test('the newest generation covers every workflow type and path', () => {
+    const newest = generations().at(-1);
+    const files = histories.filter((h) => h.generation === newest);
+    const types = new Set(files.map((h) => h.workflowType));
+    expect([...types].sort()).toEqual(['candidateRun', 'deleteRun', 'flywheelRun', 'gpuBudget']);
+    const runs = files
+      .filter((h) => h.workflowType === 'flywheelRun')
+      .map((h) => h.file.replace(/-flywheelRun\.json$/, ''));
+    expect(runs.sort()).toEqual(
+      expect.arrayContaining([
+        'cancel-during-evals',
+        'candidate-failure',
+        'dataset-failure',
+        'full-run',
+        'local-judge',
+      ]),
+    );
+    const ledger = files.filter((h) => h.workflowType === 'gpuBudget');
+    const continued = ledger.filter((h) =>
+      h.history.events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes),
+    );
+    expect(continued.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(generations())('generation %s replays against the current workflow code', (generation) => {
+  const mine = histories.filter((h) => h.generation === generation);
+  test.each(mine.map((h) => [h.file, h] as const))('%s', async (_file, h) => {
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, h.history, h.workflowId);
   });
 });

@@ -48,6 +48,7 @@ describe('a worker killed mid-run', () => {
         ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
         ES_COLLECTION_NAME: h.logIndex,
         FLYWHEEL_TASK_QUEUE: h.taskQueue,
+        FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
         FLYWHEEL_CONFIG: configFile,
         FLYWHEEL_WORKFLOW_BUNDLE: bundleFile,
       },

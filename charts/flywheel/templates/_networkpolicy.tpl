@@ -31,9 +31,11 @@
 {{- end }}
 {{- end }}
 
-{{/* The NetworkPolicy of one component: (dict "root" $ "component" "api" "egress" (list ...) "ingress" <rules>). */}}
+{{/* The NetworkPolicy of one component: (dict "root" $ "component" "api" "egress" (list ...) "ingress" <rules>).
+A worker version's component is "worker" or "worker-<build>"; both are the worker's role. */}}
 {{- define "flywheel.networkPolicy" -}}
 {{- $root := .root }}
+{{- $role := ternary "worker" .component (hasPrefix "worker" .component) }}
 {{- $component := dict "root" $root "component" .component }}
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -57,10 +59,10 @@ spec:
     {{- range .egress }}
     {{- include "flywheel.egressRule" (get $root.Values.networkPolicy .) | nindent 4 }}
     {{- end }}
-    {{- if eq .component "worker" }}
+    {{- if eq $role "worker" }}
     {{- include "flywheel.emulatorEgress" $root | nindent 4 }}
     {{- end }}
-    {{- with (get $root.Values.networkPolicy.extraEgress .component) }}
+    {{- with (get $root.Values.networkPolicy.extraEgress $role) }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
 {{- end }}

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import type { FlywheelHarness } from './flywheel-harness';
+import { servers } from './servers';
+
+// The production worker (worker/main.ts) as a child process pointed at a harness's stores and
+// task queue, with extra environment (build id, bundle, ...). Resolves once it polls.
+
+const REPO = path.resolve(__dirname, '../..');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Base URL of its health and metrics server. */
+  url: string;
+  output: () => string;
+  /** SIGTERM and wait for the exit (the worker drains first). */
+  stop: () => Promise<void>;
+  /** Resolves when `text` appears in its output. */
+  waitFor: (text: string | RegExp, timeoutMs?: number) => Promise<void>;
+}
+
+export async function startWorkerProcess(
+  h: FlywheelHarness,
+  env: Record<string, string>,
+  live: ChildProcess[] = [],
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
+      MONGODB_URL: servers.MONGODB_URL,
+      MONGODB_DB: h.dbName,
+      ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
+      ES_COLLECTION_NAME: h.logIndex,
+      FLYWHEEL_TASK_QUEUE: h.taskQueue,
+      FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
+      FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS: '1',
+      FLYWHEEL_WORKER_METRICS_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.push(child);
+  let output = '';
+  const listeners = new Set<() => void>();
+  const append = (d: Buffer) => {
+    output += String(d);
+    if (output.length > 200_000) output = output.slice(-100_000);
+    for (const l of listeners) l();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const waitFor = (text: string | RegExp, timeoutMs = 120_000) =>
+    new Promise<void>((resolve, reject) => {
+      const found = () => (typeof text === 'string' ? output.includes(text) : text.test(output));
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = () => {
+        if (found()) done();
+      };
+      const timer = setTimeout(() => done(new Error(`worker did not print ${text}:\n${output}`)), timeoutMs);
+      listeners.add(check);
+      exited.then(() => {
+        if (!found()) done(new Error(`worker exited (${child.exitCode}) before printing ${text}:\n${output}`));
+      });
+      check();
+    });
+
+  await waitFor('flywheel worker polling');
+  const url = /health and metrics on (http:\/\/\S+)/.exec(output)?.[1];
+  if (!url) throw new Error(`no metrics URL in the worker's output:\n${output}`);
+  return {
+    child,
+    url,
+    output: () => output,
+    waitFor,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

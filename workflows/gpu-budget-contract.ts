@@ -1,0 +1,122 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+// The GPU ledger's contract: what holder workflows, the ledger workflow, its activities and
+// operators share. Dependency-free (no activity or workflow code), so both sides import it.
+//
+// The ledger is one long-lived workflow per namespace (id `flywheel-gpu-ledger` unless the
+// worker's FLYWHEEL_GPU_LEDGER_ID says otherwise), whatever task queue its holders run on. A
+// lease is keyed by holder workflow id + purpose, so one workflow may hold several leases
+// (a NIM deployment, a training job, a judge...).
+
+export const GPU_LEDGER_WORKFLOW = 'gpuBudget';
+export const DEFAULT_GPU_LEDGER_ID = 'flywheel-gpu-ledger';
+
+/** What the GPUs of a lease are for. */
+export const GPU_PURPOSES = { nim: 'nim' } as const;
+export type GpuPurpose = string;
+
+export const gpuLeaseId = (holderId: string, purpose: GpuPurpose) => `${holderId}/${purpose}`;
+
+export interface GpuLeaseRequest {
+  /** gpuLeaseId(holderId, purpose). */
+  leaseId: string;
+  /** The holder's workflow id: it is signalled the grant and checked for being alive. */
+  holderId: string;
+  purpose: GpuPurpose;
+  gpus: number;
+  /** The configured budget; the newest request's value applies. */
+  budget: number;
+  /** Shown in queries. */
+  label: string;
+}
+
+export interface GpuLease extends GpuLeaseRequest {
+  /**
+   * Requested through the pre-ledger semaphore (a run started on generation 001 code): its
+   * holder waits for a grant signal carrying its workflow id instead of the lease id.
+   */
+  legacy?: boolean;
+}
+
+export interface GpuLedgerSettings {
+  /** While someone waits, how often holders are checked for being alive. */
+  livenessCheckMs: number;
+  /** A holder whose pending workflow task reached this attempt is stuck (failing tasks). */
+  stuckTaskAttempts: number;
+  /** A holder whose workflow task has waited this long for a worker is stuck (no worker for its version). */
+  stuckScheduledMs: number;
+  /** The ledger continues as new once its history has this many events. */
+  maxHistoryEvents: number;
+}
+
+export const DEFAULT_GPU_LEDGER_SETTINGS: GpuLedgerSettings = {
+  livenessCheckMs: 30_000,
+  stuckTaskAttempts: 3,
+  stuckScheduledMs: 10 * 60_000,
+  maxHistoryEvents: 1000,
+};
+
+export interface ReclaimedLease {
+  leaseId: string;
+  gpus: number;
+  reason: string;
+}
+
+/** Everything the ledger knows; carried whole across continue-as-new. */
+export interface GpuLedgerState {
+  budget: number;
+  held: GpuLease[];
+  waiting: GpuLease[];
+  /** Held leases whose holder asked again (its request activity was retried): granted again. */
+  resend: string[];
+  settings: GpuLedgerSettings;
+  /** The most recent leases taken back from dead or stuck holders, newest last. */
+  reclaimed: ReclaimedLease[];
+}
+
+export interface DeadGpuHolder {
+  holderId: string;
+  reason: string;
+}
+
+/** The state of a pre-ledger semaphore (`flywheel-gpu-budget-<task queue>`), handed to the ledger. */
+export interface LegacyGpuRequest {
+  requestId: string;
+  gpus: number;
+  budget: number;
+  label: string;
+}
+export interface LegacyGpuLeases {
+  budget: number;
+  held: LegacyGpuRequest[];
+  waiting: LegacyGpuRequest[];
+  resend: string[];
+}
+
+export const requestGpuLeaseSignal = defineSignal<[GpuLeaseRequest]>('requestGpuLease');
+export const releaseGpuLeaseSignal = defineSignal<[leaseId: string]>('releaseGpuLease');
+export const adoptLegacyGpuLeasesSignal = defineSignal<[LegacyGpuLeases]>('adoptLegacyGpuLeases');
+export const configureGpuLedgerSignal = defineSignal<[Partial<GpuLedgerSettings>]>('configureGpuLedger');
+/** Sent by the ledger to a holder when a lease is granted; carries the lease id. */
+export const gpusGrantedSignal = defineSignal<[leaseId: string]>('gpusGranted');
+export const gpuLedgerStateQuery = defineQuery<GpuLedgerState>('gpuBudgetState');
+
+/** The ledger's activities, as workflow code calls them. */
+export interface GpuLedgerActivities {
+  requestGpuLease(request: GpuLeaseRequest): Promise<void>;
+  releaseGpuLease(leaseId: string): Promise<void>;
+  findDeadGpuHolders(input: {
+    holderIds: string[];
+    stuckTaskAttempts: number;
+    stuckScheduledMs: number;
+  }): Promise<DeadGpuHolder[]>;
+  adoptLegacyGpuLeases(leases: LegacyGpuLeases): Promise<void>;
+  /** Pre-ledger: still scheduled by runs whose histories began on generation 001 code. */
+  requestGpus(request: LegacyGpuRequest): Promise<void>;
+  /** Pre-ledger: the old semaphore's liveness check, for its histories to replay. */
+  findClosedWorkflows(workflowIds: string[]): Promise<string[]>;
+}
+
+/** Semaphores of the pre-ledger code were named after their task queue. */
+export const LEGACY_GPU_SEMAPHORE_PREFIX = 'flywheel-gpu-budget-';
+export const legacyGpuSemaphoreId = (taskQueue: string) => `${LEGACY_GPU_SEMAPHORE_PREFIX}${taskQueue}`;
