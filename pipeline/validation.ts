@@ -1,12 +1,16 @@
 import type { ResolvedWorkloadType } from '../contracts';
 import {
+  type ChatRequest,
   ChatRequestSchema,
+  type ChatResponse,
   ChatResponseSchema,
   contentText,
+  type LogEnvelope,
   LogEnvelopeSchema,
   type LogRecord,
   type ToolCall,
 } from './log-record';
+import { fastParseRecord } from './log-record-fast';
 import { classificationLabel } from './workload-type';
 
 /** Why a record was left out of the datasets; every rejection is counted under one of these. */
@@ -36,7 +40,8 @@ export const DEFAULT_MAX_TOOL_PROPERTIES = 8;
 
 export type ValidationResult = { ok: true; record: LogRecord } | { ok: false; reason: RejectionReason; detail: string };
 
-const reject = (reason: RejectionReason, detail: string): ValidationResult => ({ ok: false, reason, detail });
+const rejection = (reason: RejectionReason, detail: string) => ({ ok: false as const, reason, detail });
+const reject = (reason: RejectionReason, detail: string): ValidationResult => rejection(reason, detail);
 
 function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }, prefix: string): string {
   const issue = error.issues[0];
@@ -50,14 +55,11 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
  * configured), or the reason it cannot be used. Never mutates its input.
  */
 export function validateRecord(raw: unknown, options: ValidationOptions): ValidationResult {
-  const envelope = LogEnvelopeSchema.safeParse(raw);
-  if (!envelope.success) return reject('invalid_envelope', firstIssue(envelope.error, 'record'));
-  const request = ChatRequestSchema.safeParse(envelope.data.request);
-  if (!request.success) return reject('invalid_request', firstIssue(request.error, 'request'));
-  const response = ChatResponseSchema.safeParse(envelope.data.response);
-  if (!response.success) return reject('invalid_response', firstIssue(response.error, 'response'));
+  const parsed = fastParseRecord(raw) ?? parseWithZod(raw);
+  if (!('envelope' in parsed)) return parsed;
+  const { envelope, request, response } = parsed;
 
-  for (const tool of request.data.tools ?? []) {
+  for (const tool of request.tools ?? []) {
     const count = Object.keys(tool.function.parameters?.properties ?? {}).length;
     if (count > options.maxToolProperties) {
       return reject(
@@ -67,7 +69,7 @@ export function validateRecord(raw: unknown, options: ValidationOptions): Valida
     }
   }
 
-  const choice = response.data.choices[0] as (typeof response.data.choices)[number];
+  const choice = response.choices[0] as (typeof response.choices)[number];
   const message = choice.message;
   const calls = message.tool_calls ?? [];
   let parsedCalls: ToolCall[] | undefined;
@@ -81,7 +83,7 @@ export function validateRecord(raw: unknown, options: ValidationOptions): Valida
   switch (options.workloadType) {
     case 'tool_calling':
       if (!parsedCalls) return reject('no_tool_calls', 'the response makes no tool call');
-      if (!request.data.tools || request.data.tools.length === 0) {
+      if (!request.tools || request.tools.length === 0) {
         return reject('missing_tools', 'the request declares no tools, so no training row can be built');
       }
       break;
@@ -96,16 +98,29 @@ export function validateRecord(raw: unknown, options: ValidationOptions): Valida
   }
 
   const record: LogRecord = {
-    ...envelope.data,
-    request: request.data,
+    ...envelope,
+    request: request,
     response: parsedCalls
       ? {
-          ...response.data,
-          choices: [{ ...choice, message: { ...message, tool_calls: parsedCalls } }, ...response.data.choices.slice(1)],
+          ...response,
+          choices: [{ ...choice, message: { ...message, tool_calls: parsedCalls } }, ...response.choices.slice(1)],
         }
-      : response.data,
+      : response,
   };
   return { ok: true, record };
+}
+
+/** The zod schemas in turn: the parse, or the first precise reason the record is unusable. */
+function parseWithZod(
+  raw: unknown,
+): { envelope: LogEnvelope; request: ChatRequest; response: ChatResponse } | Extract<ValidationResult, { ok: false }> {
+  const envelope = LogEnvelopeSchema.safeParse(raw);
+  if (!envelope.success) return rejection('invalid_envelope', firstIssue(envelope.error, 'record'));
+  const request = ChatRequestSchema.safeParse(envelope.data.request);
+  if (!request.success) return rejection('invalid_request', firstIssue(request.error, 'request'));
+  const response = ChatResponseSchema.safeParse(envelope.data.response);
+  if (!response.success) return rejection('invalid_response', firstIssue(response.error, 'response'));
+  return { envelope: envelope.data, request: request.data, response: response.data };
 }
 
 function normaliseToolCalls(calls: ToolCall[], parse: boolean): ToolCall[] | ValidationResult {
