@@ -2,9 +2,11 @@ import type { ChatRequest, ChatResponse, LogEnvelope } from './log-record';
 import { MAX_TAG_LENGTH } from './log-record';
 import { readTimestamp } from './timestamp';
 
-// A hand-written check of the common, well-formed record that builds exactly what the zod
-// schemas in log-record.ts would return for it (the same copies, the same key order: schema
-// keys first, then the unknown ones in input order), at a fraction of zod's cost. It only ever
+// A hand-written check of the common, well-formed record that returns what the zod schemas in
+// log-record.ts would return for it (the same values in the same key order: schema keys first,
+// then the unknown ones in input order, so the same JSON), at a fraction of zod's cost. Where
+// the input is already in that order its own objects are returned, not copies; nothing
+// downstream mutates a record (formatting copies). It only ever
 // answers "valid, here is the parse" or "not sure" (undefined): anything unusual goes through
 // zod, which also words every rejection, so what is accepted and why a record is rejected
 // stay zod's. test/pipeline/log-record-fast.test.ts holds both to the same output.
@@ -17,9 +19,11 @@ const UNSURE = Symbol('unsure');
 type Out<T> = T | typeof UNSURE;
 
 /**
- * Copies `input` as a loose zod object with this shape would: each shape key present in the
- * input through its checker, then the other keys as they are. A present-but-undefined value
- * or a `__proto__` key is left to zod.
+ * What a loose zod object with this shape returns for `input`: each shape key present in the
+ * input through its checker, then the other keys as they are. When the input already has that
+ * key order and every checker hands back its value unchanged, the input itself stands for the
+ * copy (same JSON, no allocation: the common case); otherwise a copy is built. A
+ * present-but-undefined value or a `__proto__` key is left to zod.
  */
 function looseObject(
   input: unknown,
@@ -27,20 +31,35 @@ function looseObject(
   check: (key: string, value: unknown) => unknown,
 ): Out<Obj> {
   if (!isObject(input)) return UNSURE;
-  const out: Obj = {};
+  const keys = Object.keys(input);
+  let position = 0;
+  let same = true;
   for (const key of shape) {
     if (!(key in input)) continue;
     const value = input[key];
     if (value === undefined) return UNSURE;
     const checked = check(key, value);
     if (checked === UNSURE) return UNSURE;
-    out[key] = checked;
+    if (checked !== value || keys[position] !== key) same = false;
+    position++;
   }
-  for (const key of Object.keys(input)) {
-    if (shape.includes(key)) continue;
+  for (let i = position; i < keys.length; i++) {
+    const key = keys[i] as string;
     if (key === '__proto__') return UNSURE;
-    out[key] = input[key];
+    if (same && shape.includes(key)) same = false;
   }
+  return same ? input : copyLoose(input, keys, shape, check);
+}
+
+function copyLoose(
+  input: Obj,
+  keys: string[],
+  shape: readonly string[],
+  check: (key: string, value: unknown) => unknown,
+): Obj {
+  const out: Obj = {};
+  for (const key of shape) if (key in input) out[key] = check(key, input[key]);
+  for (const key of keys) if (!shape.includes(key)) out[key] = input[key];
   return out;
 }
 
@@ -49,15 +68,17 @@ function required(input: Obj, keys: readonly string[]): boolean {
   return true;
 }
 
+/** The array itself when every item checks unchanged, else a copy with the checked items. */
 function arrayOf(value: unknown, item: (v: unknown) => unknown, min = 0): Out<unknown[]> {
   if (!Array.isArray(value) || value.length < min) return UNSURE;
-  const out: unknown[] = new Array(value.length);
+  let out: unknown[] | undefined;
   for (let i = 0; i < value.length; i++) {
     const v = item(value[i]);
     if (v === UNSURE) return UNSURE;
-    out[i] = v;
+    if (v !== value[i] && !out) out = value.slice(0, i);
+    if (out) out[i] = v;
   }
-  return out;
+  return out ?? value;
 }
 
 const nonEmptyString = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : UNSURE);
@@ -83,7 +104,7 @@ function message(input: unknown): unknown {
       case 'role':
         return typeof value === 'string' && ROLES.has(value) ? value : UNSURE;
       case 'content':
-        return typeof value === 'string' || value === null ? value : Array.isArray(value) ? [...value] : UNSURE;
+        return typeof value === 'string' || value === null || Array.isArray(value) ? value : UNSURE;
       case 'tool_calls':
         return value === null ? null : arrayOf(value, toolCall);
       default:
@@ -103,13 +124,8 @@ function tool(input: unknown): unknown {
     return looseObject(value, TOOL_FUNCTION, (k, v) => {
       if (k === 'name') return nonEmptyString(v);
       return looseObject(v, PARAMETERS, (_, properties) => {
-        if (!isObject(properties)) return UNSURE;
-        const copy: Obj = {};
-        for (const name of Object.keys(properties)) {
-          if (name === '__proto__') return UNSURE;
-          copy[name] = properties[name];
-        }
-        return copy;
+        if (!isObject(properties) || Object.hasOwn(properties, '__proto__')) return UNSURE;
+        return properties;
       });
     });
   });
