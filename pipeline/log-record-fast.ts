@@ -30,36 +30,34 @@ function looseObject(
   shape: readonly string[],
   check: (key: string, value: unknown) => unknown,
 ): Out<Obj> {
-  if (!isObject(input)) return UNSURE;
+  if (!isObject(input) || Object.hasOwn(input, '__proto__')) return UNSURE;
   const keys = Object.keys(input);
   let position = 0;
-  let same = true;
+  // the copy, started at the first key that is out of order or checks to another value
+  let out: Obj | undefined;
   for (const key of shape) {
     if (!(key in input)) continue;
     const value = input[key];
     if (value === undefined) return UNSURE;
     const checked = check(key, value);
     if (checked === UNSURE) return UNSURE;
-    if (checked !== value || keys[position] !== key) same = false;
+    if (!out && (checked !== value || keys[position] !== key)) out = shapePrefix(input, shape, key);
+    if (out) out[key] = checked;
     position++;
   }
-  for (let i = position; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (key === '__proto__') return UNSURE;
-    if (same && shape.includes(key)) same = false;
-  }
-  return same ? input : copyLoose(input, keys, shape, check);
+  // the input's first keys were the present shape keys, in order, with their own values
+  if (!out) return input;
+  for (const key of keys) if (!shape.includes(key)) out[key] = input[key];
+  return out;
 }
 
-function copyLoose(
-  input: Obj,
-  keys: string[],
-  shape: readonly string[],
-  check: (key: string, value: unknown) => unknown,
-): Obj {
+/** The input's values of the shape keys before `stop` (all of them without one), in shape order. */
+function shapePrefix(input: Obj, shape: readonly string[], stop: string | undefined): Obj {
   const out: Obj = {};
-  for (const key of shape) if (key in input) out[key] = check(key, input[key]);
-  for (const key of keys) if (!shape.includes(key)) out[key] = input[key];
+  for (const key of shape) {
+    if (key === stop) break;
+    if (key in input) out[key] = input[key];
+  }
   return out;
 }
 
