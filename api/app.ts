@@ -45,6 +45,14 @@ export function createApp(deps: ApiDeps) {
     configNames: deps.configNames ?? (() => listConfigNames()),
     loadConfig: deps.loadConfig ?? ((name?: string) => loadFlywheelConfig(name)),
     queryTimeoutMs: deps.queryTimeoutMs ?? 5000,
+    webUi: {
+      baseUrl: deps.temporalUiUrl === undefined ? DEFAULT_TEMPORAL_UI_URL : deps.temporalUiUrl,
+      // read per request: the OpenAPI generator builds the app over a stand-in client
+      get namespace() {
+        return deps.temporal.options.namespace;
+      },
+    },
+    stallWarningMs: deps.stallWarningMs ?? 5 * 60_000,
   };
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

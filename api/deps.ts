@@ -36,6 +36,8 @@ export interface ApiDeps {
   queryTimeoutMs?: number;
   /** Base URL of the Temporal Web UI, linked from reports (default the dev server's; null: no link). */
   temporalUiUrl?: string | null;
+  /** A pending step quiet for this long is flagged stalled in live progress, in ms (default 5 min). */
+  stallWarningMs?: number;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
 }

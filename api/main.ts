@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     elasticsearch,
     logIndex: env.ES_COLLECTION_NAME,
     taskQueue: env.FLYWHEEL_TASK_QUEUE,
+    stallWarningMs: env.FLYWHEEL_STALL_WARNING_SECONDS * 1000,
     tokens,
     trustedProxyHops: server.FLYWHEEL_API_TRUSTED_PROXY_HOPS,
     logger,
