@@ -9,6 +9,7 @@ import { errorHandler } from './error-handler';
 import { healthRouter } from './health/router';
 import { jobsRouter } from './jobs/router';
 import { jsonLogger } from './logger';
+import { metricsRouter } from './metrics';
 import { requireBearerToken } from './middleware/auth';
 import { clientAddress } from './middleware/client-address';
 import { requestLog } from './middleware/request-log';
@@ -70,6 +71,15 @@ export function createApp(deps: ApiDeps) {
   app.use('/api/*', requireBearerToken(deps.tokens, logger, deps.authThrottle));
 
   app.route('/', healthRouter(deps, logger));
+  app.route(
+    '/metrics',
+    metricsRouter({
+      temporal: deps.temporal,
+      results: deps.results,
+      taskQueue: deps.taskQueue,
+      ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}),
+    }),
+  );
   app.route('/api/jobs', jobsRouter(jobDeps));
   app.route(
     '/api/jobs',

@@ -38,6 +38,8 @@ export interface ApiDeps {
   temporalUiUrl?: string | null;
   /** A pending step quiet for this long is flagged stalled in live progress, in ms (default 5 min). */
   stallWarningMs?: number;
+  /** When set, GET /metrics needs "Authorization: Bearer <this>"; unset, it is open (for Prometheus). */
+  metricsToken?: string;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
 }
