@@ -2,9 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { Gauge } from 'prom-client';
+import { FLYWHEEL_RUN_STATUSES } from '../contracts/vocabulary';
 import { existing, register } from '../observability/metrics';
 import type { ResultsStore } from '../stores/results/results-store';
-import { FlywheelRunStatus } from '../stores/results/schema';
 import { type GpuBudgetState, gpuBudgetStateQuery, gpuBudgetWorkflowId } from '../workflows/gpu-budget';
 
 // GET /metrics: prom-client's global registry (Node process metrics plus the flywheel's), with
@@ -47,7 +47,7 @@ function defineGauges() {
           () => undefined,
         );
         if (!counts) return;
-        for (const status of FlywheelRunStatus.options) this.set({ status }, counts[status] ?? 0);
+        for (const status of FLYWHEEL_RUN_STATUSES) this.set({ status }, counts[status] ?? 0);
       },
     });
   const gpu = (name: string, help: string, pick: (s: GpuBudgetState) => number) =>
