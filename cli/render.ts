@@ -95,7 +95,12 @@ export function jobReport(job: JobDetail, maxWidth?: number): string {
       : table(['MODEL', 'STEP', 'STATUS', 'PROGRESS', ...metrics, 'NOTE'], rows, maxWidth),
   );
   if (job.finished_at) lines.push('', recommendationReport(job));
-  return lines.join('\n');
+  // On a terminal nothing may wrap: long header lines (datasets, errors) are cut to its width.
+  const cut = (l: string) => (maxWidth && l.length > maxWidth ? `${l.slice(0, maxWidth - 1)}…` : l);
+  return lines
+    .flatMap((l) => l.split('\n'))
+    .map(cut)
+    .join('\n');
 }
 
 export function schedulesTable(schedules: Schedule[]): string {

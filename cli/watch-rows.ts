@@ -16,6 +16,15 @@ export interface WatchRow {
   note: string | null;
 }
 
+const CANDIDATE_ORDER = ['pending', 'waiting-for-gpus', 'deploying-nim', 'running-evals'];
+
+/** The later of two candidate statuses: the stored one and the live one can each lag the other. */
+function furthest(stored: string, live: string | undefined): string {
+  if (!live) return stored;
+  const rank = (s: string) => (CANDIDATE_ORDER.includes(s) ? CANDIDATE_ORDER.indexOf(s) : CANDIDATE_ORDER.length);
+  return rank(live) > rank(stored) ? live : stored;
+}
+
 const STEP_ORDER = ['base-eval', 'icl-eval', 'customization', 'customized-eval'] as const;
 
 function pendingNote(steps: JobProgress['pending_steps'], candidate: string | null): string | null {
@@ -52,7 +61,7 @@ export function watchRows(job: JobDetail, live?: JobProgress): WatchRow[] {
       key: nim.model_name,
       label: nim.model_name,
       depth: 1,
-      status: job.finished_at || !liveCandidate ? nim.status : liveCandidate.status,
+      status: furthest(nim.status, job.finished_at ? undefined : liveCandidate?.status),
       progress: null,
       note: nim.error ?? pendingNote(pending, nim.model_name) ?? `deployment ${nim.deployment_status}`,
     });
@@ -89,12 +98,12 @@ export function clip(text: string, width: number): string {
 /** One row as a line of exactly at most `width` columns: label, bar, percentage, status, note. */
 export function renderRow(row: WatchRow, width: number, labelWidth: number): string {
   const label = clip(`${'  '.repeat(row.depth)}${row.label}`, labelWidth).padEnd(labelWidth);
+  const tail = `${row.status}${row.note ? `  ${row.note}` : ''}`;
+  // A candidate's own row has no percentage: its status and notes (retries, stalls) get the room.
+  if (row.progress === null) return clip(`${label} ${tail}`, width);
   const barWidth = Math.max(5, Math.min(30, width - labelWidth - 40));
-  const pct = row.progress === null ? '' : `${Math.round(row.progress)}%`;
-  const bar =
-    row.progress === null
-      ? ' '.repeat(barWidth + 2)
-      : `[${'█'.repeat(Math.round((barWidth * row.progress) / 100)).padEnd(barWidth, '░')}]`;
-  const line = `${label} ${bar} ${pct.padStart(4)} ${row.status}${row.note ? `  ${row.note}` : ''}`;
+  const pct = `${Math.round(row.progress)}%`;
+  const bar = `[${'█'.repeat(Math.round((barWidth * row.progress) / 100)).padEnd(barWidth, '░')}]`;
+  const line = `${label} ${bar} ${pct.padStart(4)} ${tail}`;
   return clip(line, width);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -168,9 +168,27 @@ test('watch draws the candidate and, under it, a progress bar per step, on a ter
   const res = await runInProcess(['jobs', 'watch', id, '--interval', '100'], env, terminal);
   expect(res.code).toBe(1);
   expect(res.stderr).toContain(`job ${id} ended failed: every candidate failed`);
-  expect(drawn).toMatch(/\n\u001b\[2K {2}meta\/llama-3\.2-1b-instruct\s+pending/);
+  expect(drawn).toContain(`\n${String.fromCharCode(27)}[2K  meta/llama-3.2-1b-instruct `);
   expect(drawn).toMatch(/ {4}base-eval\s+\[█+\] 100% completed {2}similarity 0\.500/);
   expect(drawn).toMatch(/ {4}customization\s+\[█+░+\] {2}40% failed {2}out of memory/);
   expect(drawn).toMatch(/run 0+f2\s+\[/);
   expect(res.stdout).toMatch(/customization\s+failed\s+40%.*out of memory/);
+});
+
+test('--version prints the package version; with --json a failure is one JSON object on stderr', async () => {
+  const version = await flywheel('--version');
+  expect(version.code).toBe(0);
+  expect(version.stdout.trim()).toBe(
+    (JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version,
+  );
+
+  const missing = await flywheel('jobs', 'show', '0000000000000000000000aa', '--json');
+  expect(missing.code).toBe(1);
+  expect(missing.stdout).toBe('');
+  expect(JSON.parse(missing.stderr)).toEqual({
+    error: { kind: 'error', message: expect.stringContaining('404'), exit_code: 1, http_status: 404 },
+  });
+  const usage = await flywheel('jobs', 'show', 'not-an-id', '--json');
+  expect(usage.code).toBe(2);
+  expect(JSON.parse(usage.stderr)).toMatchObject({ error: { kind: 'usage', exit_code: 2 } });
 });
