@@ -7,8 +7,8 @@ import { progressQuery, type RunProgress } from '../../workflows/contract';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound, unavailable } from '../errors';
 import type { Principal } from '../middleware/roles';
-import { authorizedRun } from './service';
 import { PendingStep, pendingSteps } from './pending-steps';
+import { authorizedRun } from './service';
 
 // GET /api/jobs/{job_id}/progress (added): the live state of a running job, straight from its
 // workflow (the `progress` query), including steps the documents do not show yet.
