@@ -1,3 +1,4 @@
+import { timedActivities } from '../observability/metrics';
 import { createCustomizationActivities } from './customization';
 import { createDatasetActivities } from './datasets';
 import { createDeletionActivities } from './deletion';
@@ -18,7 +19,8 @@ import { createSmokeActivities } from './smoke';
  * call is never taken for a dead worker.
  */
 export function createActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
-  const activities = allActivities(deps);
+  // Each one is also timed for /metrics (flywheel_step_duration_seconds).
+  const activities = timedActivities(allActivities(deps));
   return Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [
       name,

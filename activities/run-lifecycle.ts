@@ -3,6 +3,7 @@ import { ConfigError, loadFlywheelConfig } from '../config/load';
 import { runConfig } from '../config/merge-data-split';
 import type { FlywheelConfig } from '../config/schema';
 import type { CandidateStatus } from '../contracts';
+import { runsFinished } from '../observability/metrics';
 import type { ResultsStore } from '../stores/results/results-store';
 import type { FlywheelRunInput } from '../workflows/contract';
 
@@ -89,6 +90,7 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
         candidates_failed: input.candidatesFailed,
         cancel_reason: input.cancelReason,
       });
+      runsFinished.inc({ status: input.status });
     },
   };
 }

@@ -9,6 +9,7 @@ import { errorHandler } from './error-handler';
 import { healthRouter } from './health/router';
 import { jobsRouter } from './jobs/router';
 import { jsonLogger } from './logger';
+import { metricsRouter } from './metrics';
 import { requireBearerToken } from './middleware/auth';
 import { clientAddress } from './middleware/client-address';
 import { requestLog } from './middleware/request-log';
@@ -45,6 +46,14 @@ export function createApp(deps: ApiDeps) {
     configNames: deps.configNames ?? (() => listConfigNames()),
     loadConfig: deps.loadConfig ?? ((name?: string) => loadFlywheelConfig(name)),
     queryTimeoutMs: deps.queryTimeoutMs ?? 5000,
+    webUi: {
+      baseUrl: deps.temporalUiUrl === undefined ? DEFAULT_TEMPORAL_UI_URL : deps.temporalUiUrl,
+      // read per request: the OpenAPI generator builds the app over a stand-in client
+      get namespace() {
+        return deps.temporal.options.namespace;
+      },
+    },
+    stallWarningMs: deps.stallWarningMs ?? 5 * 60_000,
   };
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
@@ -62,6 +71,15 @@ export function createApp(deps: ApiDeps) {
   app.use('/api/*', requireBearerToken(deps.tokens, logger, deps.authThrottle));
 
   app.route('/', healthRouter(deps, logger));
+  app.route(
+    '/metrics',
+    metricsRouter({
+      temporal: deps.temporal,
+      results: deps.results,
+      ...(process.env.FLYWHEEL_GPU_LEDGER_ID ? { gpuLedgerId: process.env.FLYWHEEL_GPU_LEDGER_ID } : {}),
+      ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}),
+    }),
+  );
   app.route('/api/jobs', jobsRouter(jobDeps));
   app.route(
     '/api/jobs',

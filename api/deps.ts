@@ -36,6 +36,10 @@ export interface ApiDeps {
   queryTimeoutMs?: number;
   /** Base URL of the Temporal Web UI, linked from reports (default the dev server's; null: no link). */
   temporalUiUrl?: string | null;
+  /** A pending step quiet for this long is flagged stalled in live progress, in ms (default 5 min). */
+  stallWarningMs?: number;
+  /** When set, GET /metrics needs "Authorization: Bearer <this>"; unset, it is open (for Prometheus). */
+  metricsToken?: string;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
 }

@@ -1,16 +1,24 @@
-/** Structured logging for the API: one JSON object per line. Never given headers or tokens. */
+import type { Logger } from 'pino';
+import { createLogger } from '../observability/logger';
+
+/** Structured logging for the API: one JSON object per line (pino). Never given headers or tokens. */
 export interface ApiLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): ApiLogger {
-  const emit =
-    (level: string) =>
-    (msg: string, fields: Record<string, unknown> = {}) =>
-      write(JSON.stringify({ time: new Date().toISOString(), level, component: 'api', msg, ...fields }));
-  return { info: emit('info'), warn: emit('warn'), error: emit('error') };
+function over(logger: Logger): ApiLogger {
+  return {
+    info: (msg, fields = {}) => logger.info(fields, msg),
+    warn: (msg, fields = {}) => logger.warn(fields, msg),
+    error: (msg, fields = {}) => logger.error(fields, msg),
+  };
+}
+
+/** The API's logger; `write` receives each line without its newline (stdout by default). */
+export function jsonLogger(write?: (line: string) => void): ApiLogger {
+  return over(createLogger('api', write ? { write: (s: string) => write(s.replace(/\n$/, '')) } : undefined));
 }
 
 /** Keeps log lines in memory; for tests that assert what was (and was not) logged. */

@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
 import { readEnvironment } from '../config/environment';
+import { collectProcessMetrics } from '../observability/metrics';
 import { createElasticsearchClient } from '../stores/elasticsearch';
 import { connectMongo } from '../stores/mongo';
 import { ResultsStore } from '../stores/results/results-store';
@@ -26,10 +27,13 @@ const ServerEnv = z.object({
   FLYWHEEL_API_MAX_BODY_BYTES: z.coerce.number().int().positive().optional(),
   /** The Temporal Web UI linked from reports; "" leaves the link out. */
   TEMPORAL_UI_URL: z.string().optional(),
+  /** Protects GET /metrics with its own bearer token; unset, /metrics is open (no API token needed). */
+  FLYWHEEL_METRICS_TOKEN: z.string().min(1).optional(),
 });
 
+const logger = jsonLogger();
+
 async function main(): Promise<void> {
-  const logger = jsonLogger();
   const env = readEnvironment();
   const server = ServerEnv.parse(process.env);
   const open = server.FLYWHEEL_API_OPEN === '1' || server.FLYWHEEL_API_OPEN === 'true';
@@ -48,11 +52,12 @@ async function main(): Promise<void> {
     }
   }
   if (open) {
-    console.error(
-      '\n*** WARNING: the Flywheel API runs WITHOUT AUTHENTICATION (FLYWHEEL_API_OPEN=1). Local demo only. ***\n',
+    logger.warn(
+      '*** WARNING: the Flywheel API runs WITHOUT AUTHENTICATION (FLYWHEEL_API_OPEN=1). Local demo only. ***',
     );
   }
 
+  collectProcessMetrics();
   const temporal = await connectClient(env);
   const mongo = await connectMongo(env.MONGODB_URL, env.MONGODB_DB);
   const results = new ResultsStore(mongo.db);
@@ -64,9 +69,11 @@ async function main(): Promise<void> {
     elasticsearch,
     logIndex: env.ES_COLLECTION_NAME,
     taskQueue: env.FLYWHEEL_TASK_QUEUE,
+    stallWarningMs: env.FLYWHEEL_STALL_WARNING_SECONDS * 1000,
     tokens,
     trustedProxyHops: server.FLYWHEEL_API_TRUSTED_PROXY_HOPS,
     logger,
+    ...(server.FLYWHEEL_METRICS_TOKEN ? { metricsToken: server.FLYWHEEL_METRICS_TOKEN } : {}),
     ...(server.FLYWHEEL_API_MAX_BODY_BYTES ? { maxBodyBytes: server.FLYWHEEL_API_MAX_BODY_BYTES } : {}),
     ...(server.TEMPORAL_UI_URL !== undefined ? { temporalUiUrl: server.TEMPORAL_UI_URL || null } : {}),
   });
@@ -93,6 +100,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`flywheel api: ${(err as Error).message}`);
+  logger.error(`flywheel api: ${(err as Error).message}`);
   process.exit(1);
 });

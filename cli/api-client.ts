@@ -49,6 +49,9 @@ export class FlywheelApiClient {
       const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).message;
       throw new CliError(
         `cannot reach the Flywheel API at ${this.target.url} (${cause}); set FLYWHEEL_API_URL or --api-url`,
+        1,
+        undefined,
+        true,
       );
     }
     const text = await res.text();
@@ -60,7 +63,11 @@ export class FlywheelApiClient {
         parsed = undefined;
       }
       const hint = res.status === 401 ? ' (set FLYWHEEL_API_TOKEN or --token)' : '';
-      throw new CliError(`${method} ${path} failed: ${res.status} ${describeDetail(parsed as Detail)}${hint}`);
+      throw new CliError(
+        `${method} ${path} failed: ${res.status} ${describeDetail(parsed as Detail)}${hint}`,
+        1,
+        res.status,
+      );
     }
     return text;
   }

@@ -3,12 +3,23 @@ import type { JobDetail, JobProgress, JobSummary, Schedule, Workload } from './t
 
 // Plain-text tables for people; `--json` prints the API's JSON instead.
 
-export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
+/**
+ * A plain-text table. With `maxWidth`, the widest columns are narrowed (cells cut with "…")
+ * until every line fits, so a terminal never wraps it.
+ */
+export function table(headers: string[], rows: (string | number | null | undefined)[][], maxWidth?: number): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  while (maxWidth && total() > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if ((widths[widest] ?? 0) <= 6) break;
+    widths[widest] = Math.max(6, (widths[widest] ?? 0) - (total() - maxWidth));
+  }
+  const cut = (c: string, w: number) => (c.length <= w ? c : `${c.slice(0, w - 1)}…`);
   const line = (r: string[]) =>
     r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .map((c, i) => cut(c, widths[i] ?? 0).padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   return [line(cells[0] as string[]), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
@@ -34,7 +45,7 @@ export function jobsTable(jobs: JobSummary[]): string {
 }
 
 /** A job's header and one row per candidate and evaluation, with every score as a column. */
-export function jobReport(job: JobDetail): string {
+export function jobReport(job: JobDetail, maxWidth?: number): string {
   const lines = [
     `Job ${job.id}  ${job.status.toUpperCase()}`,
     `  workload ${job.workload_id}  client ${job.client_id}  config ${job.config_name ?? 'default'}`,
@@ -45,12 +56,15 @@ export function jobReport(job: JobDetail): string {
     lines.push(
       `  judge ${job.llm_judge.model_name} (${job.llm_judge.type}, ${job.llm_judge.flywheel_deployment_status ?? job.llm_judge.deployment_status})`,
     );
+  if (job.workflow_url) lines.push(`  workflow ${job.workflow_id}  ${job.workflow_url}`);
   if (job.error) lines.push(`  error: ${job.error}`);
   if (job.cancel_reason && job.cancel_reason !== job.error) lines.push(`  cancelled: ${job.cancel_reason}`);
   const metrics = [...new Set(job.nims.flatMap((n) => n.evaluations.flatMap((e) => Object.keys(e.scores))))].sort();
   const rows: (string | number | null)[][] = [];
+  const order = ['base-eval', 'icl-eval', 'customized-eval'];
   for (const nim of job.nims) {
-    for (const e of nim.evaluations) {
+    const evaluations = [...nim.evaluations].sort((a, b) => order.indexOf(a.eval_type) - order.indexOf(b.eval_type));
+    for (const e of evaluations) {
       rows.push([
         nim.model_name,
         e.eval_type,
@@ -76,10 +90,17 @@ export function jobReport(job: JobDetail): string {
   }
   lines.push('');
   lines.push(
-    rows.length === 0 ? 'No candidates yet.' : table(['MODEL', 'STEP', 'STATUS', 'PROGRESS', ...metrics, 'NOTE'], rows),
+    rows.length === 0
+      ? 'No candidates yet.'
+      : table(['MODEL', 'STEP', 'STATUS', 'PROGRESS', ...metrics, 'NOTE'], rows, maxWidth),
   );
   if (job.finished_at) lines.push('', recommendationReport(job));
-  return lines.join('\n');
+  // On a terminal nothing may wrap: long header lines (datasets, errors) are cut to its width.
+  const cut = (l: string) => (maxWidth && l.length > maxWidth ? `${l.slice(0, maxWidth - 1)}…` : l);
+  return lines
+    .flatMap((l) => l.split('\n'))
+    .map(cut)
+    .join('\n');
 }
 
 export function schedulesTable(schedules: Schedule[]): string {
@@ -99,6 +120,29 @@ export function schedulesTable(schedules: Schedule[]): string {
   );
 }
 
+const duration = (seconds: number) =>
+  seconds % 86400 === 0 ? `${seconds / 86400} d` : seconds % 3600 === 0 ? `${seconds / 3600} h` : `${seconds} s`;
+
+export function scheduleReport(s: Schedule): string {
+  const lines = [
+    `Schedule ${s.id}${s.paused ? '  PAUSED' : ''}`,
+    `  workload ${s.workload_id}  client ${s.client_id}  config ${s.config_name}`,
+    `  when ${s.cron ?? `every ${s.interval_seconds}s`} (${s.timezone})  overlap ${s.overlap}  catch-up window ${duration(s.catchup_window_seconds)}`,
+  ];
+  if (s.note) lines.push(`  note: ${s.note}`);
+  lines.push(`  next runs (UTC): ${s.next_run_times.map((t) => t.slice(0, 19)).join(', ') || '-'}`);
+  lines.push('');
+  lines.push(
+    s.recent_runs.length === 0
+      ? 'No runs yet.'
+      : table(
+          ['SCHEDULED (UTC)', 'STARTED (UTC)', 'WORKFLOW'],
+          s.recent_runs.map((r) => [r.scheduled_at.slice(0, 19), r.started_at.slice(0, 19), r.workflow_id]),
+        ),
+  );
+  return lines.join('\n');
+}
+
 export function workloadsTable(workloads: Workload[]): string {
   if (workloads.length === 0) return 'No workloads: load logs first (flywheel logs load FILE).';
   return table(
@@ -113,5 +157,18 @@ export function progressReport(p: JobProgress): string {
     [c.model_name, c.status, 'customization', c.customization.status, pct(c.customization.progress)],
   ]);
   const head = `Job ${p.id}  phase ${p.phase}  records ${p.num_records}${p.error ? `  error: ${p.error}` : ''}`;
-  return rows.length ? `${head}\n\n${table(['MODEL', 'CANDIDATE', 'STEP', 'STATUS', 'PROGRESS'], rows)}` : head;
+  const body = rows.length ? `${head}\n\n${table(['MODEL', 'CANDIDATE', 'STEP', 'STATUS', 'PROGRESS'], rows)}` : head;
+  if (p.pending_steps.length === 0) return body;
+  const pending = table(
+    ['PENDING STEP', 'CANDIDATE', 'STATE', 'ATTEMPT', 'STALLED', 'LAST FAILURE'],
+    p.pending_steps.map((s) => [
+      s.activity,
+      s.candidate,
+      s.state,
+      s.maximum_attempts ? `${s.attempt}/${s.maximum_attempts}` : s.attempt,
+      s.stalled_for_seconds === null ? null : `${Math.max(1, Math.round(s.stalled_for_seconds / 60))} min`,
+      s.last_failure,
+    ]),
+  );
+  return `${body}\n\n${pending}`;
 }

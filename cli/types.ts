@@ -2,13 +2,14 @@
 import type { z } from 'zod';
 import type { JobProgressResponse } from '../api/jobs/progress';
 import type { JobDetailResponse, JobListItem, JobResponse } from '../api/jobs/schemas';
-import type { ScheduleResponse } from '../api/schedules/schemas';
+import type { ScheduleResponse, ScheduleTriggerResponse } from '../api/schedules/schemas';
 
 export type JobDetail = z.infer<typeof JobDetailResponse>;
 export type JobSummary = z.infer<typeof JobListItem>;
 export type JobCreated = z.infer<typeof JobResponse>;
 export type JobProgress = z.infer<typeof JobProgressResponse>;
 export type Schedule = z.infer<typeof ScheduleResponse>;
+export type ScheduleTrigger = z.infer<typeof ScheduleTriggerResponse>;
 export interface Workload {
   client_id: string;
   workload_id: string;

@@ -1,103 +1,127 @@
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { FlywheelApiClient } from './api-client';
-import type { CliIo } from './io';
-import type { JobDetail } from './types';
+import { CliError, type CliIo } from './io';
+import type { JobDetail, JobProgress } from './types';
+import { clip, renderRow, type WatchRow, watchRows } from './watch-rows';
 
-// Follows a job until it ends: one progress bar per candidate step (each evaluation and the
-// customization) on a terminal, or one line per change otherwise (CI logs, pipes).
-
-interface Step {
-  key: string;
-  progress: number;
-  status: string;
-}
-
-export function stepsOf(job: JobDetail): Step[] {
-  return job.nims.flatMap((nim) => [
-    ...nim.evaluations.map((e) => ({
-      key: `${nim.model_name} ${e.eval_type}`,
-      progress: e.progress,
-      status: e.status,
-    })),
-    ...nim.customizations.map((c) => ({
-      key: `${nim.model_name} customization`,
-      progress: c.progress,
-      status: c.status,
-    })),
-    ...(nim.evaluations.length + nim.customizations.length === 0
-      ? [{ key: `${nim.model_name} candidate`, progress: 0, status: nim.status }]
-      : []),
-  ]);
-}
+// Follows a job until it ends. On a terminal the whole table is redrawn in place each poll,
+// fitted to the terminal's width; otherwise one line per change (CI logs, pipes). An API that
+// stops answering (restart, deploy) is retried with backoff while the display says so.
 
 interface Display {
-  show(job: JobDetail): void;
+  show(rows: WatchRow[], notice?: string): void;
   stop(): void;
 }
 
-function barDisplay(io: CliIo): Display {
-  const multi = new MultiBar(
-    {
-      format: '{label} [{bar}] {percentage}% {status}',
-      stream: io.barStream,
-      hideCursor: true,
-      clearOnComplete: false,
-    },
-    Presets.shades_classic,
-  );
-  const bars = new Map<string, SingleBar>();
-  let run: SingleBar | undefined;
+const CSI = '\u001b[';
+
+function frameDisplay(io: CliIo): Display {
+  const stream = io.barStream;
+  let drawn = 0;
+  stream.write(`${CSI}?25l`); // hide the cursor while redrawing
   return {
-    show(job) {
-      const steps = stepsOf(job);
-      const width = Math.max(20, ...steps.map((s) => s.key.length));
-      run ??= multi.create(100, 0, { label: 'run'.padEnd(width), status: job.status });
-      const done = steps.filter((s) => s.status === 'completed').length;
-      run.update(steps.length ? (100 * done) / steps.length : 0, { label: 'run'.padEnd(width), status: job.status });
-      for (const s of steps) {
-        let bar = bars.get(s.key);
-        if (!bar) {
-          bar = multi.create(100, 0, { label: s.key.padEnd(width), status: s.status });
-          bars.set(s.key, bar);
-        }
-        bar.update(s.progress, { label: s.key.padEnd(width), status: s.status });
-      }
+    show(rows, notice) {
+      const width = Math.max(40, (stream.columns ?? io.columns ?? 100) - 1);
+      const labelWidth = Math.min(40, Math.max(12, ...rows.map((r) => r.label.length + 2 * r.depth)));
+      const lines = rows.map((r) => renderRow(r, width, labelWidth));
+      lines.push(clip(notice ?? '', width));
+      let out = drawn ? `${CSI}${drawn}A` : '';
+      for (const line of lines) out += `${CSI}2K${line}\n`;
+      // A frame shorter than the last one clears the leftover lines.
+      for (let i = lines.length; i < drawn; i++) out += `${CSI}2K\n`;
+      if (drawn > lines.length) out += `${CSI}${drawn - lines.length}A`;
+      stream.write(out);
+      drawn = lines.length;
     },
-    stop: () => multi.stop(),
+    stop: () => stream.write(`${CSI}?25h`),
   };
 }
 
 function lineDisplay(io: CliIo): Display {
   const last = new Map<string, string>();
+  let lastNotice = '';
   const emit = (key: string, state: string) => {
     if (last.get(key) === state) return;
     last.set(key, state);
     io.err(`${new Date().toISOString().slice(11, 19)} ${key}: ${state}`);
   };
   return {
-    show(job) {
-      emit('run', job.status);
-      for (const s of stepsOf(job)) emit(s.key, `${s.status} ${Math.round(s.progress)}%`);
+    show(rows, notice) {
+      for (const r of rows) {
+        const key = r.depth === 2 ? r.key : r.label;
+        emit(
+          key,
+          `${r.status}${r.progress === null ? '' : ` ${Math.round(r.progress)}%`}${r.note ? ` ${r.note}` : ''}`,
+        );
+      }
+      if (notice && notice !== lastNotice) io.err(`${new Date().toISOString().slice(11, 19)} ${notice}`);
+      lastNotice = notice ?? '';
     },
     stop: () => undefined,
   };
+}
+
+/** An error worth waiting out: the API is unreachable or answers 5xx (restarting, overloaded). */
+const transient = (err: unknown) =>
+  err instanceof CliError && (err.unreachable || (err.httpStatus !== undefined && err.httpStatus >= 500));
+
+export interface WatchOptions {
+  intervalMs: number;
+  timeoutMs?: number;
+  /** Longest wait between reconnection attempts (default 30 s). */
+  maxBackoffMs?: number;
+  /** Give up after the API has been unreachable this long (default 15 min). */
+  reconnectForMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function watchJob(
   api: FlywheelApiClient,
   io: CliIo,
   jobId: string,
-  options: { intervalMs: number; timeoutMs?: number },
+  options: WatchOptions,
 ): Promise<JobDetail> {
-  const display = io.barStream.isTTY ? barDisplay(io) : lineDisplay(io);
+  const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const display = io.barStream.isTTY ? frameDisplay(io) : lineDisplay(io);
   const deadline = options.timeoutMs ? Date.now() + options.timeoutMs : Number.POSITIVE_INFINITY;
+  const maxBackoff = options.maxBackoffMs ?? 30_000;
+  const reconnectFor = options.reconnectForMs ?? 15 * 60_000;
+  let rows: WatchRow[] = [];
+  let failingSince: number | undefined;
+  let attempt = 0;
   try {
     for (;;) {
-      const job = await api.get<JobDetail>(`/api/jobs/${encodeURIComponent(jobId)}`);
-      display.show(job);
+      let job: JobDetail;
+      let live: JobProgress | undefined;
+      try {
+        job = await api.get<JobDetail>(`/api/jobs/${encodeURIComponent(jobId)}`);
+        // Live state (retries, stalls) while it runs; a 409 (just finished) or 503 (no worker) is fine.
+        if (!job.finished_at) {
+          live = await api.get<JobProgress>(`/api/jobs/${encodeURIComponent(jobId)}/progress`).catch((err) => {
+            if (err instanceof CliError && err.unreachable) throw err;
+            return undefined;
+          });
+        }
+      } catch (err) {
+        if (!transient(err)) throw err;
+        failingSince ??= Date.now();
+        attempt++;
+        if (Date.now() - failingSince > reconnectFor) throw err;
+        const wait = Math.min(maxBackoff, options.intervalMs * 2 ** Math.min(attempt, 10));
+        display.show(
+          rows,
+          `reconnecting to the API (attempt ${attempt}, next in ${Math.ceil(wait / 1000)} s): ${(err as Error).message}`,
+        );
+        await sleep(wait);
+        continue;
+      }
+      const reconnected = failingSince !== undefined;
+      failingSince = undefined;
+      attempt = 0;
+      rows = watchRows(job, live);
+      display.show(rows, reconnected ? 'reconnected to the API' : undefined);
       if (job.finished_at) return job;
       if (Date.now() > deadline) return job;
-      await new Promise((r) => setTimeout(r, options.intervalMs));
+      await sleep(options.intervalMs);
     }
   } finally {
     display.stop();

@@ -22,6 +22,8 @@ const EnvironmentSchema = z
     TEMPORAL_API_KEY: z.string().min(1).optional(),
     /** How long a stopping worker lets running activities finish. */
     FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().positive().default(30),
+    /** A pending step with no heartbeat or new attempt for this long is reported as stalled. */
+    FLYWHEEL_STALL_WARNING_SECONDS: z.coerce.number().positive().default(300),
   })
   .refine((e) => (e.TEMPORAL_TLS_CERT === undefined) === (e.TEMPORAL_TLS_KEY === undefined), {
     message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together',

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { nemoCallErrors, nemoServiceOf } from '../observability/metrics';
 import { describeErrorBody, isRetryableStatus, NemoPermanentError, NemoRetryableError } from './errors';
 
 // The one place that talks HTTP for the REST services (the NIM proxy goes through `openai`).
@@ -142,9 +143,12 @@ export class HttpCore {
       const reason = timedOut
         ? `no answer within ${timeoutMs} ms`
         : `network error: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`;
+      const code = timedOut ? 'timeout' : ((err as Error & { cause?: { code?: string } }).cause?.code ?? 'network');
+      nemoCallErrors.inc({ service: nemoServiceOf(spec.path), code });
       throw new NemoRetryableError(reason, { ...context, cause: err });
     }
     if (status >= 200 && status < 300) return { status, text };
+    nemoCallErrors.inc({ service: nemoServiceOf(spec.path), code: String(status) });
     const body = parseBody(text);
     const errorContext = { ...context, status, body };
     if (isRetryableStatus(status)) throw new NemoRetryableError(describeErrorBody(body), errorContext);

@@ -15,6 +15,7 @@ import { EvalType } from '../contracts';
 import { startEmulator } from '../nemo-emulator/server';
 import { loadLogs } from '../stores/log-loader';
 import { connectClient, connectWorker } from '../temporal/connection';
+import { runOutcome } from '../temporal/run-outcome';
 import { createFlywheelWorker } from '../worker/create-worker';
 import { openActivityDeps } from '../worker/dependencies';
 import { type FlywheelRunResult, progressQuery, type RunProgress, workflowIdForJob } from '../workflows/contract';
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
         args: [{ jobId, ...WORKLOAD }],
       });
       step(`started run ${jobId} with ${config.nims.length} candidates (workflow ${workflowId})`);
-      const done = handle.result() as Promise<FlywheelRunResult>;
+      const done = runOutcome(handle);
       let last = '';
       for (;;) {
         const finished = await Promise.race([done.then(() => true), sleep(1000).then(() => false)]);

@@ -9,6 +9,8 @@ bash scripts/stack.sh up --headless
 # helm, kubeconform and the Kubernetes schemas for the chart tests (cached in .tools/; the first
 # build of helm takes minutes, better spent here than inside a jest timeout).
 bash scripts/check-deploy.sh install
+# Prometheus for the metrics test (Debian package; the test runs it as a child process).
+bash scripts/prometheus.sh install
 eval "$(bash scripts/stack.sh env)"
 
 echo "== lint (biome) and type-check (tsc)"

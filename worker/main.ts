@@ -1,5 +1,7 @@
 import { createNemoOps } from '../activities/nemo-adapter';
 import { readEnvironment } from '../config/environment';
+import { createLogger, temporalRuntimeLogging } from '../observability/logger';
+import { collectProcessMetrics } from '../observability/metrics';
 import { connectWorker } from '../temporal/connection';
 import { createFlywheelWorker } from './create-worker';
 import { openActivityDeps } from './dependencies';
@@ -12,14 +14,18 @@ import { installTelemetry } from './telemetry';
 // tasks, gives running activities the grace time to finish (a polling activity that does not
 // finish is retried elsewhere and resumes its remote job), and closes its clients. With
 // FLYWHEEL_BUILD_ID set it is one version of a Worker Deployment (README "Upgrading").
+const logger = createLogger('worker');
+
 async function main(): Promise<void> {
   const env = readEnvironment();
+  collectProcessMetrics();
   const settings = readWorkerSettings();
   const version = deploymentVersionOf(settings);
   // Before any connection: the runtime is process-wide and installed once.
   const { coreMetricsUrl } = await installTelemetry({
     corePort: settings.FLYWHEEL_WORKER_CORE_METRICS_PORT,
     globalTags: version ? { deployment_name: version.deploymentName, build_id: version.buildId } : undefined,
+    logging: temporalRuntimeLogging(logger),
   });
   const { deps, close } = await openActivityDeps(env, settings);
   const connection = await connectWorker(env);
@@ -44,8 +50,9 @@ async function main(): Promise<void> {
       const running = worker.run(); // Worker.create installs SIGTERM/SIGINT handlers that call shutdown()
       running.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
       const as = version ? ` as ${version.deploymentName}/${version.buildId}` : ' (unversioned)';
-      console.log(
-        `flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS}${as}; health and metrics on ${health.url}`,
+      logger.info(
+        { task_queue: env.FLYWHEEL_TASK_QUEUE, temporal_address: env.TEMPORAL_ADDRESS, metrics_url: health.url },
+        `flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}"${as}`,
       );
       if (version && settings.FLYWHEEL_WORKER_PROMOTE) {
         const { previousBuildId } = await promoteVersion({
@@ -57,8 +64,9 @@ async function main(): Promise<void> {
           await running;
           throw err;
         });
-        console.log(
-          `flywheel worker ${version.buildId} is the current version of ${version.deploymentName} (was ${previousBuildId ?? 'unversioned'})`,
+        logger.info(
+          { build_id: version.buildId, previous_build_id: previousBuildId ?? null },
+          `flywheel worker ${version.buildId} is the current version of ${version.deploymentName}`,
         );
       }
       await running;
@@ -72,6 +80,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  logger.fatal({ err }, 'flywheel worker failed');
   process.exit(1);
 });

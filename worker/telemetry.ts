@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { Runtime } from '@temporalio/worker';
+import { Runtime, type RuntimeOptions } from '@temporalio/worker';
 
 // The Temporal runtime's metrics (workflow task failures, schedule-to-start latency, slots,
 // pollers...) are exported by its own Prometheus endpoint, bound to loopback only; the
@@ -10,16 +10,24 @@ export interface TelemetryOptions {
   corePort: number;
   /** Tags added to every runtime metric (e.g. the build id). */
   globalTags?: Record<string, string>;
+  /** Where the SDK's and the core's logs go (observability/logger.ts routes them through pino). */
+  logging?: {
+    logger: RuntimeOptions['logger'];
+    telemetryOptions: { logging: NonNullable<RuntimeOptions['telemetryOptions']>['logging'] };
+  };
 }
 
 /** Installs the process-wide Temporal runtime with Prometheus metrics; returns their URL. */
 export async function installTelemetry({
   corePort,
   globalTags,
+  logging,
 }: TelemetryOptions): Promise<{ coreMetricsUrl: string }> {
   const port = corePort === 0 ? await freeLoopbackPort() : corePort;
   Runtime.install({
+    ...(logging ? { logger: logging.logger } : {}),
     telemetryOptions: {
+      ...(logging ? { logging: logging.telemetryOptions.logging } : {}),
       metrics: {
         prometheus: { bindAddress: `127.0.0.1:${port}` },
         ...(globalTags ? { globalTags } : {}),

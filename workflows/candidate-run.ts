@@ -12,6 +12,7 @@ import type { CandidateModel, FlywheelConfig } from '../config/schema';
 import type { ResolvedWorkloadType } from '../contracts';
 import { EVAL_TYPES } from '../contracts/vocabulary';
 import { cleanup, longNemoJob, shortCall } from './activity-options';
+import { upsertCandidateStatus } from './candidate-status';
 import type { CandidateProgress, EvalProgress } from './contract';
 import { messageOf } from './errors';
 import { acquireGpus, releaseGpus } from './gpu-budget';
@@ -67,6 +68,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   const setStatus = async (status: CandidateProgress['status']) => {
     progress.status = status;
     await quick.markCandidateStatus({ jobId, modelName, status });
+    upsertCandidateStatus(status);
     report();
   };
 
@@ -167,6 +169,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     await quick.finishCandidate({ jobId, modelName, status, error });
     progress.status = status;
     if (error) progress.error = error;
+    upsertCandidateStatus(status);
     report();
   }
 }

@@ -60,9 +60,18 @@ export interface FlywheelRunResult {
   error?: string;
 }
 
+/**
+ * A failed run's workflow fails with an ApplicationFailure of this type, a cancelled one is
+ * Canceled; either way the failure's first detail is the run's FlywheelRunResult.
+ */
+export const RUN_FAILED_TYPE = 'FlywheelRunFailed';
+
 /** Asks a run to stop: in-flight NeMo jobs are cancelled, deployments torn down, results kept. */
 export const cancelSignal = defineSignal<[reason?: string]>('cancel');
 /** Live state of a run, cheap and read-only. */
 export const progressQuery = defineQuery<RunProgress>('progress');
 
 export const workflowIdForJob = (jobId: string) => `flywheel-${jobId}`;
+/** A candidate child's workflow id, under its parent run's. */
+export const candidateWorkflowId = (parentWorkflowId: string, modelName: string) =>
+  `${parentWorkflowId}-${modelName.replace(/[^A-Za-z0-9.-]/g, '-')}`;

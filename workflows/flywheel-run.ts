@@ -21,12 +21,15 @@ import { type CandidateResult, candidateProgressSignal, candidateRun } from './c
 import {
   type CandidateProgress,
   cancelSignal,
+  candidateWorkflowId,
   type FlywheelRunInput,
   type FlywheelRunResult,
   progressQuery,
+  RUN_FAILED_TYPE,
   type RunProgress,
 } from './contract';
 import { messageOf } from './errors';
+import { CANDIDATE_SEARCH_ATTRIBUTES, RUN_MEMO_JOB_ID, RUN_STATUS_IN_TEMPORAL } from './patches';
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from './search-attributes';
 
 const quick = proxyActivities<FlywheelActivities>(shortCall);
@@ -65,6 +68,8 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
     { key: ClientIdKey, value: input.clientId },
     { key: FlywheelStatusKey, value: 'running' },
   ]);
+  // Every run's memo names its job, scheduled runs too (their job id is derived above).
+  if (patched(RUN_MEMO_JOB_ID)) upsertMemo({ job_id: jobId });
 
   let judgeDeployed: Parameters<FlywheelActivities['teardownJudge']>[0] | undefined;
   let runConfig: FlywheelConfig | undefined;
@@ -98,7 +103,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       const settled = await Promise.allSettled(
         config.nims.map((candidate) =>
           executeChild(candidateRun, {
-            workflowId: `${workflowInfo().workflowId}-${candidate.model_name.replace(/[^A-Za-z0-9.-]/g, '-')}`,
+            workflowId: candidateWorkflowId(workflowInfo().workflowId, candidate.model_name),
             args: [
               {
                 jobId,
@@ -109,6 +114,16 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
                 workloadType: built.workloadType,
               },
             ],
+            ...(patched(CANDIDATE_SEARCH_ATTRIBUTES)
+              ? {
+                  typedSearchAttributes: [
+                    { key: WorkloadIdKey, value: input.workloadId },
+                    { key: ClientIdKey, value: input.clientId },
+                    { key: FlywheelStatusKey, value: 'pending' },
+                  ],
+                  memo: { job_id: jobId, model_name: candidate.model_name },
+                }
+              : {}),
             parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
             cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
           }).then((outcome) => {
@@ -171,9 +186,19 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   progress.phase = result.status;
   if (result.error) progress.error = result.error;
   setStatusAttribute(result.status);
-  // Cancelled from Temporal itself: end as Canceled there too, now that cleanup is done.
+  // Cancelled from Temporal itself (the API's cancel asks Temporal too): end as Canceled there,
+  // now that cleanup is done. (A Canceled close carries no details; the progress query has the end state.)
   if (result.status === 'cancelled' && root.consideredCancelled) {
     throw new CancelledFailure(result.error ?? 'Workflow cancelled');
+  }
+  // A failed run fails its workflow, after its documents are final; the result is the failure's detail.
+  if (result.status === 'failed' && patched(RUN_STATUS_IN_TEMPORAL)) {
+    throw ApplicationFailure.create({
+      message: result.error ?? 'run failed',
+      type: RUN_FAILED_TYPE,
+      nonRetryable: true,
+      details: [result],
+    });
   }
   return result;
 }

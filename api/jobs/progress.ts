@@ -7,6 +7,7 @@ import { progressQuery, type RunProgress } from '../../workflows/contract';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound, unavailable } from '../errors';
 import type { Principal } from '../middleware/roles';
+import { PendingStep, pendingSteps } from './pending-steps';
 import { authorizedRun } from './service';
 
 // GET /api/jobs/{job_id}/progress (added): the live state of a running job, straight from its
@@ -43,12 +44,16 @@ export const JobProgressResponse = z
     ),
     error: z.string().nullable(),
     cancel_reason: z.string().nullable(),
+    pending_steps: z.array(PendingStep).openapi({
+      description:
+        "Added: the run's and its candidates' pending Temporal activities, with attempts, last failure and stalls",
+    }),
   })
   .openapi('JobProgressResponse');
 
 type Response = z.infer<typeof JobProgressResponse>;
 
-function view(id: string, p: RunProgress): Response {
+function view(id: string, p: RunProgress, steps: PendingStep[]): Response {
   return {
     id,
     phase: p.phase,
@@ -73,11 +78,12 @@ function view(id: string, p: RunProgress): Response {
     })),
     error: sanitizeError(p.error),
     cancel_reason: p.cancelReason ?? null,
+    pending_steps: steps,
   };
 }
 
 export async function jobProgress(
-  deps: Pick<ApiDeps, 'temporal'> & { results: ResultsStore; queryTimeoutMs: number },
+  deps: Pick<ApiDeps, 'temporal'> & { results: ResultsStore; queryTimeoutMs: number; stallWarningMs: number },
   jobId: string,
   principal: Principal,
 ): Promise<Response> {
@@ -87,10 +93,15 @@ export async function jobProgress(
   }
   try {
     // A gRPC deadline (not a timer race), so the call really ends and is not retried later.
-    const progress = await deps.temporal.connection.withDeadline(Date.now() + deps.queryTimeoutMs, () =>
-      deps.temporal.workflow.getHandle(run.workflow_id).query(progressQuery),
+    const { progress, steps } = await deps.temporal.connection.withDeadline(
+      Date.now() + deps.queryTimeoutMs,
+      async () => {
+        const progress = await deps.temporal.workflow.getHandle(run.workflow_id).query(progressQuery);
+        const models = progress.candidates.map((c) => c.modelName);
+        return { progress, steps: await pendingSteps(deps.temporal, run.workflow_id, models, deps.stallWarningMs) };
+      },
     );
-    return view(jobId, progress);
+    return view(jobId, progress, steps);
   } catch (err) {
     if (err instanceof ApiError) throw err;
     if (err instanceof WorkflowNotFoundError) throw notFound(`No workflow for job ${jobId}`);

@@ -19,9 +19,9 @@ import {
   JobsListResponse,
 } from './schemas';
 import { authorizedRun, cancelJob, createJob, deleteJob } from './service';
-import { jobDetail } from './view';
+import { jobDetail, type WebUi } from './view';
 
-type Deps = Parameters<typeof createJob>[0] & { queryTimeoutMs: number };
+type Deps = Parameters<typeof createJob>[0] & { queryTimeoutMs: number; webUi: WebUi; stallWarningMs: number };
 const tags = ['jobs'];
 
 const create = createRoute({
@@ -106,7 +106,7 @@ export function jobsRouter(deps: Deps) {
     .openapi(get, async (c) => {
       const authorized = await authorizedRun(deps.results, c.req.valid('param').job_id, principalOf(c), 'read');
       const run = await reconcileRun(deps, authorized);
-      const detail = await jobDetail(deps.results, run);
+      const detail = await jobDetail(deps.results, run, deps.webUi);
       if (!run.finished_at) return c.json(detail, 200);
       const etag = etagOf(detail);
       c.header('ETag', etag);

@@ -207,6 +207,15 @@ export const JobDetailResponse = z
       .optional()
       .openapi({ description: 'Added: which candidate could replace the production model, recorded as the run ends' }),
     decision: orNull(Decision).optional().openapi({ description: 'Added: the evidence behind the recommendation' }),
+    workflow_id: z.string().openapi({ description: "Added: the run's Temporal workflow id" }),
+    workflow_run_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "Added: the run id of the workflow's current execution" }),
+    workflow_url: z
+      .string()
+      .nullable()
+      .openapi({ description: "Added: the run's page in the Temporal Web UI (null when no Web UI is configured)" }),
   })
   .openapi('JobDetailResponse');
 

@@ -154,7 +154,13 @@ export async function cancelJob(deps: JobDeps, jobId: string, principal: Princip
     return { id: jobId, message: ALREADY_CANCELLED };
   }
   try {
-    await deps.temporal.workflow.getHandle(run.workflow_id).signal(cancelSignal, CANCEL_REASON);
+    const handle = deps.temporal.workflow.getHandle(run.workflow_id);
+    // The signal carries the reason; Temporal's own cancel request makes the workflow end
+    // Canceled (not Completed) once it has cleaned up, as `temporal workflow cancel` does.
+    await handle.signal(cancelSignal, CANCEL_REASON);
+    await handle.cancel().catch((err) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // ended between the two calls
+    });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) {
       await deps.results.releaseCancel(jobId);

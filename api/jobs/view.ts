@@ -115,8 +115,21 @@ function nim(doc: NimRunDoc, evaluations: EvaluationDoc[], customizations: Custo
   };
 }
 
+/** Where operators look at a run: its workflow's page in the Temporal Web UI. */
+export interface WebUi {
+  /** The Web UI's base URL, e.g. http://127.0.0.1:8233; null: no Web UI to link. */
+  baseUrl: string | null;
+  namespace: string;
+}
+
+export function workflowUrl(ui: WebUi, workflowId: string, runId?: string | null): string | null {
+  if (!ui.baseUrl) return null;
+  const base = `${ui.baseUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+}
+
 /** A job's full detail: the run, its judge, and every candidate with its evaluations. */
-export async function jobDetail(results: ResultsStore, run: FlywheelRunDoc): Promise<JobDetailResponse> {
+export async function jobDetail(results: ResultsStore, run: FlywheelRunDoc, ui: WebUi): Promise<JobDetailResponse> {
   const { judge: judgeDoc, nims, evaluations, customizations } = await results.getRunDetail(run);
   return {
     id: run._id,
@@ -134,5 +147,8 @@ export async function jobDetail(results: ResultsStore, run: FlywheelRunDoc): Pro
     schedule_id: run.schedule_id ?? null,
     cancel_reason: run.cancel_reason ?? null,
     ...decisionFields(run),
+    workflow_id: run.workflow_id,
+    workflow_run_id: run.workflow_run_id ?? null,
+    workflow_url: workflowUrl(ui, run.workflow_id, run.workflow_run_id),
   };
 }

@@ -11,6 +11,8 @@ import {
   ScheduleResponse,
   SchedulesListQuery,
   SchedulesListResponse,
+  ScheduleTriggerResponse,
+  ScheduleUpdateRequest,
 } from './schemas';
 import {
   createSchedule,
@@ -20,6 +22,7 @@ import {
   pauseSchedule,
   triggerSchedule,
   unpauseSchedule,
+  updateSchedule,
 } from './service';
 
 const tags = ['schedules'];
@@ -71,13 +74,37 @@ const action = (method: 'post' | 'delete', path: string, summary: string, withNo
 const remove = action('delete', '/{schedule_id}', 'Delete a schedule (runs it started are kept)');
 const pause = action('post', '/{schedule_id}/pause', 'Pause a schedule', true);
 const unpause = action('post', '/{schedule_id}/unpause', 'Unpause a schedule', true);
-const trigger = action('post', '/{schedule_id}/trigger', 'Start a run of this schedule now');
+const trigger = createRoute({
+  method: 'post',
+  path: '/{schedule_id}/trigger',
+  tags,
+  summary: 'Start a run of this schedule now (the overlap policy applies: the answer says whether it started)',
+  security: bearerSecurity,
+  request: { params },
+  responses: {
+    200: json(ScheduleTriggerResponse, 'Started, or skipped by the overlap policy'),
+    ...pick(400, 401, 404),
+  },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/{schedule_id}',
+  tags,
+  summary: 'Change a schedule: cron or interval, time zone, overlap policy, catch-up window, note',
+  security: bearerSecurity,
+  request: { params, body: { content: { 'application/json': { schema: ScheduleUpdateRequest } }, required: true } },
+  responses: { 200: json(ScheduleResponse, 'The updated schedule'), ...pick(400, 401, 404, 413, 415, 422) },
+});
 
 export function schedulesRouter(deps: JobDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(create, async (c) => c.json(await createSchedule(deps, c.req.valid('json'), principalOf(c)), 201))
     .openapi(list, async (c) => c.json(await listSchedules(deps, c.req.valid('query'), principalOf(c)), 200))
     .openapi(get, async (c) => c.json(await getSchedule(deps, c.req.valid('param').schedule_id, principalOf(c)), 200))
+    .openapi(update, async (c) =>
+      c.json(await updateSchedule(deps, c.req.valid('param').schedule_id, c.req.valid('json'), principalOf(c)), 200),
+    )
     .openapi(remove, async (c) =>
       c.json(await deleteSchedule(deps, c.req.valid('param').schedule_id, principalOf(c)), 200),
     )

@@ -22,6 +22,18 @@ const isTimeZone = (tz: string) => {
   }
 };
 
+/** A run missed while Temporal was down is still started if it is at most this late: a week, for weekly runs. */
+export const DEFAULT_CATCHUP_WINDOW_SECONDS = 7 * 24 * 3600;
+const CatchupWindow = z
+  .number()
+  .int()
+  .min(10)
+  .max(366 * 24 * 3600)
+  .openapi({
+    description:
+      'How late a missed run (Temporal or the worker down at its time) may still start; default 7 days, so a weekly run is caught up',
+  });
+
 export const ScheduleRequest = z
   .object({
     schedule_id: z
@@ -52,6 +64,7 @@ export const ScheduleRequest = z
       .openapi({ description: 'What to do when a run of this schedule is still active; default skip' }),
     paused: z.boolean().default(false),
     note: z.string().max(500).optional(),
+    catchup_window_seconds: CatchupWindow.optional(),
   })
   .superRefine((s, ctx) => {
     if ((s.cron === undefined) === (s.interval_seconds === undefined)) {
@@ -83,8 +96,36 @@ export const ScheduleResponse = z
     next_run_times: z.array(z.string()).openapi({ description: 'Upcoming runs, ISO-8601 UTC' }),
     recent_runs: z.array(RecentRun),
     created_at: z.string().nullable(),
+    catchup_window_seconds: z.number().int(),
   })
   .openapi('ScheduleResponse');
+
+export const ScheduleUpdateRequest = z
+  .object({
+    cron: ScheduleRequest.shape.cron,
+    interval_seconds: ScheduleRequest.shape.interval_seconds,
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone, e.g. "Europe/Berlin"').optional(),
+    overlap: z.enum(OVERLAP_POLICIES).optional(),
+    catchup_window_seconds: CatchupWindow.optional(),
+    note: z.string().max(500).optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.cron !== undefined && s.interval_seconds !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give at most one of cron or interval_seconds' });
+    }
+    if (Object.keys(s).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'nothing to update' });
+  })
+  .openapi('ScheduleUpdateRequest');
+
+export const ScheduleTriggerResponse = z
+  .object({
+    id: z.string(),
+    message: z.string(),
+    started: z.boolean().openapi({ description: 'false when the overlap policy skipped the start' }),
+    workflow_id: z.string().nullable().openapi({ description: 'The run started, or the active run that blocked it' }),
+  })
+  .openapi('ScheduleTriggerResponse');
 
 export const SchedulesListQuery = z.object({
   workload_id: z.string().min(1).optional(),
@@ -99,4 +140,5 @@ export const ScheduleActionResponse = z
   .openapi('ScheduleActionResponse');
 
 export type ScheduleRequest = z.infer<typeof ScheduleRequest>;
+export type ScheduleUpdateRequest = z.infer<typeof ScheduleUpdateRequest>;
 export type ScheduleResponse = z.infer<typeof ScheduleResponse>;

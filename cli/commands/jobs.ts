@@ -61,7 +61,7 @@ async function checkHasLogs(ctx: CliContext, cmd: Command, workloadId: string, c
 /** Watches a job to its end, prints the report, and fails the command unless it completed. */
 async function follow(ctx: CliContext, cmd: Command, id: string, intervalMs: number) {
   const job = await watchJob(ctx.api(cmd), ctx.io, id, { intervalMs });
-  ctx.print(cmd, job, () => jobReport(job));
+  ctx.print(cmd, job, () => jobReport(job, ctx.io.columns));
   if (job.status !== 'completed')
     throw new CliError(`job ${id} ended ${job.status}${job.error ? `: ${job.error}` : ''}`);
 }
@@ -135,7 +135,7 @@ export function jobsCommand(ctx: CliContext): Command {
     .argument('<job-id>', 'job id', jobIdArg)
     .action(async (id: string, _o, cmd: Command) => {
       const job = await ctx.api(cmd).get<JobDetail>(`/api/jobs/${id}`);
-      ctx.print(cmd, job, () => jobReport(job));
+      ctx.print(cmd, job, () => jobReport(job, ctx.io.columns));
     });
 
   jobs

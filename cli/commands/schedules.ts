@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { type CliContext, integer } from '../context';
-import { schedulesTable } from '../render';
-import type { Message, Schedule } from '../types';
+import { scheduleReport, schedulesTable } from '../render';
+import type { Message, Schedule, ScheduleTrigger } from '../types';
 
 const OVERLAP = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'];
 
@@ -21,6 +21,11 @@ export function schedulesCommand(ctx: CliContext): Command {
     .option('--id <schedule-id>', 'schedule id (default: generated)')
     .option('--paused', 'create paused')
     .option('--note <text>', 'a note shown with the schedule')
+    .option(
+      '--catchup <seconds>',
+      'how late a run missed during an outage may still start (default 7 days)',
+      integer('--catchup', 10),
+    )
     .action(async (o, cmd: Command) => {
       const body: Record<string, unknown> = {
         workload_id: o.workloadId,
@@ -34,6 +39,7 @@ export function schedulesCommand(ctx: CliContext): Command {
       if (o.config) body.config_name = o.config;
       if (o.id) body.schedule_id = o.id;
       if (o.note) body.note = o.note;
+      if (o.catchup !== undefined) body.catchup_window_seconds = o.catchup;
       const s = await ctx.api(cmd).request<Schedule>('POST', '/api/schedules', body);
       ctx.print(cmd, s, () => `Created schedule ${s.id}; next run ${s.next_run_times[0] ?? '(paused)'}`);
     });
@@ -48,10 +54,51 @@ export function schedulesCommand(ctx: CliContext): Command {
       ctx.print(cmd, res, () => schedulesTable(res.schedules));
     });
 
+  schedules
+    .command('show')
+    .description('a schedule: timing, policies, next and recent runs')
+    .argument('<schedule-id>', 'schedule id')
+    .action(async (id: string, _o, cmd: Command) => {
+      const s = await ctx.api(cmd).get<Schedule>(`/api/schedules/${encodeURIComponent(id)}`);
+      ctx.print(cmd, s, () => scheduleReport(s));
+    });
+
+  schedules
+    .command('update')
+    .description("change a schedule's timing, overlap policy, catch-up window or note")
+    .argument('<schedule-id>', 'schedule id')
+    .option('--cron <expr>', 'new cron expression')
+    .option('--every <seconds>', 'run every N seconds instead', integer('--every', 1))
+    .option('--timezone <tz>', 'IANA time zone of the cron')
+    .addOption(new Option('--overlap <policy>', 'when a run is still active').choices(OVERLAP))
+    .option('--catchup <seconds>', 'how late a missed run may still start', integer('--catchup', 10))
+    .option('--note <text>', 'a note shown with the schedule')
+    .action(async (id: string, o, cmd: Command) => {
+      const body: Record<string, unknown> = {};
+      if (o.cron !== undefined) body.cron = o.cron;
+      if (o.every !== undefined) body.interval_seconds = o.every;
+      if (o.timezone !== undefined) body.timezone = o.timezone;
+      if (o.overlap !== undefined) body.overlap = o.overlap;
+      if (o.catchup !== undefined) body.catchup_window_seconds = o.catchup;
+      if (o.note !== undefined) body.note = o.note;
+      const s = await ctx.api(cmd).request<Schedule>('PATCH', `/api/schedules/${encodeURIComponent(id)}`, body);
+      ctx.print(cmd, s, () => `Updated schedule ${s.id}\n${scheduleReport(s)}`);
+    });
+
+  schedules
+    .command('trigger')
+    .description('start a run of the schedule now (its overlap policy may skip it: the answer says so)')
+    .argument('<schedule-id>', 'schedule id')
+    .action(async (id: string, _o, cmd: Command) => {
+      const res = await ctx
+        .api(cmd)
+        .request<ScheduleTrigger>('POST', `/api/schedules/${encodeURIComponent(id)}/trigger`);
+      ctx.print(cmd, res, () => `${res.id}: ${res.message}`);
+    });
+
   for (const [name, method, suffix, text] of [
     ['pause', 'POST', '/pause', 'pause a schedule'],
     ['unpause', 'POST', '/unpause', 'unpause a schedule'],
-    ['trigger', 'POST', '/trigger', 'start a run of the schedule now'],
     ['delete', 'DELETE', '', 'delete a schedule (runs it started are kept)'],
   ] as const) {
     const command = schedules

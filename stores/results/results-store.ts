@@ -128,6 +128,14 @@ export class ResultsStore {
   }
 
   /** Updates a run that has not finished; returns whether anything was written. */
+  /** How many runs are in each status (for the runs gauge on /metrics). */
+  async countRunsByStatus(): Promise<Partial<Record<string, number>>> {
+    const rows = await this.runs
+      .aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+      .toArray();
+    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  }
+
   async updateRun(id: string, fields: Fields<FlywheelRunDoc>): Promise<boolean> {
     const res = await this.runs.updateOne({ _id: id, finished_at: null }, { $set: withSanitizedError(fields) });
     return res.matchedCount > 0;

@@ -27,6 +27,7 @@ describe('bearer authentication on /api', () => {
     ['POST', '/api/schedules'],
     ['GET', '/api/schedules/s1'],
     ['DELETE', '/api/schedules/s1'],
+    ['PATCH', '/api/schedules/s1'],
     ['POST', '/api/schedules/s1/pause'],
     ['POST', '/api/schedules/s1/unpause'],
     ['POST', '/api/schedules/s1/trigger'],

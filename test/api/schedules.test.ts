@@ -85,7 +85,15 @@ test('triggering a schedule starts a normal job that appears in /api/jobs and co
   const res = await createSchedule({ cron: '0 3 * * SUN', paused: true });
   const id = res.body.id as string;
   expect(id).toMatch(new RegExp(`^flywheel-${SAMPLE.workloadId}-[0-9a-f]{8}$`));
-  expect(await api.call('POST', `/api/schedules/${id}/trigger`)).toMatchObject({ status: 200, body: { id } });
+  const started = await api.call('POST', `/api/schedules/${id}/trigger`);
+  expect(started).toMatchObject({ status: 200, body: { id, started: true } });
+  expect(started.body.workflow_id).toMatch(new RegExp(`^flywheel-scheduled-${id}`));
+  // A second trigger while that run is active: the overlap policy (skip) starts nothing, and says so.
+  const skipped = await api.call('POST', `/api/schedules/${id}/trigger`);
+  expect(skipped.body).toMatchObject({ id, started: false, workflow_id: started.body.workflow_id });
+  expect(skipped.body.message).toMatch(
+    /^Skipped: run \S+ of this schedule is still active and its overlap policy is skip\.$/,
+  );
 
   const job = await eventually('the scheduled job in /api/jobs', async () => {
     const list = await api.call('GET', `/api/jobs?workload_id=${SAMPLE.workloadId}`);
@@ -101,6 +109,9 @@ test('triggering a schedule starts a normal job that appears in /api/jobs and co
     90_000,
   );
   expect(done.status).toBe('completed');
+  // The scheduled run's memo names the job it derived.
+  const memo = (await h.env.client.workflow.getHandle(started.body.workflow_id).describe()).memo;
+  expect(memo).toMatchObject({ job_id: job.id, schedule_id: id, source: 'schedule' });
   expect(done.nims[0].evaluations.map((e: { eval_type: string }) => e.eval_type).sort()).toEqual([
     'base-eval',
     'icl-eval',
@@ -168,4 +179,36 @@ test('a taken schedule id is a 409; malformed ids are 400s and unknown ones 404s
       body: { detail: `Schedule missing-${suffix} not found` },
     });
   }
+});
+
+test('a schedule is updated in place; its catch-up window defaults to a week and is configurable', async () => {
+  const res = await createSchedule({ cron: '0 2 * * MON', paused: true });
+  const id = res.body.id as string;
+  expect(res.body.catchup_window_seconds).toBe(7 * 24 * 3600);
+  expect((await h.env.client.schedule.getHandle(id).describe()).policies.catchupWindow).toBe(7 * 24 * 3600 * 1000);
+
+  const updated = await api.call('PATCH', `/api/schedules/${id}`, {
+    body: { cron: '30 4 * * FRI', overlap: 'buffer_one', catchup_window_seconds: 3 * 24 * 3600, note: 'moved' },
+  });
+  expect(updated.status).toBe(200);
+  expect(updated.body).toMatchObject({
+    id,
+    cron: '30 4 * * FRI',
+    overlap: 'buffer_one',
+    catchup_window_seconds: 3 * 24 * 3600,
+    note: 'moved',
+    paused: true,
+    workload_id: SAMPLE.workloadId,
+  });
+  const next = new Date(updated.body.next_run_times[0]);
+  expect([next.getUTCDay(), next.getUTCHours(), next.getUTCMinutes()]).toEqual([5, 4, 30]);
+  const described = await h.env.client.schedule.getHandle(id).describe();
+  expect(described.policies).toMatchObject({ overlap: 'BUFFER_ONE', catchupWindow: 3 * 24 * 3600 * 1000 });
+  const listed = await api.call('GET', `/api/schedules?workload_id=${SAMPLE.workloadId}`);
+  expect(listed.body.schedules.find((s: { id: string }) => s.id === id)).toMatchObject({ cron: '30 4 * * FRI' });
+
+  const bad = await api.call('PATCH', `/api/schedules/${id}`, { body: { cron: '1 2 3', catchup_window_seconds: 1 } });
+  expect(bad.status).toBe(422);
+  expect(JSON.stringify(bad.body.detail)).toMatch(/cron/);
+  expect(JSON.stringify(bad.body.detail)).toMatch(/catchup_window_seconds/);
 });

@@ -15,6 +15,7 @@ import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { loadLogs } from '../../stores/log-loader';
 import { connectMongo } from '../../stores/mongo';
 import { ResultsStore } from '../../stores/results/results-store';
+import { runOutcome } from '../../temporal/run-outcome';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
 import { REPO } from './private-servers';
@@ -251,7 +252,7 @@ export class ChaosRig {
   }
 
   async result(jobId: string): Promise<FlywheelRunResult> {
-    return (await this.client.workflow.getHandle(workflowIdForJob(jobId)).result()) as FlywheelRunResult;
+    return runOutcome(this.client.workflow.getHandle(workflowIdForJob(jobId)));
   }
 
   async admin<T>(method: 'GET' | 'PUT' | 'DELETE', route: string, body?: unknown): Promise<T> {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -64,7 +64,7 @@ test('schedules: create, list, pause, unpause, trigger and delete', async () => 
   expect((await flywheel('schedules', 'unpause', id)).stdout).toContain('Schedule unpaused.');
   expect((await flywheel('schedules', 'pause', id, '--note', 'holidays')).stdout).toContain('Schedule paused.');
   const triggered = await flywheel('schedules', 'trigger', id);
-  expect(triggered.stdout).toContain('a run is starting');
+  expect(triggered.stdout).toMatch(/Schedule triggered: run flywheel-scheduled-\S+ is starting\./);
   const described = await api.temporal.schedule.getHandle(id).describe();
   expect(described.state).toMatchObject({ paused: true, note: 'holidays' });
   for (const run of described.info.recentActions) api.startedWorkflows.add(run.action.workflow.workflowId);
@@ -150,7 +150,7 @@ test('jobs list filters and prints a table or JSON', async () => {
   expect(badStatus.code).toBe(2);
 });
 
-test('watch draws a progress bar per candidate step on a terminal', async () => {
+test('watch draws the candidate and, under it, a progress bar per step, on a terminal', async () => {
   const id = '0000000000000000000000f2';
   await api.results.createRun({ _id: id, workload_id: 'wl-bars', client_id: 'c', workflow_id: `flywheel-${id}` });
   await api.results.createNim(id, 'meta/llama-3.2-1b-instruct');
@@ -168,8 +168,27 @@ test('watch draws a progress bar per candidate step on a terminal', async () => 
   const res = await runInProcess(['jobs', 'watch', id, '--interval', '100'], env, terminal);
   expect(res.code).toBe(1);
   expect(res.stderr).toContain(`job ${id} ended failed: every candidate failed`);
-  expect(drawn).toMatch(/meta\/llama-3\.2-1b-instruct base-eval\s+\[█+\] 100% completed/);
-  expect(drawn).toMatch(/meta\/llama-3\.2-1b-instruct customization\s+\[█+░+\] 40% failed/);
-  expect(drawn).toMatch(/run\s+\[/);
+  expect(drawn).toContain(`\n${String.fromCharCode(27)}[2K  meta/llama-3.2-1b-instruct `);
+  expect(drawn).toMatch(/ {4}base-eval\s+\[█+\] 100% completed {2}similarity 0\.500/);
+  expect(drawn).toMatch(/ {4}customization\s+\[█+░+\] {2}40% failed {2}out of memory/);
+  expect(drawn).toMatch(/run 0+f2\s+\[/);
   expect(res.stdout).toMatch(/customization\s+failed\s+40%.*out of memory/);
+});
+
+test('--version prints the package version; with --json a failure is one JSON object on stderr', async () => {
+  const version = await flywheel('--version');
+  expect(version.code).toBe(0);
+  expect(version.stdout.trim()).toBe(
+    (JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version,
+  );
+
+  const missing = await flywheel('jobs', 'show', '0000000000000000000000aa', '--json');
+  expect(missing.code).toBe(1);
+  expect(missing.stdout).toBe('');
+  expect(JSON.parse(missing.stderr)).toEqual({
+    error: { kind: 'error', message: expect.stringContaining('404'), exit_code: 1, http_status: 404 },
+  });
+  const usage = await flywheel('jobs', 'show', 'not-an-id', '--json');
+  expect(usage.code).toBe(2);
+  expect(JSON.parse(usage.stderr)).toMatchObject({ error: { kind: 'usage', exit_code: 2 } });
 });

@@ -15,6 +15,7 @@ import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { loadLogs } from '../../stores/log-loader';
 import { connectMongo } from '../../stores/mongo';
 import { ResultsStore } from '../../stores/results/results-store';
+import { runOutcome } from '../../temporal/run-outcome';
 import { createFlywheelWorker } from '../../worker/create-worker';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
@@ -175,8 +176,9 @@ export class FlywheelHarness {
     });
   }
 
+  /** The run's result, also when its workflow ended Failed or Canceled (the result is the failure's detail). */
   async result(handle: WorkflowHandle): Promise<FlywheelRunResult> {
-    return (await handle.result()) as FlywheelRunResult;
+    return runOutcome(handle);
   }
 
   async counters(): Promise<EmulatorCounters> {

@@ -1,0 +1,85 @@
+import type { Client } from '@temporalio/client';
+import type { MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import { Gauge } from 'prom-client';
+import { FLYWHEEL_RUN_STATUSES } from '../contracts/vocabulary';
+import { existing, register } from '../observability/metrics';
+import type { ResultsStore } from '../stores/results/results-store';
+import { DEFAULT_GPU_LEDGER_ID, type GpuLedgerState, gpuLedgerStateQuery } from '../workflows/gpu-budget-contract';
+
+// GET /metrics: prom-client's global registry (Node process metrics plus the flywheel's), with
+// gauges read at scrape time: runs by status from the results store, GPUs in use and waiting
+// from the namespace's GPU ledger workflow. Served outside /api and without the API's bearer
+// tokens, so a Prometheus scrape needs no API credential; FLYWHEEL_METRICS_TOKEN, when set,
+// protects it with its own bearer token instead.
+
+export interface MetricsSource {
+  temporal: Client;
+  results: ResultsStore;
+  /** The namespace's GPU ledger workflow id (FLYWHEEL_GPU_LEDGER_ID on the worker). */
+  gpuLedgerId?: string;
+  /** Bounds each scrape-time read, in ms. */
+  timeoutMs?: number;
+}
+
+let source: MetricsSource | undefined;
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+
+async function gpuState(): Promise<GpuLedgerState | undefined> {
+  if (!source) return undefined;
+  const handle = source.temporal.workflow.getHandle(source.gpuLedgerId ?? DEFAULT_GPU_LEDGER_ID);
+  return withTimeout(handle.query(gpuLedgerStateQuery), source.timeoutMs ?? 2000).catch(() => undefined);
+}
+
+const sum = (requests: { gpus: number }[]) => requests.reduce((n, r) => n + r.gpus, 0);
+
+function defineGauges() {
+  existing<Gauge>('flywheel_runs') ??
+    new Gauge({
+      name: 'flywheel_runs',
+      help: 'Flywheel runs (jobs) in the results store, by status',
+      labelNames: ['status'],
+      async collect() {
+        this.reset();
+        if (!source) return;
+        const counts = await withTimeout(source.results.countRunsByStatus(), source.timeoutMs ?? 2000).catch(
+          () => undefined,
+        );
+        if (!counts) return;
+        for (const status of FLYWHEEL_RUN_STATUSES) this.set({ status }, counts[status] ?? 0);
+      },
+    });
+  const gpu = (name: string, help: string, pick: (s: GpuLedgerState) => number) =>
+    existing<Gauge>(name) ??
+    new Gauge({
+      name,
+      help,
+      async collect() {
+        const state = await gpuState();
+        this.set(state ? pick(state) : 0);
+      },
+    });
+  gpu('flywheel_gpus_in_use', 'GPUs held in the GPU ledger', (s) => sum(s.held));
+  gpu('flywheel_gpus_waiting', 'GPUs asked for by holders waiting in the GPU ledger', (s) => sum(s.waiting));
+  gpu('flywheel_gpu_budget', "The GPU ledger's budget", (s) => s.budget);
+}
+
+function requireMetricsToken(token: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    if (token && c.req.header('authorization') !== `Bearer ${token}`) {
+      return c.json({ detail: 'Not authenticated' }, 401, { 'WWW-Authenticate': 'Bearer' });
+    }
+    await next();
+  };
+}
+
+/** The /metrics route; the gauges read from the last source given (one API per process). */
+export function metricsRouter(deps: MetricsSource & { metricsToken?: string }) {
+  source = deps;
+  defineGauges();
+  return new Hono().get('/', requireMetricsToken(deps.metricsToken), async (c) =>
+    c.body(await register.metrics(), 200, { 'content-type': register.contentType }),
+  );
+}

@@ -1,0 +1,9 @@
+// Ids of the `patched()` gates in workflow code: one place, so a gate is never misspelled
+// between the workflow that sets it and a test that looks for its marker.
+
+/** A failed run ends Failed in Temporal (ApplicationFailure), a cancelled one Canceled. */
+export const RUN_STATUS_IN_TEMPORAL = 'run-status-in-temporal';
+/** The run's memo carries its job id from the start (scheduled runs derive it in the workflow). */
+export const RUN_MEMO_JOB_ID = 'run-memo-job-id';
+/** Candidate children start with WorkloadId/ClientId/FlywheelStatus and keep FlywheelStatus current. */
+export const CANDIDATE_SEARCH_ATTRIBUTES = 'candidate-search-attributes';
