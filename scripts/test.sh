@@ -11,6 +11,12 @@ bash scripts/stack.sh up --headless
 bash scripts/check-deploy.sh install
 # Prometheus for the metrics test (Debian package; the test runs it as a child process).
 bash scripts/prometheus.sh install
+# Debian's chromium for the decision report's browser test (playwright-core drives it; nothing
+# downloads a browser of its own).
+if [[ ! -x /usr/bin/chromium ]] && [[ -z "${CHROMIUM_PATH:-}" ]]; then
+  echo "== installing chromium (Debian package)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 eval "$(bash scripts/stack.sh env)"
 
 echo "== lint (biome) and type-check (tsc)"
