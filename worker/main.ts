@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       const as = version ? ` as ${version.deploymentName}/${version.buildId}` : ' (unversioned)';
       logger.info(
         { task_queue: env.FLYWHEEL_TASK_QUEUE, temporal_address: env.TEMPORAL_ADDRESS, metrics_url: health.url },
-        `flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}"${as}`,
+        `flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}"${as}; health and metrics on ${health.url}`,
       );
       if (version && settings.FLYWHEEL_WORKER_PROMOTE) {
         const { previousBuildId } = await promoteVersion({

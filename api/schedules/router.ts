@@ -83,7 +83,7 @@ const trigger = createRoute({
   request: { params },
   responses: {
     200: json(ScheduleTriggerResponse, 'Started, or skipped by the overlap policy'),
-    ...pick(400, 401, 404),
+    ...pick(400, 401, 403, 429, 404),
   },
 });
 
@@ -94,7 +94,7 @@ const update = createRoute({
   summary: 'Change a schedule: cron or interval, time zone, overlap policy, catch-up window, note',
   security: bearerSecurity,
   request: { params, body: { content: { 'application/json': { schema: ScheduleUpdateRequest } }, required: true } },
-  responses: { 200: json(ScheduleResponse, 'The updated schedule'), ...pick(400, 401, 404, 413, 415, 422) },
+  responses: { 200: json(ScheduleResponse, 'The updated schedule'), ...pick(400, 401, 403, 429, 404, 413, 415, 422) },
 });
 
 export function schedulesRouter(deps: JobDeps) {

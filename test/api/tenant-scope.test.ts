@@ -136,6 +136,8 @@ type Case =
       path: (f: Fixtures) => string;
       missing: string;
       objectId: (f: Fixtures) => string;
+      /** The request body, for operations that take one. */
+      body?: unknown;
     }
   | { kind: 'unscoped'; action: 'read'; path: string };
 
@@ -150,12 +152,13 @@ const jobCase = (action: Action, suffix: string, pick: (f: Fixtures) => string):
   missing: `/api/jobs/${MISSING.job}${suffix}`,
   objectId: pick,
 });
-const scheduleCase = (action: Action, suffix: string): Case => ({
+const scheduleCase = (action: Action, suffix: string, body?: unknown): Case => ({
   kind: 'object',
   action,
   path: (f) => `/api/schedules/${f.schedule}${suffix}`,
   missing: `/api/schedules/${MISSING.schedule}${suffix}`,
   objectId: (f) => f.schedule,
+  ...(body === undefined ? {} : { body }),
 });
 
 const CASES: Record<string, Case> = {
@@ -187,6 +190,7 @@ const CASES: Record<string, Case> = {
   'POST /api/schedules/{schedule_id}/pause': scheduleCase('run', '/pause'),
   'POST /api/schedules/{schedule_id}/unpause': scheduleCase('run', '/unpause'),
   'POST /api/schedules/{schedule_id}/trigger': scheduleCase('run', '/trigger'),
+  'PATCH /api/schedules/{schedule_id}': scheduleCase('run', '', { note: 'changed by the tenant test' }),
   'DELETE /api/schedules/{schedule_id}': scheduleCase('delete', ''),
   'GET /api/workloads': { kind: 'list', action: 'read', path: '/api/workloads', clientsIn: clientOfEach('workloads') },
   'GET /api/workloads/{workload_id}/history': {
@@ -254,23 +258,23 @@ describe.each(OPERATIONS)('%s', (op) => {
         const mine = fixtures[client];
         const theirs = fixtures[other(client)];
         // the other client's object answers exactly as a missing one
-        const foreign = await as(own, method, c.path(theirs));
-        const missing = await as(own, method, c.missing);
+        const foreign = await as(own, method, c.path(theirs), c.body);
+        const missing = await as(own, method, c.missing, c.body);
         expect(foreign.status).toBe(404);
         expect(missing.status).toBe(404);
         const missingId = c.missing.split('/')[3] as string;
         expect(String(foreign.body.detail).replaceAll(c.objectId(theirs), missingId)).toBe(missing.body.detail);
         if (c.action !== 'read') {
-          const refused = await as(reader, method, c.path(mine));
+          const refused = await as(reader, method, c.path(mine), c.body);
           expect(refused.status).toBe(403);
           expect(refused.body.detail).toMatch(/read-only/);
           // the operator may run but not delete
-          const operator = await as(TOKENS.operator[client], method, c.path(mine));
+          const operator = await as(TOKENS.operator[client], method, c.path(mine), c.body);
           expect(operator.status === 403).toBe(c.action === 'delete');
         } else {
-          expect(allowed((await as(reader, method, c.path(mine))).status)).toBe(true);
+          expect(allowed((await as(reader, method, c.path(mine), c.body)).status)).toBe(true);
         }
-        const done = await as(own, method, c.path(mine));
+        const done = await as(own, method, c.path(mine), c.body);
         expect({ op, status: done.status, ok: allowed(done.status) }).toMatchObject({ ok: true });
         if (method === 'DELETE' || op.endsWith('/cancel')) expect(done.status).toBe(200);
       }

@@ -533,6 +533,7 @@ describe('secret wiring', () => {
     read.delete('FLYWHEEL_API_TOKENS');
     expect([...read].sort()).toEqual([
       'EMB_API_KEY',
+      'FLYWHEEL_METRICS_TOKEN',
       'LLM_JUDGE_API_KEY',
       'NEMO_API_KEY',
       'NVIDIA_API_KEY',
@@ -551,6 +552,7 @@ describe('secret wiring', () => {
           '  nvidiaApiKey: { existingSecret: s-nvidia }',
           '  llmJudgeApiKey: { existingSecret: s-judge }',
           '  embeddingApiKey: { existingSecret: s-emb }',
+          '  metricsToken: { existingSecret: s-metrics }',
           '',
         ].join('\n'),
       );
