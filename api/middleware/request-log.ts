@@ -20,7 +20,7 @@ export function requestLog(logger: ApiLogger): MiddlewareHandler {
       status: c.res.status,
       duration_ms: Math.round((performance.now() - start) * 10) / 10,
       client_address: addressOf(c),
-      ...(principal ? { token: principal.name } : {}),
+      ...(principal ? { token_name: principal.name } : {}),
     };
     if (c.res.status >= 500) logger.error('request failed', fields);
     else logger.info('request', fields);

@@ -114,7 +114,7 @@ describe('failed-authentication throttling', () => {
     expect(lines.filter((l) => l.status === 401).every((l) => l.client_address === '203.0.113.7')).toBe(true);
     expect(lines.find((l) => l.status === 200)).toMatchObject({
       client_address: '198.51.100.2',
-      token: expect.any(String),
+      token_name: expect.any(String),
     });
   });
 
