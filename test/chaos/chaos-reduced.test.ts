@@ -19,7 +19,7 @@ describe('flywheel runs under chaos (reduced seed set)', () => {
       log: () => undefined,
     });
     process.stdout.write(`\nchaos (reduced, seed 1)\n${formatTable(report.rows)}\n`);
-  }, 300_000);
+  }, 600_000);
 
   const runs = () => report.outcomes.flatMap((o) => o.runs.map((r) => ({ scenario: o.scenario, ...r })));
   const listed = (pick: (r: ReturnType<typeof runs>[number]) => string[]) =>

@@ -34,7 +34,7 @@ test('create → watch → show → delete a job from the command line', async (
   expect(watched.code).toBe(0);
   // not a terminal here, so progress comes as one line per change
   expect(watched.stderr).toMatch(/meta\/llama-3.2-1b-instruct base-eval: (running|completed) \d+%/);
-  expect(watched.stderr).toMatch(/run: completed/);
+  expect(watched.stderr).toMatch(/run [0-9a-f]{24}: completed/);
   expect(watched.stdout).toContain(`Job ${id}  COMPLETED`);
 
   const shown = await flywheel('jobs', 'show', id);

@@ -74,7 +74,7 @@ export async function startWorkerProcess(
     });
 
   await waitFor('flywheel worker polling');
-  const url = /health and metrics on (http:\/\/\S+)/.exec(output)?.[1];
+  const url = /health and metrics on (http:\/\/[^\s"]+)/.exec(output)?.[1];
   if (!url) throw new Error(`no metrics URL in the worker's output:\n${output}`);
   return {
     child,
