@@ -156,7 +156,8 @@ describe('the runtime stage, laid out without Docker', () => {
       'sh',
       [entrypoint, 'worker'],
       { ...env, FLYWHEEL_TASK_QUEUE: taskQueue },
-      /polling task queue "([^"]+)"/,
+      // the worker logs JSON lines, so the quotes around the queue name arrive escaped
+      /"task_queue":"([^"]+)".*polling task queue/,
       90_000,
     );
     expect(worker.match[1]).toBe(taskQueue);
