@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readTimestamp } from './timestamp';
+import { kindOf as kind, readTimestamp } from './timestamp';
 
 // The shape of one production log: an OpenAI chat-completion request and its response, tagged
 // with the application's client and workload. Unknown fields are kept (`loose`) so records
@@ -59,15 +59,6 @@ export const TimestampSchema = z.custom<number | string>().superRefine((value, c
 
 /** Longest workload_id / client_id: they are keyword terms and job parameters, not payloads. */
 export const MAX_TAG_LENGTH = 256;
-
-const kind = (value: unknown) =>
-  value === null
-    ? 'null'
-    : Array.isArray(value)
-      ? 'an array'
-      : typeof value === 'object'
-        ? 'an object'
-        : `a ${typeof value}`;
 
 /** A tag: says whether it is missing, of the wrong type, empty or too long. */
 const Tag = z.custom<string>().superRefine((value, ctx) => {

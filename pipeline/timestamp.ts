@@ -92,7 +92,8 @@ function fromEpoch(n: number): TimestampResult {
   return range ? { ok: false, problem: range } : { ok: true, millis: Math.round(millis) };
 }
 
-const kind = (value: unknown) =>
+/** What a JSON value is, for a rejection reason: 'null', 'an array', 'an object', 'a number'... */
+export const kindOf = (value: unknown) =>
   value === null
     ? 'null'
     : Array.isArray(value)
@@ -112,7 +113,7 @@ export function readTimestamp(value: unknown): TimestampResult {
   }
   return {
     ok: false,
-    problem: `must be epoch seconds, epoch milliseconds or an ISO-8601 string, not ${kind(value)}`,
+    problem: `must be epoch seconds, epoch milliseconds or an ISO-8601 string, not ${kindOf(value)}`,
   };
 }
 
