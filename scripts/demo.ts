@@ -18,7 +18,7 @@ import { connectClient, connectWorker } from '../temporal/connection';
 import { runOutcome } from '../temporal/run-outcome';
 import { createFlywheelWorker } from '../worker/create-worker';
 import { openActivityDeps } from '../worker/dependencies';
-import { type FlywheelRunResult, progressQuery, type RunProgress, workflowIdForJob } from '../workflows/contract';
+import { progressQuery, type RunProgress, workflowIdForJob } from '../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../workflows/gpu-budget-contract';
 
 // The demo: a real flywheel on the local stack. It starts the NeMo emulator, loads a sample
