@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readEnvironment } from '../../config/environment';
@@ -119,7 +120,7 @@ test('published ports listen on the loopback interface only', () => {
 });
 
 test('a compose file with a mistake is refused by the same loader', async () => {
-  const dir = mkdtempSync(path.join(REPO, '.tools', 'compose-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'flywheel-compose-'));
   try {
     const broken = readFileSync(path.join(REPO, 'temporal-dev.yaml'), 'utf8').replace(
       'stop_grace_period: 2m',

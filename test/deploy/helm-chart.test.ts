@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { listConfigNames, loadFlywheelConfig, parseFlywheelConfig } from '../../config/load';
@@ -397,7 +398,7 @@ describe('emulator (development)', () => {
   let dir: string;
   beforeAll(async () => {
     manifests = await renderChart('charts/flywheel/ci/emulator-values.yaml');
-    dir = mkdtempSync(path.join(REPO, '.tools', 'chart-config-'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'flywheel-chart-config-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -492,7 +493,7 @@ describe('values the chart refuses', () => {
       'secrets.apiTokens.existingSecret must name the Secret',
     ],
   ])('%s is refused when rendering', async (_, values, message) => {
-    const dir = mkdtempSync(path.join(REPO, '.tools', 'chart-values-'));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flywheel-chart-values-'));
     try {
       const file = path.join(dir, 'values.yaml');
       writeFileSync(file, values);
@@ -540,7 +541,7 @@ describe('secret wiring', () => {
       'TEMPORAL_API_KEY',
     ]);
 
-    const dir = mkdtempSync(path.join(REPO, '.tools', 'chart-secrets-'));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flywheel-chart-secrets-'));
     try {
       const file = path.join(dir, 'values.yaml');
       writeFileSync(
