@@ -1,4 +1,4 @@
-import { customizationJobName, deploymentName } from '../../../activities/naming';
+import { customizationJobKey, deploymentName } from '../../../activities/naming';
 import { MODELS } from '../rig';
 import {
   awaitRun,
@@ -44,10 +44,10 @@ export function emulatorFaults(ctx: ScenarioContext, rounds: number): Promise<Sc
         customization: {
           stall: runs
             .filter((r) => r.fault === 'stalled customization')
-            .map((r) => customizationJobName(r.jobId, victim)),
+            .map((r) => customizationJobKey(r.jobId, victim)),
           not_enough_resources: runs
             .filter((r) => r.fault === 'NotEnoughResources')
-            .map((r) => customizationJobName(r.jobId, victim)),
+            .map((r) => customizationJobKey(r.jobId, victim)),
         },
         deployment: {
           never_ready: runs
