@@ -100,7 +100,9 @@ export class NimProxy {
   private profile(model: string): StudentProfile {
     const trained = this.state().trainedModels.get(model);
     return trained
-      ? customizedProfile(model, trained.baseModel, trained.exemplars, trained.epochs)
+      ? // answers hash on the requested name, not the server-chosen `@<job id>` suffix, so the
+        // same training answers the same whichever job id the Customizer handed out
+        customizedProfile(model.replace(/@[^@/]*$/, ''), trained.baseModel, trained.exemplars, trained.epochs)
       : baseProfile(model);
   }
 }

@@ -27,7 +27,7 @@ export function emulatorFaults(ctx: ScenarioContext, rounds: number): Promise<Sc
       timeScale: ctx.timeScale,
       // short enough that a stuck job fails its candidate in seconds, long enough for healthy
       // jobs slowed by injected errors and hangs
-      timing: { job_stall_timeout_ms: 8000, deployment_timeout_ms: 12_000 },
+      timing: { job_stall_timeout_ms: 8000, deployment_timeout_ms: 12_000, queue_timeout_ms: 8000 },
     },
     async (rig) => {
       const runs = Array.from({ length: rounds }, () =>
