@@ -1,11 +1,14 @@
 import { activityInfo } from '@temporalio/activity';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
+import { NemoPermanentError, QUEUED_STATUSES } from '../nemo-client';
+import { type CustomizationConfig, customizationFailureReason, lacksResources } from '../nemo-client/customizer';
+import { datasetFilesUrl } from '../nemo-client/entity-store';
 import type { ResultsStore } from '../stores/results/results-store';
 import { customizationId, nimId } from '../stores/results/schema';
 import { cancelRemoteOnCancellation } from './cancel-remote';
 import { heartbeat } from './heartbeat';
-import { customizationConfigName, customizationJobName, customizedModelName } from './naming';
-import type { NemoFactory } from './nemo';
+import { customizationConfigName, customizationJobKey, customizedModelName, runGeneration } from './naming';
+import type { NemoFactory } from './nemo-factory';
 import { pollUntilDone } from './poll';
 
 export interface CustomizationDeps {
@@ -21,8 +24,10 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
   return {
     /**
      * LoRA fine-tuning of one candidate on the run's training set. A retry resumes the same
-     * Customizer job (from the heartbeat, else found by its deterministic name); cancelling
-     * the activity cancels the remote job.
+     * Customizer job (from the heartbeat, else found again by its key in `custom_fields`
+     * among the jobs on the run's training dataset); after a failed job a reset or new run
+     * makes a fresh one. Cancelling the activity cancels the remote job. The customized model
+     * is the name the Customizer answered with, usable once the NIM serves it.
      */
     async runCustomization(input: {
       jobId: string;
@@ -38,10 +43,11 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
       await results.startCustomization(jobId, input.workloadId, candidate.model_name);
       const started = (await results.getCustomization(docId))?.started_at ?? new Date();
 
-      const resumed = (activityInfo().heartbeatDetails as Resume | undefined)?.remoteJobId;
-      const name = customizationJobName(jobId, candidate.model_name);
-      let job = resumed ? await client.customizer.getJob(resumed) : await client.customizer.findJobByName(name);
-      if (!job) {
+      const info = activityInfo();
+      const resumed = (info.heartbeatDetails as Resume | undefined)?.remoteJobId;
+      const found = resumed ? await client.customizer.getJob(resumed) : undefined;
+      const remote = found ?? (await ensureJob());
+      async function ensureJob() {
         const customizer = candidate.customizer_configs;
         if (!customizer) throw new Error(`${candidate.model_name} has customization enabled but no customizer_configs`);
         const configName = customizationConfigName(candidate.model_name);
@@ -61,25 +67,33 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
               micro_batch_size: customizer.micro_batch_size,
             },
           ],
-          training_precision: customizer.training_precision,
+          // checked against the SDK's precision enum by the client (a permanent error names it)
+          training_precision: customizer.training_precision as CustomizationConfig['training_precision'],
           max_seq_length: customizer.max_seq_length,
         });
-        job = await client.customizer.createJob({
-          name,
-          output_model: customizedModelName(namespace, jobId, candidate.model_name),
-          config: `${namespace}/${configName}`,
-          dataset: { name: input.datasetName, namespace },
-          hyperparameters: {
-            training_type: config.training_config.training_type,
-            finetuning_type: config.training_config.finetuning_type,
-            epochs: config.training_config.epochs,
-            batch_size: config.training_config.batch_size,
-            learning_rate: config.training_config.learning_rate,
-            lora: config.training_config.lora,
+        const { job } = await client.customizer.ensureJob(
+          {
+            namespace,
+            output_model: customizedModelName(namespace, jobId, candidate.model_name),
+            config: `${namespace}/${configName}`,
+            dataset: { name: input.datasetName, namespace },
+            hyperparameters: {
+              training_type: config.training_config.training_type,
+              finetuning_type: config.training_config.finetuning_type,
+              epochs: config.training_config.epochs,
+              batch_size: config.training_config.batch_size,
+              learning_rate: config.training_config.learning_rate,
+              lora: config.training_config.lora,
+            },
           },
-        });
+          {
+            base: customizationJobKey(jobId, candidate.model_name),
+            generation: runGeneration(info),
+            datasetFilesUrl: datasetFilesUrl(namespace, input.datasetName),
+          },
+        );
+        return job;
       }
-      const remote = job;
       heartbeat({ remoteJobId: remote.id } satisfies Resume);
       await results.updateCustomization(docId, {
         job_id: remote.id,
@@ -96,7 +110,7 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
             done: (s) => s.status === 'completed',
             failed: (s) =>
               s.status === 'failed' || s.status === 'cancelled'
-                ? `customization ${s.status}: ${s.status_logs.at(-1)?.message ?? 'no detail'}`
+                ? `customization ${s.status}: ${customizationFailureReason(s)}`
                 : undefined,
             progress: {
               of: (s) => ({
@@ -108,12 +122,12 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
               write: (patch) => results.updateCustomization(docId, patch),
             },
             heartbeat: (s) => ({ remoteJobId: remote.id, progress: s.percentage_done }),
+            queued: (s) => QUEUED_STATUSES.has(s.status),
             stalledBecause: (s) =>
-              s.status_logs.some((l) => l.message === 'NotEnoughResources')
-                ? 'insufficient GPU resources (NotEnoughResources)'
-                : `last status ${s.status}`,
+              lacksResources(s) ? 'insufficient GPU resources (NotEnoughResources)' : `last status ${s.status}`,
             intervalMs: config.timing.poll_interval_ms,
             stallTimeoutMs: config.timing.job_stall_timeout_ms,
+            queueTimeoutMs: config.timing.queue_timeout_ms,
           }),
         async () => {
           await client.customizer.cancelJob(remote.id);
@@ -125,15 +139,26 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
         },
       );
 
-      // The adapter is usable once the NIM proxy lists the customized model.
+      // The Customizer's own name for the result (its job may have named it only now).
+      const finished = await client.customizer.getJob(remote.id);
+      if (!finished) {
+        throw new NemoPermanentError('customization job vanished after completing', {
+          method: 'GET',
+          path: `/v1/customization/jobs/${remote.id}`,
+          status: 404,
+        });
+      }
+      const customizedModel = finished.output_model;
+      await results.updateCustomization(docId, { customized_model: customizedModel });
+      // The adapter is usable once the NIM proxy lists the customized model (after its sync).
       await pollUntilDone({
-        read: async () => (await client.nim.listModelIds()).includes(remote.output_model),
+        read: async () => (await client.nim.listModelIds()).includes(customizedModel),
         headway: () => 0,
         done: (served) => served,
         failed: () => undefined,
         heartbeat: () => ({ remoteJobId: remote.id, progress: 100 }),
         name: 'served',
-        stalledBecause: () => `${remote.output_model} never appeared in the NIM proxy's model list`,
+        stalledBecause: () => `${customizedModel} never appeared in the NIM proxy's model list`,
         intervalMs: config.timing.poll_interval_ms,
         stallTimeoutMs: config.timing.deployment_timeout_ms,
       });
@@ -143,7 +168,7 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
         finished_at: new Date(),
         runtime_seconds: (Date.now() - started.getTime()) / 1000,
       });
-      return { customizedModel: remote.output_model };
+      return { customizedModel };
     },
   };
 }

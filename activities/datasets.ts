@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { FlywheelConfig } from '../config/schema';
 import type { ResolvedWorkloadType } from '../contracts';
+import type { NemoClient } from '../nemo-client';
+import type { RepoFile } from '../nemo-client/datastore';
 import { buildDatasetFiles } from '../pipeline/dataset-build';
 import { DATASET_FILES, type DatasetNames, datasetNames } from '../pipeline/dataset-names';
 import { type DatasetReport, datasetReport } from '../pipeline/dataset-report';
@@ -13,7 +15,7 @@ import { buildIclRecords, type Embedder, IclConfigError } from '../pipeline/icl'
 import { documentIdOf, exportLogPages } from '../stores/log-export';
 import type { DatasetRef } from '../stores/results/schema';
 import type { ActivityDeps } from './deps';
-import type { DatasetFile, NemoFactory, NemoOps } from './nemo';
+import type { NemoFactory } from './nemo-factory';
 import { retryTransient } from './transient-retry';
 
 export interface CreateDatasetsInput {
@@ -33,7 +35,7 @@ export interface CreateDatasetsResult {
 /** Exported records per wanted record: room for duplicates and rejects, as upstream (2 × limit). */
 const EXPORT_FACTOR = 2;
 
-function embedderFor(config: FlywheelConfig, nemo: NemoOps): Embedder | undefined {
+function embedderFor(config: FlywheelConfig, nemo: NemoClient): Embedder | undefined {
   const endpoint = config.icl_config.similarity_config?.embedding_nim_config;
   if (!endpoint) return undefined;
   const target =
@@ -47,7 +49,10 @@ function embedderFor(config: FlywheelConfig, nemo: NemoOps): Embedder | undefine
             process.env.NVIDIA_API_KEY,
         }
       : { url: `${config.nmp_config.nim_base_url.replace(/\/$/, '')}/v1/embeddings`, model: endpoint.model_name };
-  return { embed: (texts, inputType) => retryTransient(() => nemo.nim.embed(target, texts, inputType)) };
+  const client = nemo.endpoint(target.url, target.apiKey);
+  return {
+    embed: (texts, inputType) => retryTransient(() => client.embed({ model: target.model, input: texts, inputType })),
+  };
 }
 
 const jsonl = (rows: unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
@@ -111,7 +116,7 @@ export function createDatasetActivities({
         const report = datasetReport(built, icl.stats);
 
         const evalContent = await readFile(built.paths.eval, 'utf8');
-        const uploads: { name: string; files: DatasetFile[]; rows: number }[] = [
+        const uploads: { name: string; files: RepoFile[]; rows: number }[] = [
           {
             name: names.eval,
             files: [{ path: DATASET_FILES.eval, content: evalContent }],
@@ -142,14 +147,15 @@ export function createDatasetActivities({
           await retryTransient(() =>
             client.datastore.uploadFiles(namespace, upload.name, upload.files, `Flywheel run ${jobId}`),
           );
-          const { filesUrl } = await retryTransient(() =>
+          const registered = await retryTransient(() =>
             client.entityStore.registerDataset({
               namespace,
               name: upload.name,
               description,
+              project: 'flywheel',
             }),
           );
-          refs.push({ name: upload.name, num_records: upload.rows, nmp_uri: filesUrl });
+          refs.push({ name: upload.name, num_records: upload.rows, nmp_uri: registered.files_url });
         }
 
         const { eval: e, train, val } = built.assembled.plan.counts;
@@ -178,7 +184,7 @@ export function createDatasetActivities({
   async function alreadyBuilt(
     jobId: string,
     names: DatasetNames,
-    client: NemoOps,
+    client: NemoClient,
     namespace: string,
     description: string,
   ): Promise<CreateDatasetsResult | undefined> {
@@ -192,7 +198,8 @@ export function createDatasetActivities({
       [names.train, [DATASET_FILES.train, DATASET_FILES.val]],
     ];
     for (const [name, files] of wanted) {
-      const present = await retryTransient(() => client.datastore.listFiles(namespace, name));
+      const repo = await retryTransient(() => client.datastore.getRepo(namespace, name));
+      const present = repo?.siblings.map((f) => f.rfilename);
       if (!present || !files.every((f) => present.includes(f))) {
         Context.current().log.warn('recorded dataset missing from the datastore; rebuilding the datasets', {
           jobId,
@@ -203,7 +210,9 @@ export function createDatasetActivities({
       }
     }
     for (const [name] of wanted) {
-      await retryTransient(() => client.entityStore.registerDataset({ namespace, name, description }));
+      await retryTransient(() =>
+        client.entityStore.registerDataset({ namespace, name, description, project: 'flywheel' }),
+      );
     }
     return { numRecords: run.num_records, workloadType: report.workloadType, datasets: names, report };
   }

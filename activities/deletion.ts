@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { loadFlywheelConfig } from '../config/load';
 import type { FlywheelConfig } from '../config/schema';
 import type { ResultsStore } from '../stores/results/results-store';
-import type { NemoFactory } from './nemo';
+import type { NemoFactory } from './nemo-factory';
 
 export interface DeletionDeps {
   results: ResultsStore;
@@ -26,7 +26,7 @@ export function createDeletionActivities({ results, nemo, loadConfig = loadFlywh
       const client = nemo(config);
       const namespace = config.nmp_config.nmp_namespace;
       const outcome: Outcome = { deleted: [], failed: [] };
-      const attempt = async (artifact: string, remove: () => Promise<void>) => {
+      const attempt = async (artifact: string, remove: () => Promise<unknown>) => {
         Context.current().heartbeat({ artifact });
         try {
           await remove();

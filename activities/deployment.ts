@@ -1,10 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
-import { DeploymentStatus } from '../contracts';
+import type { DeploymentStatus } from '../contracts';
+import { NemoRetryableError } from '../nemo-client';
 import type { ResultsStore } from '../stores/results/results-store';
 import { heartbeat } from './heartbeat';
 import { deploymentName } from './naming';
-import type { NemoFactory } from './nemo';
+import type { NemoFactory } from './nemo-factory';
 import { pollUntilDone } from './poll';
 
 export interface DeploymentDeps {
@@ -12,11 +13,24 @@ export interface DeploymentDeps {
   nemo: NemoFactory;
 }
 
+/** DMS statuses (the v1 JobStatus enum) as the nim document records them. */
+const RECORDED: Record<string, DeploymentStatus> = {
+  created: 'created',
+  pending: 'pending',
+  running: 'running',
+  ready: 'ready',
+  failed: 'failed',
+  cancelled: 'failed',
+  cancelling: 'deleting',
+  completed: 'unknown',
+  unknown: 'unknown',
+};
+
 export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
   return {
     /**
      * Deploys a candidate through DMS (find-or-create by a per-run name), waits until it is
-     * ready and its model is served by the NIM proxy.
+     * ready and its model is served by the NIM proxy, within `deployment_timeout_ms` in all.
      */
     async deployCandidate(input: { jobId: string; candidate: CandidateModel; config: FlywheelConfig }) {
       const { jobId, candidate, config } = input;
@@ -38,20 +52,36 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
         },
       });
       const started = Date.now();
+      const deadline = started + config.timing.deployment_timeout_ms;
       await pollUntilDone({
-        read: () => client.deployments.get(namespace, name),
+        read: async () => {
+          const d = await client.deployments.get(namespace, name);
+          // retryable: a retried deploy activity re-creates it by name
+          if (!d) {
+            throw new NemoRetryableError('deployment not found', {
+              method: 'GET',
+              path: `/v1/deployment/model-deployments/${namespace}/${name}`,
+              status: 404,
+            });
+          }
+          return d;
+        },
         headway: () => 0,
         done: (d) => d.status_details.status === 'ready',
-        failed: (d) => (d.status_details.status === 'failed' ? `deployment ${name} failed` : undefined),
+        failed: (d) =>
+          d.status_details.status === 'failed' || d.status_details.status === 'cancelled'
+            ? `deployment ${name} ${d.status_details.status}: ${d.status_details.description ?? 'no detail'}`
+            : undefined,
         progress: {
           of: (d) => ({
-            deployment_status: DeploymentStatus.safeParse(d.status_details.status).data ?? 'unknown',
+            deployment_status: RECORDED[d.status_details.status] ?? 'unknown',
             runtime_seconds: (Date.now() - started) / 1000,
           }),
           write: (patch) => results.updateNim(jobId, candidate.model_name, patch),
         },
         heartbeat: (d) => ({ deployment: name, status: d.status_details.status }),
-        stalledBecause: () => 'the deployment never became ready',
+        stalledBecause: (d) =>
+          `the deployment never became ready (last status ${d.status_details.status}${d.status_details.description ? `: ${d.status_details.description}` : ''})`,
         intervalMs: config.timing.poll_interval_ms,
         stallTimeoutMs: config.timing.deployment_timeout_ms,
       });
@@ -64,7 +94,7 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
         name: 'served',
         stalledBecause: () => `${candidate.model_name} never appeared in the NIM proxy's model list`,
         intervalMs: config.timing.poll_interval_ms,
-        stallTimeoutMs: config.timing.deployment_timeout_ms,
+        stallTimeoutMs: Math.max(config.timing.poll_interval_ms, deadline - Date.now()),
       });
       heartbeat({ deployment: name, status: 'ready' });
       return { deployment: name };
@@ -73,7 +103,9 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
     /**
      * Deletes the candidate's deployment and waits until DMS no longer has it, so its GPUs are
      * really free before the budget hands them to the next candidate (upstream slept 60 s).
-     * Absent already counts as done.
+     * Bounded by `teardown_timeout_ms` whatever DMS reports meanwhile (v1 has no deleting
+     * status); past it the nim document reads `unknown` and a warning says what DMS last
+     * reported. Absent counts as done.
      */
     async teardownDeployment(input: { jobId: string; candidate: CandidateModel; config: FlywheelConfig }) {
       const { jobId, candidate, config } = input;
@@ -81,25 +113,22 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
       const namespace = config.nmp_config.nmp_namespace;
       const client = nemo(config);
       await results.updateNim(jobId, candidate.model_name, { deployment_status: 'deleting' });
-      await client.deployments.remove(namespace, name);
       const ctx = Context.current();
-      while (!(await isGone(() => client.deployments.get(namespace, name)))) {
-        heartbeat({ deployment: name, status: 'deleting' });
-        await ctx.sleep(Math.min(config.timing.poll_interval_ms, 1000));
+      const outcome = await client.deployments.remove(namespace, name, {
+        timeoutMs: config.timing.teardown_timeout_ms,
+        intervalMs: Math.min(config.timing.poll_interval_ms, 5000),
+        sleep: async (ms) => {
+          heartbeat({ deployment: name, status: 'deleting' });
+          await ctx.sleep(ms);
+        },
+      });
+      // Recorded even on a finished candidate: where its deployment stands is still worth knowing.
+      if (!outcome.gone) {
+        ctx.log.warn(
+          `deployment ${name} still listed by DMS (status ${outcome.lastStatus}) ${Math.round(config.timing.teardown_timeout_ms / 1000)}s after its deletion`,
+        );
       }
-      await results.setNimDeploymentStatus(jobId, candidate.model_name, 'deleted');
+      await results.setNimDeploymentStatus(jobId, candidate.model_name, outcome.gone ? 'deleted' : 'unknown');
     },
   };
-}
-
-async function isGone(
-  read: () => Promise<{ status_details: { status: string } } | undefined | null>,
-): Promise<boolean> {
-  try {
-    const d = await read();
-    return !d || d.status_details.status === 'deleted';
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return true;
-    throw err;
-  }
 }

@@ -1,13 +1,22 @@
 import { activityInfo } from '@temporalio/activity';
 import type { FlywheelConfig } from '../config/schema';
 import type { EvalType, ResolvedWorkloadType } from '../contracts';
+import {
+  buildEvaluationConfig,
+  extractScores,
+  NemoPermanentError,
+  QUEUED_STATUSES,
+  sampleOutcomes,
+} from '../nemo-client';
+import type { EvaluationJob } from '../nemo-client/evaluator';
 import type { ResultsStore } from '../stores/results/results-store';
 import { evaluationId, nimId } from '../stores/results/schema';
 import { cancelRemoteOnCancellation } from './cancel-remote';
 import { heartbeat } from './heartbeat';
-import { evaluationJobName } from './naming';
-import type { NemoFactory } from './nemo';
+import { evaluationJobKey, runGeneration } from './naming';
+import { judgeEndpoint, type NemoFactory } from './nemo-factory';
 import { pollUntilDone } from './poll';
+import { retryTransient } from './transient-retry';
 
 export interface EvaluationDeps {
   results: ResultsStore;
@@ -22,8 +31,11 @@ export function createEvaluationActivities({ results, nemo }: EvaluationDeps) {
   return {
     /**
      * One NeMo Evaluator job (base, ICL or customized), polled to the end with progress in
-     * the results store. Retries resume the same job; cancellation deletes it (the Evaluator
-     * has no cancel call) and marks the evaluation cancelled.
+     * the results store. The job carries its deterministic key in `custom_fields`, so a retry
+     * (or a create whose response was lost) finds it again by the documented list filter;
+     * after a failed job a reset or new run makes a fresh one. Cancellation cancels the job
+     * (`POST .../cancel`) and marks the evaluation cancelled. Per-sample outcomes are stored
+     * with the scores (`samples`).
      */
     async runEvaluation(input: {
       jobId: string;
@@ -40,19 +52,32 @@ export function createEvaluationActivities({ results, nemo }: EvaluationDeps) {
       const docId = evaluationId(nimId(jobId, modelName), evalType);
       await results.startEvaluation(jobId, modelName, evalType);
       const started = (await results.getEvaluation(docId))?.started_at ?? new Date();
+      const what = (id: string) => ({ method: 'GET', path: `/v1/evaluation/jobs/${id}` });
+      const read = async (id: string): Promise<EvaluationJob> => {
+        const job = await client.evaluator.getJob(id);
+        if (!job) throw new NemoPermanentError('evaluation job not found', { ...what(id), status: 404 });
+        return job;
+      };
 
-      const resumed = (activityInfo().heartbeatDetails as Resume | undefined)?.remoteJobId;
-      const name = evaluationJobName(jobId, modelName, evalType);
-      let job = resumed ? await client.evaluator.getJob(resumed) : await client.evaluator.findJobByName(name);
-      job ??= await client.evaluator.createJob({
-        name,
-        workloadType: input.workloadType,
-        filesUrl: `hf://datasets/${namespace}/${input.datasetName}/eval_data.jsonl`,
-        limit: config.data_split_config.limit,
-        targetModel: input.targetModel,
-        judge: config.llm_judge_config,
-      });
-      const remote = job;
+      const info = activityInfo();
+      const resumed = (info.heartbeatDetails as Resume | undefined)?.remoteJobId;
+      const remote = resumed
+        ? await read(resumed)
+        : (
+            await client.evaluator.ensureJob(
+              {
+                namespace,
+                config: buildEvaluationConfig({
+                  workloadType: input.workloadType,
+                  filesUrl: `hf://datasets/${namespace}/${input.datasetName}/eval_data.jsonl`,
+                  limit: config.data_split_config.limit,
+                  judge: judgeEndpoint(config, config.llm_judge_config),
+                }),
+                target: { type: 'model', model: input.targetModel },
+              },
+              { base: evaluationJobKey(jobId, modelName, evalType), generation: runGeneration(info) },
+            )
+          ).job;
       heartbeat({ remoteJobId: remote.id } satisfies Resume);
       await results.updateEvaluation(docId, {
         job_id: remote.id,
@@ -63,7 +88,7 @@ export function createEvaluationActivities({ results, nemo }: EvaluationDeps) {
       await cancelRemoteOnCancellation(
         () =>
           pollUntilDone({
-            read: () => client.evaluator.getJob(remote.id),
+            read: () => read(remote.id),
             headway: (j) => j.status_details?.progress ?? 0,
             done: (j) => j.status === 'completed',
             failed: (j) =>
@@ -78,11 +103,14 @@ export function createEvaluationActivities({ results, nemo }: EvaluationDeps) {
               write: (patch) => results.updateEvaluation(docId, patch),
             },
             heartbeat: (j) => ({ remoteJobId: remote.id, progress: j.status_details?.progress ?? 0 }),
+            queued: (j) => QUEUED_STATUSES.has(j.status),
+            stalledBecause: (j) => `last status ${j.status}`,
             intervalMs: config.timing.poll_interval_ms,
             stallTimeoutMs: config.timing.job_stall_timeout_ms,
+            queueTimeoutMs: config.timing.queue_timeout_ms,
           }),
         async () => {
-          await client.evaluator.deleteJob(remote.id);
+          await client.evaluator.cancelJob(remote.id);
           await results.updateEvaluation(docId, {
             status: 'cancelled',
             error: 'Flywheel run cancelled',
@@ -91,9 +119,15 @@ export function createEvaluationActivities({ results, nemo }: EvaluationDeps) {
         },
       );
 
-      const scores = client.evaluator.extractScores(await client.evaluator.getResults(remote.id), input.workloadType);
+      // a 5xx or timeout reading the results is read again here: failing the attempt would only
+      // resume the finished job to read them again, later
+      const records = await retryTransient(() => client.evaluator.getSampleResults(remote.id));
+      const remoteResults = await retryTransient(() => client.evaluator.getResults(remote.id));
+      const samples = sampleOutcomes(records, input.workloadType);
+      const scores = extractScores(remoteResults, input.workloadType, samples);
       await results.updateEvaluation(docId, {
         scores,
+        samples,
         status: 'completed',
         progress: 100,
         finished_at: new Date(),

@@ -8,7 +8,7 @@ import { createEvaluationActivities } from './evaluation';
 import { createGpuBudgetActivities } from './gpu-budget';
 import { withSteadyHeartbeat } from './heartbeat';
 import { createJudgeActivities } from './judge';
-import type { NemoFactory } from './nemo';
+import type { NemoFactory } from './nemo-factory';
 import { createRecommendationActivities } from './recommendation';
 import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';

@@ -2,7 +2,7 @@ import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { FlywheelConfig } from '../config/schema';
 import type { ResultsStore } from '../stores/results/results-store';
 import { createDeploymentActivities } from './deployment';
-import type { NemoFactory } from './nemo';
+import type { NemoFactory } from './nemo-factory';
 
 const JUDGE_PROBE_ATTEMPTS = 3;
 
@@ -43,7 +43,9 @@ export function createJudgeActivities({
       const judge = input.config.llm_judge_config;
       if (judge.deployment_type === 'remote') {
         try {
-          await nemo(input.config).nim.probeChat({ url: judge.url, model: judge.model_name, apiKey: judgeApiKey() });
+          await nemo(input.config)
+            .endpoint(judge.url, judgeApiKey())
+            .chat({ model: judge.model_name, messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 });
         } catch (err) {
           const message = `LLM judge ${judge.model_name} at ${judge.url} is not answering: ${(err as Error).message}`;
           await results.upsertJudge(input.jobId, {

@@ -11,14 +11,26 @@ const slug = (s: string) =>
 export const deploymentName = (jobId: string, modelName: string) =>
   `fw-${jobId.slice(-8)}-${slug(modelName)}`.slice(0, 63);
 
-export const customizationJobName = (jobId: string, modelName: string) => `flywheel-${jobId}-${slug(modelName)}`;
+/**
+ * The find-again key of a candidate's customization job (its `custom_fields`, and its name).
+ * A fresh generation after a failed job appends the workflow run id (nemo-client/find-again.ts).
+ */
+export const customizationJobKey = (jobId: string, modelName: string) => `flywheel-${jobId}-${slug(modelName)}`;
 
-export const evaluationJobName = (jobId: string, modelName: string, evalType: string) =>
+/** The find-again key of one evaluation job (evaluation jobs have no name: `custom_fields` only). */
+export const evaluationJobKey = (jobId: string, modelName: string, evalType: string) =>
   `flywheel-${jobId}-${slug(modelName)}-${evalType}`;
 
 /** The customization config name upstream derives: `<name after the slash>@v1.0.0+dfw`. */
 export const customizationConfigName = (modelName: string) => `${modelName.split('/')[1] ?? modelName}@v1.0.0+dfw`;
 
-/** Upstream's output model naming: `{ns}/customized-<model with / as ->`, made unique per run. */
+/**
+ * The output model Flywheel asks for (upstream's `{ns}/customized-<model>`, unique per run).
+ * The Customizer answers with its own name for it (this plus a suffix), which is what is used.
+ */
 export const customizedModelName = (namespace: string, jobId: string, modelName: string) =>
   `${namespace}/customized-${slug(modelName)}-${jobId.slice(-8)}`;
+
+/** What tells one workflow run from another (a reset or a new run of the same job gets a new one). */
+export const runGeneration = (info: { workflowExecution?: { runId: string }; activityId: string }) =>
+  info.workflowExecution?.runId ?? info.activityId;

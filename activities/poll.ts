@@ -32,6 +32,9 @@ export interface PollSpec<S, P = unknown> {
    * (a heartbeat timeout restarts the activity, not the time the job has gone without headway).
    */
   name?: string;
+  /** Still queued (created / pending, e.g. waiting for GPUs): the stall limit is then `queueTimeoutMs`. */
+  queued?: (status: S) => boolean;
+  queueTimeoutMs?: number;
 }
 
 const MAX_TRANSIENT_READ_FAILURES = 20;
@@ -112,10 +115,12 @@ export async function pollUntilDone<S, P = unknown>(spec: PollSpec<S, P>): Promi
       const failure = spec.failed(status);
       if (failure !== undefined) throw ApplicationFailure.nonRetryable(failure, 'JobFailed');
       if (spec.done(status)) return status;
-      if (Date.now() - clock.since > spec.stallTimeoutMs) {
+      const limit =
+        spec.queued?.(status) && spec.queueTimeoutMs !== undefined ? spec.queueTimeoutMs : spec.stallTimeoutMs;
+      if (Date.now() - clock.since > limit) {
         const why = spec.stalledBecause?.(status);
         throw ApplicationFailure.nonRetryable(
-          `no progress for ${Math.round(spec.stallTimeoutMs / 1000)}s${why ? `: ${why}` : ''}`,
+          `no progress for ${Math.round(limit / 1000)}s${why ? `: ${why}` : ''}`,
           'JobStalled',
         );
       }

@@ -115,9 +115,17 @@ export const TimingConfigSchema = z
      * another worker; also bounds how fast a cancellation reaches it. Must exceed the poll interval.
      */
     heartbeat_timeout_ms: z.number().int().positive().default(30_000),
+    /**
+     * Bound on a deployment becoming ready and its model (or a customized adapter) being
+     * served: a real NIM pulls its image and loads weights for tens of minutes.
+     */
     deployment_timeout_ms: z.number().int().positive().default(3_600_000),
-    /** A job that makes no progress for this long is treated as stalled. */
+    /** A running job that makes no progress for this long is treated as stalled. */
     job_stall_timeout_ms: z.number().int().positive().default(3_600_000),
+    /** How long a job may wait queued (`created` / `pending`, e.g. for GPUs) before the run gives up on it. */
+    queue_timeout_ms: z.number().int().positive().default(14_400_000),
+    /** Bound on a deleted deployment disappearing from DMS; past it teardown ends and says what DMS last reported. */
+    teardown_timeout_ms: z.number().int().positive().default(900_000),
   })
   .refine((t) => t.heartbeat_timeout_ms >= 2 * t.poll_interval_ms, {
     message: 'must be at least twice poll_interval_ms (activities heartbeat once per poll)',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deleteIfPresent, isConflict, NemoPermanentError, orAbsent } from './errors';
+import { deleteIfPresent, isConflict, isExistingNamespace, NemoPermanentError, orAbsent } from './errors';
 import { filePath, type HttpCore, pathOf } from './http';
 
 // The Datastore speaks a subset of the Hugging Face Hub API; uploads use the Hub's two-step
@@ -30,13 +30,13 @@ export function createDatastore(http: HttpCore) {
     pathOf('v1', 'hf', 'api', 'datasets', namespace, name, ...rest);
 
   const datastore = {
-    /** Creates the Datastore namespace; answers false when it already existed. */
+    /** Creates the Datastore namespace; answers false when it already existed (409 or 422). */
     async ensureNamespace(namespace: string): Promise<boolean> {
       try {
         await http.send({ method: 'POST', path: '/v1/datastore/namespaces', body: { form: { namespace } } });
         return true;
       } catch (err) {
-        if (isConflict(err)) return false;
+        if (isExistingNamespace(err)) return false;
         throw err;
       }
     },

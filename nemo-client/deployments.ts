@@ -9,16 +9,15 @@ import {
 } from './errors';
 import { checkRequest, type HttpCore, pathOf } from './http';
 import { listAll } from './pagination';
+import { JobStatusSchema } from './statuses';
 import { pollUntil, type WaitOptions } from './wait';
 
-export const DEPLOYMENT_STATUSES = ['created', 'pending', 'ready', 'failed', 'unknown', 'deleting', 'deleted'] as const;
-
-export const DeploymentSpecSchema = z.object({
+export const DeploymentSpecSchema = z.strictObject({
   name: z.string().min(1),
   namespace: z.string().min(1),
-  config: z.object({
+  config: z.strictObject({
     model: z.string().min(1),
-    nim_deployment: z.object({
+    nim_deployment: z.strictObject({
       image_name: z.string().min(1),
       image_tag: z.string().min(1),
       pvc_size: z.string().min(1),
@@ -29,11 +28,13 @@ export const DeploymentSpecSchema = z.object({
 });
 export type DeploymentSpec = z.input<typeof DeploymentSpecSchema>;
 
+/** The SDK's `ModelDeployment` (the fields Flywheel reads). */
 export const DeploymentSchema = z.looseObject({
   name: z.string(),
   namespace: z.string(),
-  config: z.looseObject({ model: z.string() }).nullish(),
-  status_details: z.looseObject({ status: z.string(), description: z.string().nullish() }),
+  config: z.union([z.string(), z.looseObject({ model: z.unknown().optional() })]).nullish(),
+  status_details: z.looseObject({ status: JobStatusSchema, description: z.string().nullish() }),
+  url: z.string().nullish(),
   created_at: z.string().nullish(),
 });
 export type Deployment = z.infer<typeof DeploymentSchema>;
@@ -44,6 +45,13 @@ const COLLECTION = '/v1/deployment/model-deployments';
 export function meansAlreadyExists(err: unknown): boolean {
   if (isConflict(err)) return true;
   return err instanceof NemoRetryableError && err.status === 500 && /already exists/i.test(describeErrorBody(err.body));
+}
+
+export interface RemovalOutcome {
+  /** GET answered 404 before the deadline. */
+  gone: boolean;
+  /** What DMS last reported while the record lingered. */
+  lastStatus?: string;
 }
 
 export function createDeployments(http: HttpCore) {
@@ -88,6 +96,29 @@ export function createDeployments(http: HttpCore) {
       return deleteIfPresent(http.send({ method: 'DELETE', path: itemPath(namespace, name) }));
     },
 
+    /**
+     * Deletes it and waits until GET answers 404, at most `timeoutMs`. v1 has no deleting
+     * status: the record may linger with any status while Kubernetes cleans up, so the wait
+     * ends at the deadline whatever DMS reports, and says what it last saw.
+     */
+    async remove(
+      namespace: string,
+      name: string,
+      options: { timeoutMs: number; intervalMs: number; sleep?: (ms: number) => Promise<void> },
+    ): Promise<RemovalOutcome> {
+      const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+      await deployments.delete(namespace, name);
+      const deadline = Date.now() + options.timeoutMs;
+      let lastStatus: string | undefined;
+      for (;;) {
+        const d = await deployments.get(namespace, name);
+        if (!d) return { gone: true };
+        lastStatus = d.status_details.status;
+        if (Date.now() + options.intervalMs > deadline) return { gone: false, lastStatus };
+        await sleep(options.intervalMs);
+      }
+    },
+
     /** Waits until the deployment is `ready`; `failed` or a vanished deployment is permanent. */
     waitUntilReady(namespace: string, name: string, options?: WaitOptions): Promise<Deployment> {
       const what = { method: 'GET', path: itemPath(namespace, name) };
@@ -100,8 +131,8 @@ export function createDeployments(http: HttpCore) {
         },
         done: (d) => d.status_details.status === 'ready',
         failed: (d) =>
-          d.status_details.status === 'failed'
-            ? `deployment failed: ${d.status_details.description ?? 'no detail'}`
+          d.status_details.status === 'failed' || d.status_details.status === 'cancelled'
+            ? `deployment ${d.status_details.status}: ${d.status_details.description ?? 'no detail'}`
             : undefined,
         describe: (d) => `status ${d.status_details.status}`,
         options,

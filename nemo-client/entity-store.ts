@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deleteIfPresent, isConflict, orAbsent } from './errors';
+import { deleteIfPresent, isConflict, isExistingNamespace, orAbsent } from './errors';
 import { checkRequest, type HttpCore, pathOf } from './http';
 import { listAll } from './pagination';
 
@@ -44,13 +44,18 @@ export function createEntityStore(http: HttpCore) {
   const modelPath = (model: string) => pathOf('v1', 'models', ...splitModelName(model));
 
   const store = {
-    /** Creates the namespace; answers false when it already existed. */
+    /**
+     * Creates the namespace; answers false when it already existed (409, or 422 when the
+     * namespace can be read back: a 422 for any other reason is rethrown).
+     */
     async ensureNamespace(id: string): Promise<boolean> {
       try {
         await http.send({ method: 'POST', path: '/v1/namespaces', body: { json: { id } } });
         return true;
       } catch (err) {
+        if (!isExistingNamespace(err)) throw err;
         if (isConflict(err)) return false;
+        if (await orAbsent(http.send({ method: 'GET', path: pathOf('v1', 'namespaces', id) }))) return false;
         throw err;
       }
     },

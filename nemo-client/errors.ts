@@ -54,6 +54,9 @@ export function isNemoError(err: unknown): err is NemoRetryableError | NemoPerma
 
 export const isNotFound = (err: unknown) => err instanceof NemoPermanentError && err.status === 404;
 export const isConflict = (err: unknown) => err instanceof NemoPermanentError && err.status === 409;
+/** A namespace create answered 409, or 422 as some NeMo releases do (the Blueprint treats both as existing). */
+export const isExistingNamespace = (err: unknown) =>
+  err instanceof NemoPermanentError && (err.status === 409 || err.status === 422);
 
 /** Resolves to undefined when the resource is absent (404). */
 export async function orAbsent<T>(read: Promise<T>): Promise<T | undefined> {

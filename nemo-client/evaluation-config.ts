@@ -12,7 +12,7 @@ export type EvaluatedWorkload = ResolvedWorkloadType;
 export const EVALUATION_LAYOUT = {
   tool_calling: { task: 'custom-tool-calling', accuracyMetric: 'tool-calling-accuracy', judgeMetric: 'correctness' },
   generic: { task: 'llm-as-judge', judgeMetric: 'llm-judge' },
-  classification: { task: 'custom-classification', f1Metric: 'f1' },
+  classification: { task: 'custom-classification', labelMetric: 'label-match', labelScore: 'string-check' },
 } as const;
 
 /** Parses the judge's verdict; lenient about the space after the colon. */
@@ -105,11 +105,19 @@ export function buildEvaluationConfig(input: {
       );
     }
     case 'classification': {
+      // The Evaluator documents no classification F1 (its `f1` is token overlap). It scores
+      // each answer with the documented string-check; macro F1 over the labels is computed by
+      // Flywheel from the per-sample outputs in the results archive (evaluation-scores.ts).
       const layout = EVALUATION_LAYOUT.classification;
       return chatTask(
         layout.task,
         { messages: REQUEST_MESSAGES },
-        { [layout.f1Metric]: { type: 'f1', params: { ground_truth: REFERENCE_TEXT, label_pattern: LABEL_PATTERN } } },
+        {
+          [layout.labelMetric]: {
+            type: 'string-check',
+            params: { check: [`${CANDIDATE_TEXT}`, 'contains', `${REFERENCE_TEXT}`] },
+          },
+        },
       );
     }
   }

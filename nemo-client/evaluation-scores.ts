@@ -1,5 +1,5 @@
-import { EVALUATION_LAYOUT, type EvaluatedWorkload } from './evaluation-config';
-import { EvaluationResultsSchema } from './evaluator';
+import { EVALUATION_LAYOUT, type EvaluatedWorkload, LABEL_PATTERN } from './evaluation-config';
+import { EvaluationResultsSchema, type SampleRecord } from './evaluator';
 
 /** Results that lack a score the workload needs: the job ran but its output is unusable. */
 export class EvaluationResultsError extends Error {
@@ -11,10 +11,106 @@ export class EvaluationResultsError extends Error {
 export const normalizeSimilarity = (rating: number) => Math.min(1, Math.max(0, (rating - 1) / 9));
 
 /**
- * Maps Evaluator results to the score keys upstream stores: `function_name`,
- * `function_name_and_args_accuracy`, `tool_calling_correctness`, `similarity`, `f1`.
+ * One evaluated sample, compact, stored with the evaluation (`samples`): `scores` holds the
+ * sample's value for each of the evaluation's score keys that is scored per sample (a judge
+ * answer that could not be parsed is left out); classification adds the reference `label` and
+ * the `predicted` label (null when the answer named none).
  */
-export function extractScores(results: unknown, workloadType: EvaluatedWorkload): Record<string, number> {
+export interface SampleOutcome {
+  index: number;
+  scores: Record<string, number>;
+  label?: string;
+  predicted?: string | null;
+}
+
+/** Workloads whose headline score needs the per-sample results (classification F1). */
+export const needsSamples = (workloadType: EvaluatedWorkload) => workloadType === 'classification';
+
+export function extractLabel(text: unknown, pattern = LABEL_PATTERN): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const match = new RegExp(pattern).exec(text);
+  if (!match) return undefined;
+  return (match[1] ?? match[0]).trim();
+}
+
+/**
+ * Macro F1 over the classes seen in the references and predictions. A prediction without a
+ * label is wrong: it counts as a miss for the reference's class and a hit for no class.
+ */
+export function macroF1(pairs: { reference?: string; prediction?: string | null }[]): number {
+  const classes = new Set<string>();
+  for (const p of pairs) {
+    if (p.reference !== undefined) classes.add(p.reference);
+    if (p.prediction !== undefined && p.prediction !== null) classes.add(p.prediction);
+  }
+  if (classes.size === 0) return 0;
+  let total = 0;
+  for (const label of classes) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (const { reference, prediction } of pairs) {
+      if (prediction === label && reference === label) tp++;
+      else if (prediction === label) fp++;
+      else if (reference === label) fn++;
+    }
+    const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+    const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+    total += precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  }
+  return total / classes.size;
+}
+
+const referenceText = (item: unknown): unknown =>
+  (item as { response?: { choices?: { message?: { content?: unknown } }[] } } | null)?.response?.choices?.[0]?.message
+    ?.content;
+
+/** The compact per-sample outcomes of one evaluation, from its results archive. */
+export function sampleOutcomes(samples: SampleRecord[], workloadType: EvaluatedWorkload): SampleOutcome[] {
+  const layout = EVALUATION_LAYOUT[workloadType];
+  const own = samples.filter((s) => s.task === layout.task);
+  return own.map((s, i) => {
+    const scores: Record<string, number> = {};
+    const put = (key: string, value: number | null | undefined, map: (v: number) => number = (v) => v) => {
+      if (typeof value === 'number' && Number.isFinite(value)) scores[key] = map(value);
+    };
+    const index = s.index ?? i;
+    switch (workloadType) {
+      case 'tool_calling': {
+        const { accuracyMetric, judgeMetric } = EVALUATION_LAYOUT.tool_calling;
+        put('function_name', s.metrics[accuracyMetric]?.function_name_accuracy);
+        put('function_name_and_args_accuracy', s.metrics[accuracyMetric]?.function_name_and_args_accuracy);
+        put('tool_calling_correctness', s.metrics[judgeMetric]?.correctness);
+        return { index, scores };
+      }
+      case 'generic': {
+        put('similarity', s.metrics[EVALUATION_LAYOUT.generic.judgeMetric]?.similarity, normalizeSimilarity);
+        return { index, scores };
+      }
+      case 'classification': {
+        const { labelMetric, labelScore } = EVALUATION_LAYOUT.classification;
+        put('label_accuracy', s.metrics[labelMetric]?.[labelScore]);
+        const label = extractLabel(referenceText(s.item));
+        const predicted = extractLabel(s.sample?.output_text) ?? null;
+        return { index, scores, ...(label === undefined ? {} : { label }), predicted };
+      }
+      default:
+        return { index, scores };
+    }
+  });
+}
+
+/**
+ * Maps Evaluator results to the score keys upstream stores: `function_name`,
+ * `function_name_and_args_accuracy`, `tool_calling_correctness`, `similarity`; classification
+ * stores `f1` (macro F1 over the labels of the per-sample outcomes, which it needs) and
+ * `label_accuracy` (the Evaluator's string-check).
+ */
+export function extractScores(
+  results: unknown,
+  workloadType: EvaluatedWorkload,
+  samples: SampleOutcome[] = [],
+): Record<string, number> {
   const parsed = EvaluationResultsSchema.safeParse(results);
   if (!parsed.success) {
     throw new EvaluationResultsError(`evaluation results have an unexpected shape: ${parsed.error.message}`);
@@ -43,8 +139,17 @@ export function extractScores(results: unknown, workloadType: EvaluatedWorkload)
       return { similarity: normalizeSimilarity(score(task, judgeMetric, 'similarity')) };
     }
     case 'classification': {
-      const { task, f1Metric } = EVALUATION_LAYOUT.classification;
-      return { f1: score(task, f1Metric, 'f1') };
+      const { task, labelMetric, labelScore } = EVALUATION_LAYOUT.classification;
+      const labelled = samples.filter((s) => s.label !== undefined);
+      if (labelled.length === 0) {
+        throw new EvaluationResultsError(
+          'classification F1 needs the per-sample results (download-results), and none carried a reference label',
+        );
+      }
+      return {
+        f1: macroF1(labelled.map((s) => ({ reference: s.label, prediction: s.predicted }))),
+        label_accuracy: score(task, labelMetric, labelScore),
+      };
     }
   }
 }

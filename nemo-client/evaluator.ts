@@ -1,55 +1,65 @@
+import { strFromU8, unzipSync } from 'fflate';
 import { z } from 'zod';
-import { deleteIfPresent, orAbsent } from './errors';
+import { deleteIfPresent, isNotFound, NemoPermanentError, orAbsent } from './errors';
+import { BASE_FIELD, chooseJob, FIND_AGAIN_FIELD, hasKey } from './find-again';
 import { checkRequest, type HttpCore, pathOf } from './http';
-import { findAllByName, listAll, newest } from './pagination';
+import { listAll, newest } from './pagination';
+import { JobStatusSchema } from './statuses';
 import { pollUntil, type WaitOptions } from './wait';
 
-export const ApiEndpointSchema = z.object({
+export const ApiEndpointSchema = z.strictObject({
   url: z.url(),
   model_id: z.string().min(1),
   api_key: z.string().min(1).optional(),
 });
 export type ApiEndpoint = z.infer<typeof ApiEndpointSchema>;
 
-export const EvaluationTargetSchema = z.object({
+export const EvaluationTargetSchema = z.strictObject({
   type: z.literal('model'),
-  model: z.union([z.string().min(1), z.object({ api_endpoint: ApiEndpointSchema })]),
+  model: z.union([z.string().min(1), z.strictObject({ api_endpoint: ApiEndpointSchema })]),
 });
 
-const MetricSchema = z.looseObject({ type: z.string().min(1), params: z.record(z.string(), z.unknown()).optional() });
+const MetricSchema = z.strictObject({ type: z.string().min(1), params: z.record(z.string(), z.unknown()).optional() });
 
-export const EvaluationConfigSchema = z.object({
+export const EvaluationConfigSchema = z.strictObject({
   type: z.literal('custom'),
   tasks: z.record(
     z.string(),
-    z.object({
+    z.strictObject({
       type: z.literal('chat-completion'),
-      dataset: z.object({
+      dataset: z.strictObject({
         files_url: z.string().startsWith('hf://datasets/'),
         limit: z.number().int().positive().optional(),
       }),
-      params: z.object({ template: z.looseObject({ messages: z.unknown() }) }),
+      params: z.strictObject({ template: z.looseObject({ messages: z.unknown() }) }),
       metrics: z.record(z.string(), MetricSchema),
     }),
   ),
 });
 export type EvaluationConfig = z.infer<typeof EvaluationConfigSchema>;
 
-export const EvaluationJobRequestSchema = z.object({
-  name: z.string().min(1),
+/** The SDK's `JobCreateParams` for evaluation: no name; the find-again key is in `custom_fields`. */
+export const EvaluationJobRequestSchema = z.strictObject({
   namespace: z.string().min(1),
+  custom_fields: z.record(z.string(), z.string()),
   config: EvaluationConfigSchema,
   target: EvaluationTargetSchema,
 });
 export type EvaluationJobRequest = z.input<typeof EvaluationJobRequestSchema>;
 
-export const EVALUATION_STATUSES = ['created', 'pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+const StatusDetailsSchema = z.looseObject({
+  progress: z.number().nullish(),
+  message: z.string().nullish(),
+  samples_processed: z.number().nullish(),
+});
 
+/** The SDK's `EvaluationJob` (the fields Flywheel reads). */
 export const EvaluationJobSchema = z.looseObject({
   id: z.string(),
-  name: z.string().nullish(),
-  status: z.string(),
-  status_details: z.looseObject({ progress: z.number().nullish(), message: z.string().nullish() }).nullish(),
+  namespace: z.string().nullish(),
+  custom_fields: z.record(z.string(), z.unknown()).nullish(),
+  status: JobStatusSchema,
+  status_details: StatusDetailsSchema.nullish(),
   created_at: z.string().nullish(),
 });
 export type EvaluationJob = z.infer<typeof EvaluationJobSchema>;
@@ -72,6 +82,19 @@ export const EvaluationResultsSchema = z.looseObject({
 });
 export type EvaluationResults = z.infer<typeof EvaluationResultsSchema>;
 
+/**
+ * One evaluated sample from the results archive (`download-results`): a JSON line of a
+ * `*.jsonl` file under the task's folder, holding the dataset `item`, the model's `sample`
+ * output and its per-metric scores.
+ */
+export const SampleRecordSchema = z.looseObject({
+  index: z.number().int().optional(),
+  item: z.unknown(),
+  sample: z.looseObject({ output_text: z.string().nullish(), response: z.unknown().optional() }).nullish(),
+  metrics: z.record(z.string(), z.record(z.string(), z.number().nullable())).default({}),
+});
+export type SampleRecord = z.infer<typeof SampleRecordSchema> & { task: string };
+
 const JOBS = '/v1/evaluation/jobs';
 
 export function createEvaluator(http: HttpCore) {
@@ -87,27 +110,96 @@ export function createEvaluator(http: HttpCore) {
       return orAbsent(http.call({ method: 'GET', path: jobPath(id) }, EvaluationJobSchema));
     },
 
-    listJobs(): Promise<EvaluationJob[]> {
-      return listAll(http, JOBS, EvaluationJobSchema);
+    /** Jobs matching the documented filters; `customFields` become `filter[custom_fields][k]=v`. */
+    listJobs(
+      filter: { namespace?: string; status?: string; customFields?: Record<string, string> } = {},
+    ): Promise<EvaluationJob[]> {
+      const query: Record<string, string> = {};
+      if (filter.namespace) query['filter[namespace]'] = filter.namespace;
+      if (filter.status) query['filter[status]'] = filter.status;
+      for (const [k, v] of Object.entries(filter.customFields ?? {})) query[`filter[custom_fields][${k}]`] = v;
+      return listAll(http, JOBS, EvaluationJobSchema, query);
     },
 
-    /** The newest job with exactly this name, scanning every list page. */
-    async findJobByName(name: string): Promise<EvaluationJob | undefined> {
-      return newest(await findAllByName(http, JOBS, EvaluationJobSchema, name));
+    /** The newest job carrying this find-again key in its namespace (checked here too). */
+    async findJob(where: { key: string; namespace: string }): Promise<EvaluationJob | undefined> {
+      const jobs = await evaluator.listJobs({
+        namespace: where.namespace,
+        customFields: { [FIND_AGAIN_FIELD]: where.key },
+      });
+      return newest(jobs.filter((j) => hasKey(j, where.key)));
     },
 
-    /** Resumes the job of that name if one exists, else creates it. */
-    async ensureJob(request: EvaluationJobRequest): Promise<{ job: EvaluationJob; created: boolean }> {
-      const existing = await evaluator.findJobByName(request.name);
-      if (existing) return { job: existing, created: false };
-      return { job: await evaluator.createJob(request), created: true };
+    /** Every generation of one logical job (`custom_fields.flywheel_base`), see `chooseJob`. */
+    listGenerations(where: { base: string; namespace: string }): Promise<EvaluationJob[]> {
+      return evaluator.listJobs({ namespace: where.namespace, customFields: { [BASE_FIELD]: where.base } });
+    },
+
+    /**
+     * Resumes the usable job of this base key, or creates one (a fresh generation when every
+     * earlier job failed). `request` is completed with the chosen key's `custom_fields`.
+     */
+    async ensureJob(
+      request: Omit<EvaluationJobRequest, 'custom_fields'>,
+      where: { base: string; generation: string },
+    ): Promise<{ job: EvaluationJob; created: boolean }> {
+      const jobs = await evaluator.listGenerations({ base: where.base, namespace: request.namespace });
+      const choice = chooseJob(jobs, where.base, where.generation);
+      if ('resume' in choice) return { job: choice.resume, created: false };
+      return {
+        job: await evaluator.createJob({ ...request, custom_fields: choice.create.customFields }),
+        created: true,
+      };
+    },
+
+    /** `GET .../status`: progress, message and samples processed. */
+    getStatus(id: string) {
+      return http.call({ method: 'GET', path: jobPath(id, 'status') }, StatusDetailsSchema);
     },
 
     getResults(id: string): Promise<EvaluationResults> {
       return http.call({ method: 'GET', path: jobPath(id, 'results') }, EvaluationResultsSchema);
     },
 
-    /** Deletes the job (stopping it if it runs); answers false when it was already gone. */
+    /** The results archive (zip) of a finished job. */
+    async downloadResults(id: string): Promise<Uint8Array> {
+      return http.bytes({ method: 'GET', path: jobPath(id, 'download-results') });
+    },
+
+    /** Every evaluated sample of the job, read from its results archive, in task and index order. */
+    async getSampleResults(id: string): Promise<SampleRecord[]> {
+      const files = unzipSync(await evaluator.downloadResults(id));
+      const samples: SampleRecord[] = [];
+      for (const [path, bytes] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+        if (!path.endsWith('.jsonl')) continue;
+        const task = path.split('/').at(-2) ?? '';
+        for (const [n, line] of strFromU8(bytes).split('\n').entries()) {
+          if (!line.trim()) continue;
+          const parsed = SampleRecordSchema.safeParse(JSON.parse(line));
+          if (!parsed.success) {
+            throw new NemoPermanentError(`results archive ${path} line ${n + 1}: ${parsed.error.issues[0]?.message}`, {
+              method: 'GET',
+              path: jobPath(id, 'download-results'),
+            });
+          }
+          samples.push({ ...parsed.data, task });
+        }
+      }
+      return samples;
+    },
+
+    /** Cancels the job (it stays readable as `cancelled`); answers false when there is no such job. */
+    async cancelJob(id: string): Promise<boolean> {
+      try {
+        await http.send({ method: 'POST', path: jobPath(id, 'cancel') });
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    },
+
+    /** Deletes the job; answers false when it was already gone. */
     deleteJob(id: string): Promise<boolean> {
       return deleteIfPresent(http.send({ method: 'DELETE', path: jobPath(id) }));
     },

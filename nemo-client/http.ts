@@ -84,8 +84,7 @@ export class HttpCore {
 
   /** Sends the request; answers the parsed JSON body (undefined when empty) of a 2xx response. */
   async send(spec: RequestSpec): Promise<unknown> {
-    const { text } = await this.exchange(spec);
-    return parseBody(text);
+    return parseBody(new TextDecoder().decode((await this.exchange(spec)).bytes));
   }
 
   /** Sends the request and validates the 2xx response body against `schema`. */
@@ -103,7 +102,12 @@ export class HttpCore {
 
   /** Sends the request and answers the raw text of a 2xx response. */
   async text(spec: RequestSpec): Promise<string> {
-    return (await this.exchange(spec)).text;
+    return new TextDecoder().decode((await this.exchange(spec)).bytes);
+  }
+
+  /** Sends the request and answers the raw bytes of a 2xx response (an archive, a file). */
+  async bytes(spec: RequestSpec): Promise<Uint8Array> {
+    return (await this.exchange(spec)).bytes;
   }
 
   private describePath(spec: RequestSpec): string {
@@ -118,17 +122,17 @@ export class HttpCore {
     return params.toString();
   }
 
-  private async exchange(spec: RequestSpec): Promise<{ status: number; text: string }> {
+  private async exchange(spec: RequestSpec): Promise<{ status: number; bytes: Uint8Array }> {
     const path = this.describePath(spec);
     const context = { method: spec.method, path };
     const { payload, contentType } = encodeBody(spec.body);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json, application/zip;q=0.9, */*;q=0.8' };
     if (contentType) headers['content-type'] = contentType;
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
 
     let status: number;
-    let text: string;
+    let bytes: Uint8Array;
     try {
       const response = await fetch(`${this.baseUrl}${path}`, {
         method: spec.method,
@@ -137,7 +141,7 @@ export class HttpCore {
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
-      text = await response.text();
+      bytes = new Uint8Array(await response.arrayBuffer());
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
       const reason = timedOut
@@ -147,9 +151,9 @@ export class HttpCore {
       nemoCallErrors.inc({ service: nemoServiceOf(spec.path), code });
       throw new NemoRetryableError(reason, { ...context, cause: err });
     }
-    if (status >= 200 && status < 300) return { status, text };
+    if (status >= 200 && status < 300) return { status, bytes };
     nemoCallErrors.inc({ service: nemoServiceOf(spec.path), code: String(status) });
-    const body = parseBody(text);
+    const body = parseBody(new TextDecoder().decode(bytes));
     const errorContext = { ...context, status, body };
     if (isRetryableStatus(status)) throw new NemoRetryableError(describeErrorBody(body), errorContext);
     throw new NemoPermanentError(describeErrorBody(body), errorContext);

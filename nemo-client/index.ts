@@ -10,8 +10,19 @@ import { createOpenAiEndpoint, type OpenAiEndpointClient } from './nim';
 export * from './config';
 export * from './errors';
 export { buildEvaluationConfig, EVALUATION_LAYOUT, type EvaluatedWorkload } from './evaluation-config';
-export { EvaluationResultsError, extractScores, normalizeSimilarity } from './evaluation-scores';
+export {
+  EvaluationResultsError,
+  extractLabel,
+  extractScores,
+  macroF1,
+  needsSamples,
+  normalizeSimilarity,
+  type SampleOutcome,
+  sampleOutcomes,
+} from './evaluation-scores';
+export { customFieldsOf, FIND_AGAIN_FIELD } from './find-again';
 export { openAiBaseUrl } from './nim';
+export * from './statuses';
 
 /** The typed NeMo Microservices client: one small client per service, sharing settings. */
 export function createNemoClient(input: NemoClientConfig) {

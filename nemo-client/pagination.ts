@@ -44,23 +44,6 @@ export async function listAll<T extends z.ZodType>(
   return all;
 }
 
-/**
- * Entries named exactly `name`, scanning every page. The server is asked to filter by name,
- * but the name is checked here too (a server may ignore the filter or match by substring).
- */
-export async function findAllByName<T extends z.ZodType<{ name?: string | null }>>(
-  http: HttpCore,
-  path: string,
-  item: T,
-  name: string,
-): Promise<z.infer<T>[]> {
-  const matches: z.infer<T>[] = [];
-  for await (const page of listPages(http, path, item, { 'filter[name]': name })) {
-    matches.push(...page.filter((entry) => entry.name === name));
-  }
-  return matches;
-}
-
 /** The newest of the entries with that name (a retried caller resumes it instead of creating another). */
 export function newest<T extends { created_at?: string | null }>(entries: T[]): T | undefined {
   return entries.reduce<T | undefined>(

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { EmulatorContext } from './context';
 import { errorBody, HttpError } from './http/errors';
 import { faultMiddleware } from './http/fault-middleware';
+import { UnsupportedFilter } from './http/pagination';
 import { adminRoutes } from './routes/admin';
 import { customizerRoutes } from './routes/customizer';
 import { datastoreRoutes } from './routes/datastore';
@@ -24,13 +25,17 @@ export function createEmulatorApp(ctx: EmulatorContext, baseUrl: () => string): 
   app.route('/', nimRoutes(ctx));
   app.route('/', entityStoreRoutes(ctx));
   app.route('/', datastoreRoutes(ctx, baseUrl));
-  app.route('/', deploymentRoutes(ctx));
+  app.route('/', deploymentRoutes(ctx, baseUrl));
   app.route('/', customizerRoutes(ctx));
   app.route('/', evaluatorRoutes(ctx));
 
   app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json(errorBody(err) as object, err.status);
+    if (err instanceof UnsupportedFilter) {
+      const loc = ['query', `filter[${err.field.replace(/\./g, '][')}]`];
+      return c.json({ detail: [{ loc, msg: err.message, type: 'extra_forbidden' }] }, 422);
+    }
     console.error('nemo-emulator: unhandled error', err);
     return c.json({ detail: `Internal Server Error: ${err.message}` }, 500);
   });

@@ -1,26 +1,37 @@
 import { RequestLog } from './http/request-log';
 import { NimProxy } from './models/nim-proxy';
 import { Counters } from './runtime/counters';
+import { type Durations, REALISTIC_DURATIONS } from './runtime/durations';
 import { type FaultPlan, Faults } from './runtime/faults';
 import { IdGenerator } from './runtime/rng';
 import { Scheduler } from './runtime/scheduler';
 import { createState, type EmulatorState } from './state/store';
+import { seedTargets } from './state/targets';
 
-// One emulator instance: its state, clock, fault plan and counters, shared by the routes and
-// the life cycles. Reset swaps in fresh parts; close stops every timer and job.
+// One emulator instance: its state, clock, durations, fault plan, counters and request log,
+// shared by the routes and the life cycles. Reset swaps in fresh parts; close stops every
+// timer and job.
 
 export interface EmulatorSettings {
   timeScale: number;
   seed: number;
   faults?: FaultPlan;
+  durations?: Durations;
   /** Record every request's body for GET /admin/requests (tests). */
   recordRequests?: boolean;
 }
 
+function freshState(): EmulatorState {
+  const state = createState();
+  seedTargets(state);
+  return state;
+}
+
 export class EmulatorContext {
-  state: EmulatorState = createState();
+  state: EmulatorState = freshState();
   counters = new Counters();
   ids: IdGenerator;
+  readonly durations: Durations;
   readonly faults: Faults;
   readonly scheduler: Scheduler;
   readonly nim: NimProxy;
@@ -28,6 +39,7 @@ export class EmulatorContext {
 
   constructor(readonly settings: EmulatorSettings) {
     this.ids = new IdGenerator(settings.seed);
+    this.durations = settings.durations ?? REALISTIC_DURATIONS;
     this.faults = new Faults(settings.seed, settings.faults);
     this.scheduler = new Scheduler(settings.timeScale);
     this.nim = new NimProxy(() => this.state, settings.seed);
@@ -40,15 +52,14 @@ export class EmulatorContext {
 
   async reset(): Promise<void> {
     await this.scheduler.stopAll();
-    this.state = createState();
+    this.state = freshState();
     this.counters = new Counters();
+    this.requestLog?.clear();
     this.ids = new IdGenerator(this.settings.seed);
     this.faults.clear();
   }
 
   liveDeployments(): string[] {
-    return [...this.state.deployments.values()]
-      .filter((d) => d.status_details.status !== 'deleting')
-      .map((d) => `${d.namespace}/${d.name}`);
+    return [...this.state.deployments.values()].filter((d) => !d.deleting).map((d) => `${d.namespace}/${d.name}`);
   }
 }

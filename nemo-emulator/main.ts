@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { DURATION_PROFILES, type DurationProfile } from './runtime/durations';
 import { FaultPlanSchema } from './runtime/faults';
 import { DEFAULT_PORT, startEmulator } from './server';
 
@@ -11,6 +12,13 @@ function number(name: string) {
     if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative number`);
     return n;
   };
+}
+
+function profileOf(value: string): DurationProfile {
+  if (!(value in DURATION_PROFILES)) {
+    throw new InvalidArgumentError(`--profile must be one of ${Object.keys(DURATION_PROFILES).join(', ')}`);
+  }
+  return value as DurationProfile;
 }
 
 function readFaults(path: string) {
@@ -36,17 +44,26 @@ async function main(): Promise<void> {
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--time-scale <factor>', 'multiplies every job and deployment duration', number('--time-scale'), 1)
     .option('--seed <seed>', 'seed for every random choice', number('--seed'), 42)
+    .option('--profile <profile>', 'life-cycle durations: realistic or demo (compressed)', profileOf, 'realistic')
     .option('--faults <file>', 'JSON fault plan to start with (as PUT /admin/faults)', readFaults)
     .parse();
-  const opts = program.opts<{ port: number; host: string; timeScale: number; seed: number; faults?: unknown }>();
+  const opts = program.opts<{
+    port: number;
+    host: string;
+    timeScale: number;
+    seed: number;
+    profile: DurationProfile;
+    faults?: unknown;
+  }>();
   const emulator = await startEmulator({
     port: opts.port,
     host: opts.host,
     timeScale: opts.timeScale,
     seed: opts.seed,
+    profile: opts.profile,
     faults: opts.faults as never,
   });
-  console.log(`nemo-emulator listening on ${emulator.url} (time scale ${opts.timeScale})`);
+  console.log(`nemo-emulator listening on ${emulator.url} (${opts.profile} durations, time scale ${opts.timeScale})`);
   const shutdown = (signal: string) => {
     console.log(`nemo-emulator: ${signal}, shutting down`);
     emulator.close().then(

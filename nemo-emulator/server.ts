@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createEmulatorApp } from './app';
 import { EmulatorContext } from './context';
+import { type DurationProfile, type Durations, resolveDurations } from './runtime/durations';
 import { type FaultPlan, FaultPlanSchema } from './runtime/faults';
 
 // Starts the NeMo emulator: every emulated service on one port (0 = a random free port).
@@ -12,12 +13,16 @@ export const DEFAULT_PORT = 8700;
 export interface EmulatorOptions {
   port?: number;
   host?: string;
-  /** Multiplies every life-cycle duration: 1 is demo speed, ~0.01 suits tests. */
+  /** Multiplies every life-cycle duration: 1 is real time; tests use a small fraction. */
   timeScale?: number;
   /** Fixes every "random" choice: student noise, fault rolls, ids. */
   seed?: number;
   /** The fault plan in force from the start (same shape as `PUT /admin/faults`). */
   faults?: FaultPlan;
+  /** Life-cycle durations: `realistic` (default) or `demo` (compressed), before the time scale. */
+  profile?: DurationProfile;
+  /** Single durations overriding the profile's (realistic milliseconds). */
+  durations?: Partial<Durations>;
   /** Record every request body for GET /admin/requests (nemo-emulator/http/request-log.ts). */
   recordRequests?: boolean;
 }
@@ -33,6 +38,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     timeScale: options.timeScale ?? 1,
     seed: options.seed ?? 42,
     faults: options.faults ? FaultPlanSchema.parse(options.faults) : undefined,
+    durations: resolveDurations(options.profile, options.durations),
     recordRequests: options.recordRequests ?? false,
   });
   let url = '';

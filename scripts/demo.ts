@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createNemoOps } from '../activities/nemo-adapter';
+import { createNemo } from '../activities/nemo-factory';
 import { DEFAULT_TEMPORAL_UI_URL } from '../api/app';
 import { decisionView } from '../api/decision/view';
 import { runReport } from '../api/reports/router';
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   // The demo's own GPU ledger: the namespace's real one may guard a real worker's GPUs.
   const gpuLedgerId = `${DEFAULT_GPU_LEDGER_ID}-demo`;
 
-  const emulator = await startEmulator({ port: 0, timeScale: fast ? 0.005 : 0.5, seed: 1 });
+  const emulator = await startEmulator({ port: 0, timeScale: fast ? 0.005 : 0.5, seed: 1, profile: 'demo' });
   const { deps, close } = await openActivityDeps({ ...env, FLYWHEEL_TASK_QUEUE: taskQueue });
   const config = demoConfig(emulator.url);
   const connection = await connectWorker(env);
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue,
       deps: { ...deps, gpuLedgerId, loadConfig: () => config },
-      nemo: createNemoOps,
+      nemo: createNemo,
     });
     const jobId = randomBytes(12).toString('hex');
     const workflowId = workflowIdForJob(jobId);

@@ -115,6 +115,28 @@ install_postgres() {
   [[ -n "$(pg_bin)" ]] || die "postgresql installed but no server under /usr/lib/postgresql/*/bin"
 }
 
+# The official clients the NeMo conformance suite (test/conformance) judges the emulator and
+# the client with: NVIDIA's nemo-microservices SDK, huggingface_hub (Datastore) and openai (NIM).
+NEMO_SDK_VERSION=1.5.0
+HF_HUB_VERSION=2.4.0
+OPENAI_PY_VERSION=3.51.0
+
+install_conformance_python() {
+  local py="$TOOLS/venv/bin/python"
+  if [[ -x "$py" ]] && "$py" - "$NEMO_SDK_VERSION" "$HF_HUB_VERSION" "$OPENAI_PY_VERSION" <<'PY' 2>/dev/null; then return; fi
+import sys
+from importlib.metadata import version
+want = dict(zip(["nemo-microservices", "huggingface_hub", "openai"], sys.argv[1:]))
+sys.exit(0 if all(version(p) == v for p, v in want.items()) else 1)
+PY
+  log "installing nemo-microservices==$NEMO_SDK_VERSION, huggingface_hub==$HF_HUB_VERSION, openai==$OPENAI_PY_VERSION into $TOOLS/venv"
+  command -v python3 >/dev/null || die "python3 is required for the NeMo conformance suite"
+  [[ -x "$py" ]] || python3 -m venv "$TOOLS/venv" || die "python3 -m venv failed (on Debian: apt-get install python3-venv)"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "nemo-microservices==$NEMO_SDK_VERSION" \
+    "huggingface_hub==$HF_HUB_VERSION" "openai==$OPENAI_PY_VERSION" \
+    || die "pip install of the conformance suite's Python clients failed"
+}
+
 install_all() {
   [[ -z "${TEMPORAL_ADDRESS:-}" ]] && install_temporal
   [[ -z "${ELASTICSEARCH_URL:-}" ]] && install_elasticsearch
@@ -122,6 +144,7 @@ install_all() {
     install_ferretdb
     [[ "$FERRETDB_BACKEND" == postgresql ]] && install_postgres
   fi
+  install_conformance_python
   return 0
 }
 

@@ -2,7 +2,7 @@ import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
-import type { NemoFactory } from '../activities/nemo';
+import type { NemoFactory } from '../activities/nemo-factory';
 import { WORKER_SLOTS } from './slots';
 
 export interface FlywheelWorkerOptions {

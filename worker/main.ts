@@ -1,4 +1,4 @@
-import { createNemoOps } from '../activities/nemo-adapter';
+import { createNemo } from '../activities/nemo-factory';
 import { readEnvironment } from '../config/environment';
 import { createLogger, temporalRuntimeLogging } from '../observability/logger';
 import { collectProcessMetrics } from '../observability/metrics';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.FLYWHEEL_TASK_QUEUE,
       deps,
-      nemo: createNemoOps,
+      nemo: createNemo,
       version,
       ...(env.FLYWHEEL_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: env.FLYWHEEL_WORKFLOW_BUNDLE } } : {}),
       overrides: { shutdownGraceTime: `${env.FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS} seconds` },

@@ -60,9 +60,18 @@ const MetricSchema = z.discriminatedUnion('type', [
       })
       .loose(),
   }),
+  // documented: token-overlap F1 between the answer and `ground_truth`
+  z.object({ type: z.literal('f1'), params: z.strictObject({ ground_truth: templateString }) }),
+  // documented: `check: [left, operation, right]`, both sides templates; score 1 or 0 per item
   z.object({
-    type: z.literal('f1'),
-    params: z.object({ ground_truth: templateString, label_pattern: regex.optional() }).loose(),
+    type: z.literal('string-check'),
+    params: z.strictObject({
+      check: z.tuple([
+        templateString,
+        z.enum(['equals', '!=', 'contains', 'not contains', 'startswith', 'endswith']),
+        templateString,
+      ]),
+    }),
   }),
 ]);
 
@@ -98,8 +107,8 @@ export type TaskConfig = z.infer<typeof TaskSchema>;
 
 export const EvaluationJobBody = z
   .object({
-    name: z.string().min(1).optional(),
     namespace: z.string().min(1).optional(),
+    custom_fields: z.record(z.string(), z.unknown()).optional(),
     config: z
       .object({
         type: z.literal('custom'),

@@ -64,37 +64,43 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-export function extractLabel(text: unknown, pattern: RegExp): string | undefined {
-  if (typeof text !== 'string') return undefined;
-  const match = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(text);
-  if (!match) return undefined;
-  return (match[1] ?? match[0]).trim();
+/** The documented `f1` metric: token-overlap F1 of the answer against the ground truth (SQuAD style). */
+export function tokenF1(prediction: string, truth: string): number {
+  const tokens = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const got = tokens(prediction);
+  const want = tokens(truth);
+  if (got.length === 0 || want.length === 0) return got.length === want.length ? 1 : 0;
+  const counts = new Map<string, number>();
+  for (const t of want) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let common = 0;
+  for (const t of got) {
+    const left = counts.get(t) ?? 0;
+    if (left > 0) {
+      common++;
+      counts.set(t, left - 1);
+    }
+  }
+  if (common === 0) return 0;
+  const precision = common / got.length;
+  const recall = common / want.length;
+  return (2 * precision * recall) / (precision + recall);
 }
 
-/**
- * Macro F1 over the classes seen in the references and predictions. A prediction without a
- * label is wrong: it counts as a miss for the reference's class and a hit for no class.
- */
-export function macroF1(pairs: { reference?: string; prediction?: string }[]): number {
-  const classes = new Set<string>();
-  for (const p of pairs) {
-    if (p.reference !== undefined) classes.add(p.reference);
-    if (p.prediction !== undefined) classes.add(p.prediction);
-  }
-  if (classes.size === 0) return 0;
-  let total = 0;
-  for (const label of classes) {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    for (const { reference, prediction } of pairs) {
-      if (prediction === label && reference === label) tp++;
-      else if (prediction === label) fp++;
-      else if (reference === label) fn++;
-    }
-    const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
-    const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
-    total += precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  }
-  return total / classes.size;
+/** The documented `string-check` metric: 1 when `left op right` holds, else 0. */
+export function stringCheck(left: string, op: string, right: string): number {
+  const l = left.trim();
+  const r = right.trim();
+  const holds =
+    op === 'equals'
+      ? l === r
+      : op === '!='
+        ? l !== r
+        : op === 'contains'
+          ? l.includes(r)
+          : op === 'not contains'
+            ? !l.includes(r)
+            : op === 'startswith'
+              ? l.startsWith(r)
+              : l.endsWith(r);
+  return holds ? 1 : 0;
 }

@@ -1,24 +1,27 @@
 import type { EmulatorContext } from '../context';
 import type { PreparedTask } from '../lifecycle/evaluation-lifecycle';
 import type { MetricConfig, ModelRef } from './config-schema';
-import { extractLabel, macroF1, mean, type ScoreSummary, toolCallingScores } from './metrics';
+import { mean, type ScoreSummary, stringCheck, tokenF1, toolCallingScores } from './metrics';
 import { callModel } from './targets';
 import { lookup, render, type Scope } from './template';
 
 // One evaluation task: per item, render the request, ask the target, score the answer with
-// every metric; then aggregate to `{metrics: {<metric>: {scores: {<score>: {value, stats}}}}}`.
-
-const PER_ITEM_MS = 150;
-const DEFAULT_LABEL_PATTERN = '\\[\\[\\[(.*?)\\]\\]\\]';
+// every metric (each item's output and scores are kept for the results archive); then
+// aggregate to `{metrics: {<metric>: {scores: {<score>: {value, stats}}}}}`.
 
 export interface ItemHooks {
   beforeItem(): Promise<void>;
-  afterItem(): void;
+  /** Called with what the item produced: its output and its score per metric. */
+  afterItem(outcome: { index: number; item: unknown; sample: SampleOutput; metrics: ItemScores }): void;
 }
 
-type Collected =
-  | { type: 'values'; scores: Record<string, number[]> }
-  | { type: 'f1'; pairs: { reference?: string; prediction?: string }[] };
+export interface SampleOutput {
+  output_text: string;
+  response: unknown;
+}
+
+/** Per metric, per score: the item's value (null when the judge's answer could not be parsed). */
+export type ItemScores = Record<string, Record<string, number | null>>;
 
 export async function runTask(
   ctx: EmulatorContext,
@@ -27,12 +30,10 @@ export async function runTask(
   signal: AbortSignal,
   hooks: ItemHooks,
 ) {
-  const collected = new Map<string, Collected>();
-  for (const [name, metric] of Object.entries(task.config.metrics)) {
-    collected.set(name, metric.type === 'f1' ? { type: 'f1', pairs: [] } : { type: 'values', scores: {} });
-  }
+  const collected = new Map<string, Record<string, number[]>>();
+  for (const name of Object.keys(task.config.metrics)) collected.set(name, {});
 
-  for (const item of task.items) {
+  for (const [index, item] of task.items.entries()) {
     await hooks.beforeItem();
     const request = withoutNulls(render(task.config.params.template, { item }) as Record<string, unknown>);
     const response = await callModel(ctx, target, request, signal);
@@ -41,22 +42,25 @@ export async function runTask(
       | undefined;
     const sample = { response, output_text: typeof message?.content === 'string' ? message.content : '' };
     const scope: Scope = { item, sample };
+    const itemScores: ItemScores = {};
     for (const [name, metric] of Object.entries(task.config.metrics)) {
-      await scoreItem(ctx, metric, scope, message?.tool_calls, collected.get(name) as Collected, signal);
+      const scores = await scoreItem(ctx, metric, scope, message?.tool_calls, signal);
+      itemScores[name] = scores;
+      const into = collected.get(name) as Record<string, number[]>;
+      for (const [score, value] of Object.entries(scores)) {
+        into[score] ??= [];
+        if (value !== null) into[score].push(value);
+      }
     }
-    hooks.afterItem();
-    await ctx.scheduler.sleep(PER_ITEM_MS, signal);
+    hooks.afterItem({ index, item, sample, metrics: itemScores });
+    await ctx.scheduler.sleep(ctx.durations.evaluation_item_ms, signal);
   }
 
   const metrics: Record<string, { scores: Record<string, ScoreSummary> }> = {};
   for (const [name, c] of collected) {
-    if (c.type === 'f1') {
-      metrics[name] = { scores: { f1: { value: macroF1(c.pairs), stats: { count: c.pairs.length } } } };
-    } else {
-      const scores: Record<string, ScoreSummary> = {};
-      for (const [score, values] of Object.entries(c.scores)) scores[score] = mean(values);
-      metrics[name] = { scores };
-    }
+    const scores: Record<string, ScoreSummary> = {};
+    for (const [score, values] of Object.entries(c)) scores[score] = mean(values);
+    metrics[name] = { scores };
   }
   return { metrics };
 }
@@ -66,41 +70,33 @@ async function scoreItem(
   metric: MetricConfig,
   scope: Scope,
   predictedCalls: unknown,
-  into: Collected,
   signal: AbortSignal,
-): Promise<void> {
-  if (metric.type === 'f1' && into.type === 'f1') {
-    const pattern = new RegExp(metric.params.label_pattern ?? DEFAULT_LABEL_PATTERN);
-    into.pairs.push({
-      reference: extractLabel(render(metric.params.ground_truth, scope), pattern),
-      prediction: extractLabel((scope.sample as { output_text: string }).output_text, pattern),
-    });
-    return;
-  }
-  if (into.type !== 'values') return;
-  if (metric.type === 'tool-calling') {
-    const truth = render(metric.params.tool_calls_ground_truth, scope);
-    for (const [score, value] of Object.entries(toolCallingScores(predictedCalls ?? [], truth ?? []))) {
-      push(into.scores, score, value);
+): Promise<Record<string, number | null>> {
+  const output = (scope.sample as { output_text: string }).output_text;
+  switch (metric.type) {
+    case 'f1':
+      return { f1: tokenF1(output, String(render(metric.params.ground_truth, scope) ?? '')) };
+    case 'string-check': {
+      const [left, op, right] = metric.params.check;
+      return { 'string-check': stringCheck(String(render(left, scope) ?? ''), op, String(render(right, scope) ?? '')) };
     }
-    return;
-  }
-  if (metric.type === 'llm-judge') {
-    const messages = render(metric.params.template.messages, scope);
-    const verdict = await callModel(ctx, metric.params.model, { messages, temperature: 0, max_tokens: 512 }, signal);
-    const text = lookup('sample.choices[0].message.content', { sample: verdict });
-    for (const [score, spec] of Object.entries(metric.params.scores)) {
-      const match = typeof text === 'string' ? new RegExp(spec.parser.pattern).exec(text) : null;
-      const value = match ? Number(match[1] ?? match[0]) : Number.NaN;
-      if (Number.isFinite(value)) push(into.scores, score, spec.type === 'int' ? Math.trunc(value) : value);
-      else into.scores[score] ??= [];
+    case 'tool-calling': {
+      const truth = render(metric.params.tool_calls_ground_truth, scope);
+      return toolCallingScores(predictedCalls ?? [], truth ?? []);
+    }
+    case 'llm-judge': {
+      const messages = render(metric.params.template.messages, scope);
+      const verdict = await callModel(ctx, metric.params.model, { messages, temperature: 0, max_tokens: 512 }, signal);
+      const text = lookup('sample.choices[0].message.content', { sample: verdict });
+      const scores: Record<string, number | null> = {};
+      for (const [score, spec] of Object.entries(metric.params.scores)) {
+        const match = typeof text === 'string' ? new RegExp(spec.parser.pattern).exec(text) : null;
+        const value = match ? Number(match[1] ?? match[0]) : Number.NaN;
+        scores[score] = Number.isFinite(value) ? (spec.type === 'int' ? Math.trunc(value) : value) : null;
+      }
+      return scores;
     }
   }
-}
-
-function push(scores: Record<string, number[]>, score: string, value: number): void {
-  scores[score] ??= [];
-  scores[score].push(value);
 }
 
 function withoutNulls(request: Record<string, unknown>): Record<string, unknown> {

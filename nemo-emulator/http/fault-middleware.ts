@@ -6,8 +6,9 @@ import { DEFAULT_HANG_MS } from '../runtime/faults';
 import { AbortedError } from '../runtime/scheduler';
 import { errorBody, HttpError } from './errors';
 
-// Counts every request by route template and applies the fault plan's route rules: added
-// latency, then (rolled in this order) a hang, a 429 or a 5xx. Admin routes are exempt.
+// Counts every request by route template and applies the fault plan's route rules: added latency, then (rolled in this order) a hang,
+// a 429, a 5xx, or a lost response: the request is carried out and the client gets a 504, as
+// when an ingress gives up on an upstream that did the work. Admin routes are exempt.
 
 const OPENAI_ROUTES = new Set(['POST /v1/chat/completions', 'POST /v1/embeddings', 'GET /v1/models']);
 
@@ -34,6 +35,10 @@ export function faultMiddleware(ctx: EmulatorContext): MiddlewareHandler {
     if (!fault) return next();
     ctx.counters.fault(fault);
     const openAi = OPENAI_ROUTES.has(route);
+    if (fault === 'lost_response') {
+      await next();
+      return reply(c, new HttpError(504, 'Gateway Timeout (injected fault: the request was carried out)', openAi));
+    }
     if (fault === 'timeout') {
       await hang(c, ctx, rule.hang_ms ?? DEFAULT_HANG_MS);
       return reply(c, new HttpError(504, 'Gateway Timeout (injected fault)', openAi));

@@ -1,4 +1,6 @@
 import type { Hono, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { templateOf } from './fault-middleware';
 
 // Optional recording of every request the emulator receives (method, path, whether it carried
 // an Authorization header, body text), so a test can search what a client really sent, e.g. that no secret
@@ -8,6 +10,8 @@ import type { Hono, MiddlewareHandler } from 'hono';
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** `METHOD /path/{template}` as counted in /admin/counters (the conformance suite maps it to SDK types). */
+  route: string;
   /** The Authorization header is recorded as present or not, never its value. */
   authorization: boolean;
   body: string;
@@ -22,9 +26,12 @@ export class RequestLog {
     return async (c, next) => {
       if (!c.req.path.startsWith('/admin')) {
         const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text();
+        const matched = routePath(c, -1);
+        const template = matched === '*' || matched === '/*' ? c.req.path : templateOf(matched);
         this.records.push({
           method: c.req.method,
           path: c.req.path,
+          route: `${c.req.method} ${template}`,
           authorization: c.req.header('authorization') !== undefined,
           body,
         });
@@ -32,6 +39,10 @@ export class RequestLog {
       }
       await next();
     };
+  }
+
+  clear(): void {
+    this.records.length = 0;
   }
 
   routes(app: Hono): void {

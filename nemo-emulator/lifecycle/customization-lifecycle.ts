@@ -3,25 +3,25 @@ import { type Exemplar, exemplarFromTrainingLine, TrainingLineSchema } from '../
 import { readDatastoreFile } from '../state/datastore-files';
 import { type CustomizationJob, type JobStatus, now } from '../state/store';
 
-// A LoRA customization: created → pending (waiting for GPUs) → running (epochs and steps over
-// about 25 s at time scale 1) → completed, when the output model is registered in the Entity
-// Store and served (next to its base model) with what it learnt from the training file.
-// Faults: NotEnoughResources keeps it pending, stall freezes its progress, fail fails it.
+// A LoRA customization: created → pending (queued for GPUs) → running (epochs and steps) →
+// completed, when the output model is registered in the Entity Store; the NIM serves it (next
+// to its base model, with what it learnt from the training file) only after the adapter sync.
+// Durations come from the emulator's profile. A failure is logged as the Customizer does:
+// `message` says what happened, `detail` why. Faults: NotEnoughResources keeps it pending,
+// stall freezes its progress, fail fails it.
 
 export const TRAINING_FILE = 'training/train_data.jsonl';
-const TO_PENDING_MS = 1_000;
-const TO_RUNNING_MS = 2_000;
-const TRAINING_MS = 25_000;
 const TICKS = 10;
 const POLL_MS = 2_000;
 
 export function startCustomization(ctx: EmulatorContext, job: CustomizationJob): void {
   const { signal } = job.controller;
-  const names = [job.name, job.output_model, job.config];
+  const names = [job.name ?? '', ...Object.values(job.custom_fields), job.output_model, job.config];
   ctx.scheduler.spawn(`customization ${job.id}`, async () => {
     const sleep = (ms: number) => ctx.scheduler.sleep(ms, signal);
-    await sleep(TO_PENDING_MS);
-    setStatus(job, 'pending', 'Job is pending: waiting for resources');
+    const durations = ctx.durations;
+    await sleep(durations.customization_accept_ms);
+    setStatus(job, 'pending', 'pending');
     let starved = false;
     while (ctx.faults.customization('not_enough_resources', names)) {
       if (!starved) {
@@ -31,11 +31,12 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
       starved = true;
       await sleep(POLL_MS);
     }
-    await sleep(TO_RUNNING_MS);
+    await sleep(durations.customization_queue_ms);
 
     const training = loadTrainingData(ctx, job);
-    if (typeof training === 'string') return fail(job, 'Training data could not be read', training);
-    setStatus(job, 'running', `Training started on ${training.length} records`);
+    if (typeof training === 'string') return fail(job, training);
+    setStatus(job, 'running', 'running');
+    log(job, 'TrainingJobRunning', `Training started on ${training.length} records`);
     const { epochs, batch_size } = job.hyperparameters;
     job.steps_per_epoch = Math.max(1, Math.ceil(training.length / batch_size));
     const totalSteps = epochs * job.steps_per_epoch;
@@ -43,7 +44,7 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
     for (let tick = 1; tick <= TICKS; tick++) {
       if (tick === Math.ceil(TICKS / 2) && ctx.faults.customization('fail', names)) {
         ctx.counters.fault('customization_fail');
-        return fail(job, 'Training failed', 'The training process exited with an error (injected fault)');
+        return fail(job, 'The training process exited with an error: CUDA out of memory (injected fault)');
       }
       if (tick === Math.ceil(TICKS / 3)) {
         let stalled = false;
@@ -53,7 +54,7 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
           await sleep(POLL_MS);
         }
       }
-      await sleep(TRAINING_MS / TICKS);
+      await sleep(durations.customization_training_ms / TICKS);
       const steps = Math.round((totalSteps * tick) / TICKS);
       job.steps_completed = steps;
       job.epochs_completed = Math.floor(steps / job.steps_per_epoch);
@@ -77,8 +78,9 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
       exemplars: training,
       epochs: job.hyperparameters.epochs,
       jobId: job.id,
+      servedFrom: Date.now() + durations.adapter_sync_ms * ctx.scheduler.timeScale,
     });
-    setStatus(job, 'completed', 'Training completed');
+    setStatus(job, 'completed', 'completed');
   });
 }
 
@@ -114,9 +116,10 @@ function setStatus(job: CustomizationJob, status: JobStatus, message: string): v
   log(job, message);
 }
 
-function fail(job: CustomizationJob, message: string, detail: string): void {
+/** Failed, the reason in the last log's `detail` (its `message` is the status). */
+function fail(job: CustomizationJob, reason: string): void {
   job.status = 'failed';
-  log(job, message, detail);
+  log(job, 'failed', reason);
 }
 
 export function log(job: CustomizationJob, message: string, detail?: string): void {
@@ -129,5 +132,5 @@ export function cancelCustomization(job: CustomizationJob): void {
   if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return;
   job.controller.abort();
   job.status = 'cancelled';
-  log(job, 'Job cancelled by user');
+  log(job, 'cancelled', 'Job cancelled by user');
 }

@@ -2,22 +2,20 @@ import type { EmulatorContext } from '../context';
 import type { Deployment, DeploymentStatus } from '../state/store';
 import { now } from '../state/store';
 
-// A model deployment: created → pending (pulling the image, loading weights) → ready, about
-// 20 s at time scale 1. Faults keep it pending for ever or fail it. Deleting takes a moment
-// during which it reports `deleting` and no longer serves.
+// A model deployment: created → pending (image pull, weights load, NIM start) → ready, with
+// durations from the emulator's profile. Faults keep it pending for ever or fail it. DMS has no
+// deleting status in v1: after DELETE the record lingers with the status it had (nothing is
+// served any more) until it is removed and GET answers 404.
 
-const TO_PENDING_MS = 1_000;
-const TO_READY_MS = 19_000;
 const POLL_MS = 2_000;
-const DELETE_MS = 2_000;
 
 export function startDeployment(ctx: EmulatorContext, deployment: Deployment): void {
   const { signal } = deployment.controller;
   const names = [deployment.name, `${deployment.namespace}/${deployment.name}`, deployment.config.model];
   ctx.scheduler.spawn(`deployment ${deployment.name}`, async () => {
-    await ctx.scheduler.sleep(TO_PENDING_MS, signal);
-    setStatus(deployment, 'pending', 'Deployment is starting');
-    await ctx.scheduler.sleep(TO_READY_MS, signal);
+    await ctx.scheduler.sleep(ctx.durations.deployment_accept_ms, signal);
+    setStatus(deployment, 'pending', 'Pulling the NIM image and loading the model');
+    await ctx.scheduler.sleep(ctx.durations.deployment_start_ms, signal);
     let reported = false;
     while (ctx.faults.deployment('never_ready', names)) {
       if (!reported) ctx.counters.fault('deployment_never_ready');
@@ -35,10 +33,12 @@ export function startDeployment(ctx: EmulatorContext, deployment: Deployment): v
 
 export function startDeletion(ctx: EmulatorContext, deployment: Deployment): void {
   deployment.controller.abort();
-  setStatus(deployment, 'deleting', 'Deployment is being deleted');
+  deployment.deleting = true;
+  deployment.status_details = { ...deployment.status_details, description: 'Deployment is being deleted' };
+  deployment.updated_at = now();
   const id = `${deployment.namespace}/${deployment.name}`;
   ctx.scheduler.spawn(`delete ${id}`, async () => {
-    await ctx.scheduler.sleep(DELETE_MS);
+    await ctx.scheduler.sleep(ctx.durations.deployment_delete_ms);
     if (ctx.state.deployments.get(id) === deployment) ctx.state.deployments.delete(id);
   });
 }

@@ -4,12 +4,11 @@ import { runTask } from '../evaluation/run-task';
 import { readDatastoreFile } from '../state/datastore-files';
 import { type EvaluationJob, type JobStatus, now } from '../state/store';
 
-// An evaluation job: created → pending → running (progress per item) → completed, or failed
-// with the reason in status_details.message. Faults: fail stops it half way, stall freezes
-// its progress until the fault is lifted.
+// An evaluation job: created → pending (queued) → running (progress per item) → completed, or
+// failed with the reason in status_details.message; cancel stops it (status cancelled, the job
+// stays readable). Durations from the emulator's profile. Faults: fail stops it half way,
+// stall freezes its progress until the fault is lifted.
 
-const TO_PENDING_MS = 500;
-const TO_RUNNING_MS = 1_500;
 const POLL_MS = 2_000;
 
 export interface PreparedTask {
@@ -21,7 +20,10 @@ export interface PreparedTask {
 export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, request: EvaluationJobRequest): void {
   const { signal } = job.controller;
   const model = request.target.model;
-  const names = [job.name ?? '', typeof model === 'string' ? model : model.api_endpoint.model_id];
+  const names = [
+    ...Object.values(job.custom_fields).map(String),
+    typeof model === 'string' ? model : model.api_endpoint.model_id,
+  ];
   const reported = new Set<string>();
   const report = (kind: string) => {
     if (!reported.has(kind)) ctx.counters.fault(kind);
@@ -29,9 +31,9 @@ export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, reques
   };
 
   ctx.scheduler.spawn(`evaluation ${job.id}`, async () => {
-    await ctx.scheduler.sleep(TO_PENDING_MS, signal);
+    await ctx.scheduler.sleep(ctx.durations.evaluation_accept_ms, signal);
     setStatus(job, 'pending', 'Job is pending');
-    await ctx.scheduler.sleep(TO_RUNNING_MS, signal);
+    await ctx.scheduler.sleep(ctx.durations.evaluation_queue_ms, signal);
     try {
       const tasks = Object.entries(request.config.tasks).map(([name, config]) => prepare(ctx, name, config));
       const total = tasks.reduce((n, t) => n + t.items.length, 0);
@@ -50,8 +52,10 @@ export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, reques
               await ctx.scheduler.sleep(POLL_MS, signal);
             }
           },
-          afterItem: () => {
+          afterItem: (outcome) => {
             done++;
+            job.samples.push({ task: task.name, ...outcome });
+            job.status_details.samples_processed = done;
             job.status_details.progress = Math.floor((100 * done) / Math.max(total, 1));
             job.updated_at = now();
           },
@@ -96,10 +100,14 @@ function setStatus(job: EvaluationJob, status: JobStatus, message: string): void
   job.updated_at = now();
 }
 
-export function stopEvaluation(job: EvaluationJob): void {
+/** `POST .../cancel`: a running or queued job stops and reads `cancelled`; a finished one is left as is. */
+export function cancelEvaluation(job: EvaluationJob): void {
+  if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return;
   job.controller.abort();
-  if (job.status !== 'completed' && job.status !== 'failed') {
-    job.status = 'cancelled';
-    job.status_details.message = 'Job deleted';
-  }
+  setStatus(job, 'cancelled', 'Job cancelled by user');
+}
+
+/** DELETE: the job stops (if it still runs) and is forgotten. */
+export function stopEvaluation(job: EvaluationJob): void {
+  cancelEvaluation(job);
 }

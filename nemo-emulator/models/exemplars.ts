@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseIclExamples } from '../../pipeline/icl-example-format';
+import { readPromptExamples } from './prompt-examples';
 
 // What a student model can imitate: solved examples, either written into its prompt (ICL) or
 // read from its training file (customization). Nothing else reaches the student.
@@ -19,7 +19,7 @@ export interface Exemplar {
 }
 
 export function exemplarsFromSystemPrompt(system: string): Exemplar[] {
-  return parseIclExamples(system).map((e) => {
+  return readPromptExamples(system).map((e) => {
     const user = e.user.join('\n');
     return {
       userText: e.user[e.user.length - 1] ?? '',

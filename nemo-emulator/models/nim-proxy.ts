@@ -26,11 +26,15 @@ export class NimProxy {
   served(): ServedModel[] {
     const state = this.state();
     const bases = new Set(
-      [...state.deployments.values()].filter((d) => d.status_details.status === 'ready').map((d) => d.config.model),
+      [...state.deployments.values()]
+        .filter((d) => d.status_details.status === 'ready' && !d.deleting)
+        .map((d) => d.config.model),
     );
     const ids = new Set<string>([...ALWAYS_ON, ...bases]);
     for (const trained of state.trainedModels.values()) {
-      if (bases.has(trained.baseModel) && state.models.has(trained.id)) ids.add(trained.id);
+      // the adapter is served once it has synced to the NIM of its base model
+      const synced = Date.now() >= trained.servedFrom;
+      if (synced && bases.has(trained.baseModel) && state.models.has(trained.id)) ids.add(trained.id);
     }
     return [...ids].map((id) => ({ id, owned_by: id.includes('/') ? (id.split('/')[0] ?? 'system') : 'system' }));
   }
@@ -48,7 +52,9 @@ export class NimProxy {
     }
     let content: string;
     let toolCalls: { name: string; arguments: Record<string, unknown> }[] = [];
-    if (request.model === JUDGE_MODEL) {
+    // the judge is also a general instruct model: asked to call a tool, it calls one
+    const mustCallTool = (request.tools?.length ?? 0) > 0 && request.tool_choice === 'required';
+    if (request.model === JUDGE_MODEL && !mustCallTool) {
       content = judgeReply(request.messages.map((m) => contentText(m.content)).join('\n'));
     } else {
       const reply = answerPrompt(viewOf(request), this.profile(request.model), this.seed);
@@ -94,7 +100,9 @@ export class NimProxy {
   private profile(model: string): StudentProfile {
     const trained = this.state().trainedModels.get(model);
     return trained
-      ? customizedProfile(model, trained.baseModel, trained.exemplars, trained.epochs)
+      ? // answers hash on the requested name, not the server-chosen `@<job id>` suffix, so the
+        // same training answers the same whichever job id the Customizer handed out
+        customizedProfile(model.replace(/@[^@/]*$/, ''), trained.baseModel, trained.exemplars, trained.epochs)
       : baseProfile(model);
   }
 }

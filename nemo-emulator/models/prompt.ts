@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ICL_PREAMBLE } from '../../pipeline/icl-example-format';
 import { contentText, type Exemplar, exemplarsFromSystemPrompt } from './exemplars';
+import { withoutPromptExamples } from './prompt-examples';
 
 // The OpenAI chat-completion request the NIM proxy accepts, and the parts of it a student
 // model reads: the system text (with any in-context examples), the user turns, the tools.
@@ -110,5 +110,6 @@ export function labelsIn(text: string): string[] {
 }
 
 function withoutIclExamples(system: string): string {
-  return system.replace(/<example>[\s\S]*?<\/example>/g, ' ').replace(ICL_PREAMBLE, ' ');
+  // the sentence introducing the examples says nothing about the task
+  return withoutPromptExamples(system).replace(/^[^\n]*\bexamples?\b[^\n]*$/im, ' ');
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { conflict, HttpError, notFound, unprocessable } from '../http/errors';
@@ -44,8 +44,11 @@ export function datastoreRoutes(ctx: EmulatorContext, baseUrl: () => string): Ho
   app.post('/v1/hf/api/repos/create', async (c) => {
     const body = await jsonBody(c, RepoBody);
     const id = key(body.organization, body.name);
-    if (ctx.state.repos.has(id)) throw conflict(`Repository ${id}`);
-    ctx.state.repos.set(id, { id, files: new Map(), created_at: now() });
+    if (ctx.state.repos.has(id)) {
+      // the Hub's 409 carries the repo URL, which huggingface_hub's create_repo(exist_ok) reads
+      return c.json({ error: `Repository ${id} already exists`, url: `${baseUrl()}/datasets/${id}` }, 409);
+    }
+    ctx.state.repos.set(id, { id, files: new Map(), created_at: now(), sha: INITIAL_SHA });
     return c.json({ url: `${baseUrl()}/datasets/${id}`, name: id });
   });
 
@@ -82,8 +85,9 @@ export function datastoreRoutes(ctx: EmulatorContext, baseUrl: () => string): Ho
     if (files.size === 0) throw unprocessable(['body'], 'the commit holds no file operations');
     for (const [path, bytes] of files) target.files.set(path, bytes);
     const oid = createHash('sha1')
-      .update(`${target.id}\n${summary}\n${now()}\n${[...files.keys()].join('\n')}`)
+      .update(`${target.id}\n${target.sha}\n${summary}\n${now()}\n${[...files.keys()].join('\n')}`)
       .digest('hex');
+    target.sha = oid;
     return c.json({ commitOid: oid, commitUrl: `${baseUrl()}/datasets/${target.id}/commit/${oid}` });
   });
 
@@ -91,20 +95,49 @@ export function datastoreRoutes(ctx: EmulatorContext, baseUrl: () => string): Ho
     const found = repo(ctx, c.req.param('ns'), c.req.param('name'));
     return c.json({
       id: found.id,
+      sha: found.sha,
       createdAt: found.created_at,
       siblings: [...found.files.keys()].sort().map((rfilename) => ({ rfilename })),
     });
   });
+
+  // The Hub's tree listing (huggingface_hub list_repo_files / list_repo_tree): files only,
+  // under an optional folder, recursively when asked.
+  const tree = (c: Context, folder: string) => {
+    const found = repo(ctx, c.req.param('ns') ?? '', c.req.param('name') ?? '');
+    const recursive = c.req.query('recursive') === 'true' || c.req.query('recursive') === '1';
+    const prefix = folder ? `${folder.replace(/\/+$/, '')}/` : '';
+    const entries = [...found.files.entries()]
+      .filter(([path]) => path.startsWith(prefix) && (recursive || !path.slice(prefix.length).includes('/')))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([path, bytes]) => ({ type: 'file', path, size: bytes.length, oid: gitBlobId(bytes) }));
+    return c.json(entries);
+  };
+  app.get('/v1/hf/api/datasets/:ns/:name/tree/:revision', (c) => tree(c, ''));
+  app.get('/v1/hf/api/datasets/:ns/:name/tree/:revision/:path{.+}', (c) => tree(c, c.req.param('path')));
 
   app.get('/v1/hf/datasets/:ns/:name/resolve/:revision/:path{.+}', (c) => {
     const found = repo(ctx, c.req.param('ns'), c.req.param('name'));
     const path = c.req.param('path');
     const bytes = found.files.get(path);
     if (!bytes) throw new HttpError(404, `Entry ${path} not found in ${found.id}`);
-    return c.body(new Uint8Array(bytes), 200, { 'content-type': 'application/octet-stream' });
+    // the headers huggingface_hub's hf_hub_download needs to trust and cache the file
+    return c.body(new Uint8Array(bytes), 200, {
+      'content-type': 'application/octet-stream',
+      'x-repo-commit': found.sha,
+      etag: `"${gitBlobId(bytes)}"`,
+      'content-length': String(bytes.length),
+    });
   });
 
   return app;
+}
+
+const INITIAL_SHA = '0'.repeat(40);
+
+/** The blob id git (and the Hub) gives a file's content. */
+function gitBlobId(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 function repo(ctx: EmulatorContext, ns: string, name: string): Repo {

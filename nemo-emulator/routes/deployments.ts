@@ -2,12 +2,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { conflict, notFound } from '../http/errors';
-import { PageQuerySchema, page } from '../http/pagination';
+import { applyFilters, PageQuerySchema, page } from '../http/pagination';
 import { jsonBody, queryParams } from '../http/validation';
 import { startDeletion, startDeployment } from '../lifecycle/deployment-lifecycle';
 import { type Deployment, key, now } from '../state/store';
 
-// Deployment Management: model deployments with a life cycle (see deployment-lifecycle.ts).
+// Deployment Management: model deployments with a life cycle (see deployment-lifecycle.ts),
+// shaped as the SDK's `ModelDeployment` (its `url` is required).
 
 const DeploymentBody = z
   .object({
@@ -30,9 +31,22 @@ const DeploymentBody = z
   })
   .loose();
 
-export function deploymentRoutes(ctx: EmulatorContext): Hono {
+export function deploymentRoutes(ctx: EmulatorContext, baseUrl: () => string): Hono {
   const app = new Hono();
   const base = '/v1/deployment/model-deployments';
+  const view = (d: Deployment) => ({
+    name: d.name,
+    namespace: d.namespace,
+    config: d.config,
+    status_details: { ...d.status_details },
+    // where the NIM of this deployment answers (in a cluster: its service URL)
+    url: `${baseUrl()}/v1`,
+    deployed: d.status_details.status === 'ready' && !d.deleting,
+    models: [d.config.model],
+    async_enabled: false,
+    created_at: d.created_at,
+    updated_at: d.updated_at,
+  });
 
   app.post(base, async (c) => {
     const body = await jsonBody(c, DeploymentBody);
@@ -44,6 +58,7 @@ export function deploymentRoutes(ctx: EmulatorContext): Hono {
       namespace: body.namespace,
       config: body.config,
       status_details: { status: 'created', description: 'Deployment created' },
+      deleting: false,
       created_at: at,
       updated_at: at,
       controller: ctx.scheduler.controller(),
@@ -56,15 +71,19 @@ export function deploymentRoutes(ctx: EmulatorContext): Hono {
 
   app.get(base, (c) => {
     const query = queryParams(c, PageQuerySchema);
-    return c.json(page([...ctx.state.deployments.values()].map(view), query));
+    const items = applyFilters([...ctx.state.deployments.values()], query, {
+      namespace: (d) => d.namespace,
+      name: (d) => d.name,
+    });
+    return c.json(page(items.map(view), query));
   });
 
   app.get(`${base}/:ns/:name`, (c) => c.json(view(find(ctx, c.req.param('ns'), c.req.param('name')))));
 
   app.delete(`${base}/:ns/:name`, (c) => {
     const deployment = find(ctx, c.req.param('ns'), c.req.param('name'));
-    if (deployment.status_details.status !== 'deleting') startDeletion(ctx, deployment);
-    return c.json(view(deployment));
+    if (!deployment.deleting) startDeletion(ctx, deployment);
+    return c.json({ id: `${deployment.namespace}/${deployment.name}`, message: 'Deployment deletion started' });
   });
 
   return app;
@@ -74,9 +93,4 @@ function find(ctx: EmulatorContext, ns: string, name: string): Deployment {
   const found = ctx.state.deployments.get(key(ns, name));
   if (!found) throw notFound(`Model deployment ${key(ns, name)}`);
   return found;
-}
-
-function view(d: Deployment) {
-  const { controller: _controller, ...rest } = d;
-  return { ...rest, status_details: { ...d.status_details } };
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { conflict, notFound } from '../http/errors';
-import { PageQuerySchema, page } from '../http/pagination';
+import { applyFilters, PageQuerySchema, page } from '../http/pagination';
 import { jsonBody, queryParams } from '../http/validation';
 import { type EntityDataset, key, now } from '../state/store';
 
@@ -20,11 +20,16 @@ const DatasetBody = z
     description: z.string().default(''),
     files_url: z.string().regex(/^hf:\/\/datasets\/[^/]+\/[^/]+/, 'must be hf://datasets/{namespace}/{name}'),
     project: z.string().optional(),
+    custom_fields: z.record(z.string(), z.unknown()).optional(),
   })
   .loose();
 
 const DatasetPatch = z
-  .object({ description: z.string().optional(), files_url: DatasetBody.shape.files_url.optional() })
+  .object({
+    description: z.string().optional(),
+    files_url: DatasetBody.shape.files_url.optional(),
+    project: z.string().optional(),
+  })
   .loose();
 
 export function entityStoreRoutes(ctx: EmulatorContext): Hono {
@@ -39,6 +44,12 @@ export function entityStoreRoutes(ctx: EmulatorContext): Hono {
     return c.json(ns, 201);
   });
 
+  app.get('/v1/namespaces', (c) => {
+    const query = queryParams(c, PageQuerySchema);
+    const items = applyFilters([...ctx.state.namespaces.values()], query, { id: (n) => n.id });
+    return c.json(page(items, query));
+  });
+
   app.get('/v1/namespaces/:id', (c) => {
     const ns = ctx.state.namespaces.get(c.req.param('id'));
     if (!ns) throw notFound(`Namespace ${c.req.param('id')}`);
@@ -51,7 +62,7 @@ export function entityStoreRoutes(ctx: EmulatorContext): Hono {
     if (ctx.state.datasets.has(id)) throw conflict(`Dataset ${id}`);
     const at = now();
     const dataset: EntityDataset = {
-      id,
+      id: ctx.ids.id('dataset'),
       name: body.name,
       namespace: body.namespace,
       description: body.description,
@@ -66,7 +77,11 @@ export function entityStoreRoutes(ctx: EmulatorContext): Hono {
 
   app.get('/v1/datasets', (c) => {
     const query = queryParams(c, PageQuerySchema);
-    return c.json(page([...ctx.state.datasets.values()], query));
+    const items = applyFilters([...ctx.state.datasets.values()], query, {
+      namespace: (d) => d.namespace,
+      project: (d) => d.project,
+    });
+    return c.json(page(items, query));
   });
 
   app.get('/v1/datasets/:ns/:name', (c) => c.json(dataset(ctx, c.req.param('ns'), c.req.param('name'))));
@@ -76,14 +91,15 @@ export function entityStoreRoutes(ctx: EmulatorContext): Hono {
     const body = await jsonBody(c, DatasetPatch);
     if (body.description !== undefined) existing.description = body.description;
     if (body.files_url !== undefined) existing.files_url = body.files_url;
+    if (body.project !== undefined) existing.project = body.project;
     existing.updated_at = now();
     return c.json(existing);
   });
 
   app.delete('/v1/datasets/:ns/:name', (c) => {
     const found = dataset(ctx, c.req.param('ns'), c.req.param('name'));
-    ctx.state.datasets.delete(found.id);
-    return c.json({ message: `Dataset ${found.id} deleted` });
+    ctx.state.datasets.delete(key(found.namespace, found.name));
+    return c.json({ id: found.id, message: `Dataset ${found.namespace}/${found.name} deleted` });
   });
 
   app.get('/v1/models/:ns/:name', (c) => {
@@ -96,7 +112,7 @@ export function entityStoreRoutes(ctx: EmulatorContext): Hono {
   app.delete('/v1/models/:ns/:name', (c) => {
     const id = key(c.req.param('ns'), c.req.param('name'));
     if (!ctx.state.models.delete(id)) throw notFound(`Model ${id}`);
-    return c.json({ message: `Model ${id} deleted` });
+    return c.json({ id, message: `Model ${id} deleted` });
   });
 
   return app;
@@ -104,9 +120,11 @@ export function entityStoreRoutes(ctx: EmulatorContext): Hono {
 
 /** Entity Store's model list (the NIM proxy's list lives on the same path; see nim.ts). */
 export function entityModelList(ctx: EmulatorContext, query: z.infer<typeof PageQuerySchema>) {
-  const models = [...ctx.state.models.values()].filter(
-    (m) => !query['filter[name]'] || m.name === query['filter[name]'],
-  );
+  const models = applyFilters([...ctx.state.models.values()], query, {
+    namespace: (m) => m.namespace,
+    base_model: (m) => m.base_model,
+    project: () => undefined,
+  });
   return page(models, query);
 }
 

@@ -11,6 +11,8 @@ export const RouteFaultSchema = z.strictObject({
   error_5xx_rate: rate.optional(),
   error_429_rate: rate.optional(),
   timeout_rate: rate.optional(),
+  /** The request is carried out, then its response is lost (the client sees a 504). */
+  lost_response_rate: rate.optional(),
   latency_ms: z.number().int().min(0).max(600_000).optional(),
   /** How long a "timed out" request is held before a 504, unless the client hangs up first. */
   hang_ms: z.number().int().min(0).max(3_600_000).optional(),
@@ -34,7 +36,7 @@ export const FaultPlanSchema = z.strictObject({
 export type FaultPlan = z.infer<typeof FaultPlanSchema>;
 export type RouteFault = z.infer<typeof RouteFaultSchema>;
 
-export type RouteFaultKind = 'error_5xx' | 'error_429' | 'timeout';
+export type RouteFaultKind = 'error_5xx' | 'error_429' | 'timeout' | 'lost_response';
 
 export const DEFAULT_HANG_MS = 120_000;
 
@@ -76,6 +78,7 @@ export class Faults {
     if (rule.timeout_rate && this.roll() < rule.timeout_rate) return 'timeout';
     if (rule.error_429_rate && this.roll() < rule.error_429_rate) return 'error_429';
     if (rule.error_5xx_rate && this.roll() < rule.error_5xx_rate) return 'error_5xx';
+    if (rule.lost_response_rate && this.roll() < rule.lost_response_rate) return 'lost_response';
     return undefined;
   }
 

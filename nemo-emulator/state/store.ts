@@ -32,19 +32,52 @@ export interface EntityModel {
 export interface Repo {
   id: string;
   files: Map<string, Buffer>;
+  /** The head commit of `main`. */
+  sha: string;
   created_at: string;
 }
 
-export type DeploymentStatus = 'created' | 'pending' | 'ready' | 'failed' | 'deleting';
+/** The SDK's v1 `JobStatus` enum: every status any job or deployment reports is one of these. */
+export const JOB_STATUSES = [
+  'created',
+  'pending',
+  'running',
+  'cancelled',
+  'cancelling',
+  'failed',
+  'completed',
+  'ready',
+  'unknown',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export type DeploymentStatus = Extract<JobStatus, 'created' | 'pending' | 'ready' | 'failed'>;
 
 export interface Deployment {
   name: string;
   namespace: string;
   config: { model: string; nim_deployment: Record<string, unknown> };
   status_details: { status: DeploymentStatus; description: string };
+  /** DELETE was called: the record lingers (status unchanged, nothing served) until removed. */
+  deleting: boolean;
   created_at: string;
   updated_at: string;
   controller: AbortController;
+}
+
+export interface CustomizationTarget {
+  id: string;
+  name: string;
+  namespace: string;
+  base_model: string;
+  model_path: string;
+  num_parameters: number;
+  precision: 'bf16-mixed';
+  enabled: boolean;
+  status: 'ready';
+  model_type: 'nemo';
+  created_at: string;
+  updated_at: string;
 }
 
 export interface CustomizationConfig {
@@ -58,8 +91,6 @@ export interface CustomizationConfig {
   updated_at: string;
 }
 
-export type JobStatus = 'created' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
-
 export interface StatusLog {
   message: string;
   detail?: string;
@@ -68,12 +99,17 @@ export interface StatusLog {
 
 export interface CustomizationJob {
   id: string;
-  name: string;
+  /** Accepted on create (unique in the namespace), never echoed: the SDK's job model has no name. */
+  name?: string;
   namespace?: string;
+  custom_fields: Record<string, string>;
+  /** The server's name for the customized model: the requested name plus `@{job id}`. */
   output_model: string;
   config: string;
   base_model: string;
   dataset: { name: string; namespace: string };
+  /** The dataset's files_url when the job was created (what `filter[dataset]` matches). */
+  dataset_files_url: string;
   hyperparameters: Record<string, unknown> & { epochs: number; batch_size: number };
   status: JobStatus;
   percentage_done: number;
@@ -93,17 +129,29 @@ export interface TrainedModel {
   exemplars: Exemplar[];
   epochs: number;
   jobId: string;
+  /** Epoch ms after which the NIM serves the adapter (adapter sync). */
+  servedFrom: number;
+}
+
+export interface EvaluationSample {
+  task: string;
+  index: number;
+  item: unknown;
+  sample: { output_text: string; response: unknown };
+  metrics: Record<string, Record<string, number | null>>;
 }
 
 export interface EvaluationJob {
   id: string;
-  name?: string;
   namespace?: string;
+  custom_fields: Record<string, unknown>;
   config: unknown;
   target: unknown;
   status: JobStatus;
-  status_details: { progress: number; message: string };
+  status_details: { progress: number; message: string; samples_processed: number };
   results?: unknown;
+  /** Per-sample outputs and scores, served in the download-results archive. */
+  samples: EvaluationSample[];
   created_at: string;
   updated_at: string;
   controller: AbortController;
@@ -116,6 +164,7 @@ export interface EmulatorState {
   datastoreNamespaces: Set<string>;
   repos: Map<string, Repo>;
   deployments: Map<string, Deployment>;
+  customizationTargets: Map<string, CustomizationTarget>;
   customizationConfigs: Map<string, CustomizationConfig>;
   customizationJobs: Map<string, CustomizationJob>;
   trainedModels: Map<string, TrainedModel>;
@@ -130,6 +179,7 @@ export function createState(): EmulatorState {
     datastoreNamespaces: new Set(),
     repos: new Map(),
     deployments: new Map(),
+    customizationTargets: new Map(),
     customizationConfigs: new Map(),
     customizationJobs: new Map(),
     trainedModels: new Map(),

@@ -65,6 +65,11 @@ export interface EvaluationDoc {
   flywheel_run_id: string;
   eval_type: EvalType;
   scores: Record<string, number>;
+  /**
+   * Per-sample outcomes from the Evaluator's results archive (nemo-client `SampleOutcome`:
+   * `{index, scores: {<score key>: value}, label?, predicted?}`), once the evaluation completed.
+   */
+  samples?: { index: number; scores: Record<string, number>; label?: string; predicted?: string | null }[];
   started_at: Date;
   finished_at: Date | null;
   runtime_seconds: number;

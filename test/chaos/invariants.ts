@@ -15,11 +15,14 @@ export interface EmulatorCounters {
   faults_injected: Record<string, number>;
 }
 
+/** Evaluation jobs have no name: their find-again key is in `custom_fields.flywheel_key`. */
 interface RemoteEvalJob {
   id: string;
-  name: string;
+  custom_fields?: { flywheel_key?: string };
   status: string;
 }
+
+const keyOf = (job: RemoteEvalJob) => job.custom_fields?.flywheel_key ?? job.id;
 
 /** Scores of every completed evaluation, keyed `<model> <eval type>`. */
 export type ScoreTable = Record<string, Record<string, number>>;
@@ -84,14 +87,14 @@ export async function judgeRun(rig: ChaosRig, jobId: string): Promise<RunVerdict
   // Every evaluation the emulator finished must be in MongoDB with its scores, completed
   // unless the run was cancelled while the result was on its way.
   const lostResults: string[] = [];
-  const mine = (await remoteEvaluationJobs(rig)).filter((j) => j.name.includes(jobId) && j.status === 'completed');
+  const mine = (await remoteEvaluationJobs(rig)).filter((j) => keyOf(j).includes(jobId) && j.status === 'completed');
   for (const remote of mine) {
     const kept = evaluations.find((e) => e.job_id === remote.id);
     const acceptable =
       kept &&
       ((kept.status === 'completed' && Object.keys(kept.scores ?? {}).length > 0) ||
         (run?.status === 'cancelled' && kept.status === 'cancelled'));
-    if (!acceptable) lostResults.push(`${remote.name} (${kept ? `stored as ${kept.status}` : 'not stored'})`);
+    if (!acceptable) lostResults.push(`${keyOf(remote)} (${kept ? `stored as ${kept.status}` : 'not stored'})`);
   }
 
   const scores: ScoreTable = {};

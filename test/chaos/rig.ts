@@ -100,6 +100,7 @@ export class ChaosRig {
 
   async start(): Promise<void> {
     this.emulator = await startEmulator({
+      profile: 'demo',
       port: 0,
       timeScale: this.options.timeScale,
       seed: EMULATOR_SEED,
@@ -150,6 +151,8 @@ export class ChaosRig {
         heartbeat_timeout_ms: 3000,
         deployment_timeout_ms: 60_000,
         job_stall_timeout_ms: 60_000,
+        queue_timeout_ms: 60_000,
+        teardown_timeout_ms: 30_000,
         ...this.options.timing,
       },
     };

@@ -1,4 +1,4 @@
-import { createNemoOpsWith } from '../../activities/nemo-adapter';
+import { nemoClientFor } from '../../activities/nemo-factory';
 import { startLoadProbe } from '../../bench/lib/load-probe';
 import { readEnvironment } from '../../config/environment';
 import { connectWorker } from '../../temporal/connection';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       taskQueue: env.FLYWHEEL_TASK_QUEUE,
       deps,
       workflowBundle: { codePath: bundlePath },
-      nemo: (config) => createNemoOpsWith(config, { timeoutMs: 2000 }),
+      nemo: (config) => nemoClientFor(config, { timeoutMs: 2000 }),
       overrides: {
         shutdownGraceTime: '1 second',
         maxHeartbeatThrottleInterval: '300 milliseconds',

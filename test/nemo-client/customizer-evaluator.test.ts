@@ -3,8 +3,10 @@ import {
   createNemoClient,
   type EvaluatedWorkload,
   extractScores,
+  macroF1,
   type NemoClient,
   NemoPermanentError,
+  sampleOutcomes,
 } from '../../nemo-client';
 import type { CustomizationJobRequest } from '../../nemo-client/customizer';
 import { HttpCore } from '../../nemo-client/http';
@@ -65,6 +67,8 @@ afterAll(async () => {
 
 const jobRequest = (name: string, dataset: string, overrides: Partial<CustomizationJobRequest> = {}) => ({
   name,
+  namespace: ns,
+  custom_fields: { flywheel_key: name },
   output_model: `${ns}/customized-${name}`,
   config: `${ns}/${configName}`,
   dataset: { name: dataset, namespace: ns },
@@ -100,7 +104,7 @@ describe('customization', () => {
           micro_batch_size: 1,
         },
       ],
-      training_precision: 'bf16-mixed',
+      training_precision: 'bf16-mixed' as const,
       max_seq_length: 4096,
     };
     expect(await client.customizer.ensureConfig(config)).toBe(true);
@@ -111,11 +115,14 @@ describe('customization', () => {
     'a LoRA job runs to completion once, reports progress, and its output model is registered and served',
     async () => {
       const name = unique('flywheel-cust');
-      const first = await client.customizer.ensureJob(jobRequest(name, trainRepo));
-      const again = await client.customizer.ensureJob(jobRequest(name, trainRepo));
+      const { name: _n, custom_fields: _c, ...request } = jobRequest(name, trainRepo);
+      const where = { base: name, generation: 'run-1', datasetFilesUrl: `hf://datasets/${ns}/${trainRepo}` };
+      const first = await client.customizer.ensureJob(request, where);
+      const again = await client.customizer.ensureJob(request, where);
       expect(first.created).toBe(true);
       expect(again).toEqual({ job: expect.objectContaining({ id: first.job.id }), created: false });
-      expect(first.job.output_model).toBe(`${ns}/customized-${name}`);
+      // the Customizer names the output itself: the requested name plus a suffix
+      expect(first.job.output_model).toBe(`${ns}/customized-${name}@${first.job.id}`);
       if (target.admin) expect((await target.admin.counters()).created.customization_jobs[name]).toBe(1);
 
       const done = await client.customizer.waitUntilDone(first.job.id, WAIT);
@@ -123,7 +130,9 @@ describe('customization', () => {
       expect(done.epochs_completed).toBe(2);
       expect(done.steps_completed).toBeGreaterThan(0);
 
-      expect((await client.customizer.findJobByName(name))?.id).toBe(first.job.id);
+      expect((await client.customizer.listGenerations({ ...where, namespace: ns })).map((j) => j.id)).toEqual([
+        first.job.id,
+      ]);
       expect((await client.customizer.listJobs()).map((j) => j.id)).toContain(first.job.id);
       expect(await client.entityStore.getModel(first.job.output_model)).toMatchObject({ namespace: ns });
       expect((await client.entityStore.listModels()).map((m) => `${m.namespace}/${m.name}`)).toContain(
@@ -197,7 +206,7 @@ describe('customization', () => {
       namespace: ns,
       target: TEST_CUSTOMIZATION_TARGET,
       training_options: [{ training_type: 'sft' as const, finetuning_type: 'lora' as const, num_gpus: 1 }],
-      training_precision: 'bf16-mixed',
+      training_precision: 'bf16-mixed' as const,
       max_seq_length: 2048,
     };
     expect(await client.customizer.ensureConfig(config)).toBe(true);
@@ -210,7 +219,8 @@ describe('customization', () => {
   test('an unknown job reads as absent, and cancelling it reports that', async () => {
     expect(await client.customizer.getJob('cust-doesnotexist')).toBeUndefined();
     expect(await client.customizer.cancelJob('cust-doesnotexist')).toBe(false);
-    expect(await client.customizer.findJobByName(unique('never-created'))).toBeUndefined();
+    const never = { base: unique('never-created'), datasetFilesUrl: `hf://datasets/${ns}/none`, namespace: ns };
+    expect(await client.customizer.listGenerations(never)).toEqual([]);
   });
 });
 
@@ -222,7 +232,6 @@ describe('evaluation', () => {
     await uploadDataset(repo, [{ path: 'eval_data.jsonl', content: jsonl(records) }]);
     const name = unique(`flywheel-eval-${workloadType}`);
     const request = {
-      name,
       namespace: ns,
       config: buildEvaluationConfig({
         workloadType,
@@ -232,18 +241,21 @@ describe('evaluation', () => {
       }),
       target: { type: 'model' as const, model: TEST_MODEL },
     };
-    const first = await client.evaluator.ensureJob(request);
-    const again = await client.evaluator.ensureJob(request);
+    const first = await client.evaluator.ensureJob(request, { base: name, generation: 'run-1' });
+    const again = await client.evaluator.ensureJob(request, { base: name, generation: 'run-1' });
     expect(first.created).toBe(true);
     expect(again.created).toBe(false);
     expect(again.job.id).toBe(first.job.id);
     if (target.admin) expect((await target.admin.counters()).created.evaluation_jobs[name]).toBe(1);
     const done = await client.evaluator.waitUntilDone(first.job.id, WAIT);
     expect(done.status_details?.progress).toBe(100);
+    const samples = sampleOutcomes(await client.evaluator.getSampleResults(first.job.id), workloadType);
+    expect(samples).toHaveLength(records.length);
     return {
       id: first.job.id,
       name,
-      scores: extractScores(await client.evaluator.getResults(first.job.id), workloadType),
+      samples,
+      scores: extractScores(await client.evaluator.getResults(first.job.id), workloadType, samples),
     };
   }
 
@@ -261,7 +273,7 @@ describe('evaluation', () => {
       ]);
       expect(inUnitRange(scores)).toBe(true);
       expect(scores.function_name_and_args_accuracy).toBeLessThanOrEqual(scores.function_name as number);
-      expect((await client.evaluator.findJobByName(name))?.id).toBe(id);
+      expect((await client.evaluator.findJob({ key: name, namespace: ns }))?.id).toBe(id);
       expect((await client.evaluator.listJobs()).map((j) => j.id)).toContain(id);
     },
     SLOW_TEST_MS,
@@ -274,8 +286,12 @@ describe('evaluation', () => {
       expect(Object.keys(generic.scores)).toEqual(['similarity']);
       expect(inUnitRange(generic.scores)).toBe(true);
       const classification = await evaluate('classification', textRecords(6, true));
-      expect(Object.keys(classification.scores)).toEqual(['f1']);
+      expect(Object.keys(classification.scores).sort()).toEqual(['f1', 'label_accuracy']);
       expect(inUnitRange(classification.scores)).toBe(true);
+      // F1 is computed from the per-sample labels the results archive holds
+      const pairs = classification.samples.map((s) => ({ reference: s.label, prediction: s.predicted }));
+      expect(classification.scores.f1).toBeCloseTo(macroF1(pairs), 10);
+      expect(classification.samples.every((s) => typeof s.label === 'string')).toBe(true);
     },
     SLOW_TEST_MS,
   );
@@ -290,7 +306,7 @@ describe('evaluation', () => {
   test('an evaluation of a dataset file that does not exist fails with the reason', async () => {
     const failure = await client.evaluator
       .createJob({
-        name: unique('flywheel-eval-missing'),
+        custom_fields: { flywheel_key: unique('flywheel-eval-missing') },
         namespace: ns,
         config: buildEvaluationConfig({
           workloadType: 'classification',

@@ -4,7 +4,9 @@ import {
   createNemoClient,
   describeErrorBody,
   EvaluationResultsError,
+  extractLabel,
   extractScores,
+  macroF1,
   NemoPermanentError,
   NemoRetryableError,
   nemoClientConfigFrom,
@@ -176,21 +178,22 @@ describe('evaluation configs per workload type', () => {
     expect('RATING: 10'.match(new RegExp(metric.params.scores.similarity?.parser.pattern ?? '^$'))?.[1]).toBe('10');
   });
 
-  test('classification: F1 over [[[label]]] labels of the reference', () => {
+  test('classification: the documented string-check of the answer against the reference', () => {
     const config = buildEvaluationConfig({
       workloadType: 'classification',
       filesUrl: 'hf://datasets/ns/d/eval_data.jsonl',
       judge,
     });
-    const metric = config.tasks['custom-classification']?.metrics.f1 as {
+    const metric = config.tasks['custom-classification']?.metrics['label-match'] as {
       type: string;
-      params: Record<string, string>;
+      params: { check: string[] };
     };
-    expect(metric.type).toBe('f1');
-    expect(metric.params.ground_truth).toBe('{{ item.response.choices[0].message.content }}');
-    expect('The answer is [[[negative]]].'.match(new RegExp(metric.params.label_pattern as string))?.[1]).toBe(
-      'negative',
-    );
+    expect(metric.type).toBe('string-check');
+    expect(metric.params.check).toEqual([
+      '{{ sample.output_text }}',
+      'contains',
+      '{{ item.response.choices[0].message.content }}',
+    ]);
   });
 });
 
@@ -217,12 +220,19 @@ describe('scores from evaluation results', () => {
     });
   });
 
-  test('similarity 1-10 is normalized to 0-1; f1 is kept', () => {
+  test('similarity 1-10 is normalized to 0-1; classification F1 comes from the per-sample labels', () => {
     const generic = { tasks: { 'llm-as-judge': { metrics: { 'llm-judge': { scores: { similarity: score(5.5) } } } } } };
     expect(extractScores(generic, 'generic')).toEqual({ similarity: 0.5 });
     expect([normalizeSimilarity(1), normalizeSimilarity(10), normalizeSimilarity(12)]).toEqual([0, 1, 1]);
-    const cls = { tasks: { 'custom-classification': { metrics: { f1: { scores: { f1: score(0.66) } } } } } };
-    expect(extractScores(cls, 'classification')).toEqual({ f1: 0.66 });
+    const cls = {
+      tasks: { 'custom-classification': { metrics: { 'label-match': { scores: { 'string-check': score(0.5) } } } } },
+    };
+    const samples = [
+      { index: 0, scores: {}, label: 'a', predicted: 'a' },
+      { index: 1, scores: {}, label: 'b', predicted: 'a' },
+    ];
+    expect(extractScores(cls, 'classification', samples)).toEqual({ f1: 1 / 3, label_accuracy: 0.5 });
+    expect(() => extractScores(cls, 'classification')).toThrow(/needs the per-sample results/);
   });
 
   test('a missing score is an EvaluationResultsError naming the path', () => {
@@ -232,5 +242,26 @@ describe('scores from evaluation results', () => {
       /tasks\.custom-tool-calling\.metrics\.tool-calling-accuracy\.scores\.function_name_accuracy/,
     );
     expect(() => extractScores({ nope: 1 }, 'generic')).toThrow(/unexpected shape/);
+  });
+});
+
+describe('classification F1 from per-sample results', () => {
+  test('macro F1 averages per-class F1; an answer without a label is a miss', () => {
+    expect(extractLabel('It is [[[positive]]].')).toBe('positive');
+    expect(extractLabel('no label')).toBeUndefined();
+    expect(
+      macroF1([
+        { reference: 'a', prediction: 'a' },
+        { reference: 'b', prediction: 'b' },
+      ]),
+    ).toBe(1);
+    // class a: P=1/2 R=1 F1=2/3; class b: P=0 R=0 F1=0 → mean 1/3
+    expect(
+      macroF1([
+        { reference: 'a', prediction: 'a' },
+        { reference: 'b', prediction: 'a' },
+      ]),
+    ).toBeCloseTo(1 / 3, 10);
+    expect(macroF1([{ reference: 'a', prediction: null }])).toBe(0);
   });
 });

@@ -85,7 +85,7 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
 
     test('a 429 is retryable', async () => {
       await admin().setFaults({ routes: { 'GET /v1/evaluation/jobs': { error_429_rate: 1 } } });
-      const failure = await client.evaluator.findJobByName('anything').catch((e) => e);
+      const failure = await client.evaluator.findJob({ key: 'anything', namespace: ns }).catch((e) => e);
       expect(failure).toBeInstanceOf(NemoRetryableError);
       expect(failure.status).toBe(429);
     });
@@ -105,7 +105,8 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
     test('added latency below the timeout only slows the call down', async () => {
       await admin().setFaults({ routes: { 'GET /v1/customization/jobs': { latency_ms: 150 } } });
       const started = Date.now();
-      expect(await client.customizer.findJobByName(unique('none'))).toBeUndefined();
+      const none = { base: unique('none'), datasetFilesUrl: `hf://datasets/${ns}/none`, namespace: ns };
+      expect(await client.customizer.listGenerations(none)).toEqual([]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     });
 
@@ -154,20 +155,23 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
         attempts++;
         try {
           jobId = (
-            await client.customizer.ensureJob({
-              name,
-              output_model: `${ns}/customized-${name}`,
-              config: `${ns}/${configName}`,
-              dataset: { name: repo, namespace: ns },
-              hyperparameters: {
-                training_type: 'sft',
-                finetuning_type: 'lora',
-                epochs: 1,
-                batch_size: 8,
-                learning_rate: 0.0001,
-                lora: { adapter_dim: 16, adapter_dropout: 0.1 },
+            await client.customizer.ensureJob(
+              {
+                namespace: ns,
+                output_model: `${ns}/customized-${name}`,
+                config: `${ns}/${configName}`,
+                dataset: { name: repo, namespace: ns },
+                hyperparameters: {
+                  training_type: 'sft',
+                  finetuning_type: 'lora',
+                  epochs: 1,
+                  batch_size: 8,
+                  learning_rate: 0.0001,
+                  lora: { adapter_dim: 16, adapter_dropout: 0.1 },
+                },
               },
-            })
+              { base: name, generation: 'run-1', datasetFilesUrl: `hf://datasets/${ns}/${repo}` },
+            )
           ).job.id;
         } catch (err) {
           if (!(err instanceof NemoRetryableError)) throw err;
@@ -177,7 +181,12 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
       expect(jobId).toBeDefined();
       expect(attempts).toBeGreaterThan(1);
       expect((await admin().counters()).created.customization_jobs[name]).toBe(1);
-      expect((await client.customizer.findJobByName(name))?.id).toBe(jobId);
+      const found = await client.customizer.listGenerations({
+        base: name,
+        datasetFilesUrl: `hf://datasets/${ns}/${repo}`,
+        namespace: ns,
+      });
+      expect(found.map((j) => j.id)).toEqual([jobId]);
     });
   });
 
@@ -186,6 +195,8 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
     let configName: string;
     const request = (name: string) => ({
       name,
+      namespace: ns,
+      custom_fields: { flywheel_key: name },
       output_model: `${ns}/customized-${name}`,
       config: `${ns}/${configName}`,
       dataset: { name: trainRepo, namespace: ns },
@@ -304,7 +315,7 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
         'eval',
       );
       const job = await client.evaluator.createJob({
-        name,
+        custom_fields: { flywheel_key: name },
         namespace: ns,
         config: buildEvaluationConfig({
           workloadType: 'tool_calling',

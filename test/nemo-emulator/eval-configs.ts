@@ -59,11 +59,10 @@ export function classificationConfig(filesUrl: string, limit?: number) {
         dataset: { files_url: filesUrl, ...(limit ? { limit } : {}) },
         params: { template: { messages: '{{ item.request.messages | tojson }}', max_tokens: 64 } },
         metrics: {
-          f1: {
-            type: 'f1',
+          'label-match': {
+            type: 'string-check',
             params: {
-              ground_truth: '{{ item.response.choices[0].message.content }}',
-              label_pattern: '\\[\\[\\[(.*?)\\]\\]\\]',
+              check: ['{{ sample.output_text }}', 'contains', '{{ item.response.choices[0].message.content }}'],
             },
           },
         },

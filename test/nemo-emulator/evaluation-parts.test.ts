@@ -1,4 +1,4 @@
-import { extractLabel, macroF1, toolCallingScores } from '../../nemo-emulator/evaluation/metrics';
+import { stringCheck, tokenF1, toolCallingScores } from '../../nemo-emulator/evaluation/metrics';
 import { chatUrl } from '../../nemo-emulator/evaluation/targets';
 import { checkTemplate, render, TemplateError } from '../../nemo-emulator/evaluation/template';
 
@@ -59,22 +59,14 @@ describe('metrics', () => {
     expect(toolCallingScores([], [])).toEqual({ function_name_accuracy: 1, function_name_and_args_accuracy: 1 });
   });
 
-  test('macro F1 averages per-class F1; an answer without a label is a miss', () => {
-    const pattern = /\[\[\[(.*?)\]\]\]/;
-    expect(extractLabel('It is [[[positive]]].', pattern)).toBe('positive');
-    expect(extractLabel('no label', pattern)).toBeUndefined();
-    const perfect = macroF1([
-      { reference: 'a', prediction: 'a' },
-      { reference: 'b', prediction: 'b' },
-    ]);
-    expect(perfect).toBe(1);
-    // class a: P=1/2 R=1 F1=2/3; class b: P=0 R=0 F1=0 → mean 1/3
-    const half = macroF1([
-      { reference: 'a', prediction: 'a' },
-      { reference: 'b', prediction: 'a' },
-    ]);
-    expect(half).toBeCloseTo(1 / 3, 10);
-    expect(macroF1([{ reference: 'a', prediction: undefined }])).toBe(0);
+  test('the documented f1 is token overlap; string-check compares rendered strings', () => {
+    expect(tokenF1('the cat sat', 'the cat sat')).toBe(1);
+    // 2 common tokens: P = 2/3, R = 2/2 → F1 = 0.8
+    expect(tokenF1('the cat sat', 'the cat')).toBeCloseTo(0.8, 10);
+    expect(tokenF1('dog', 'cat')).toBe(0);
+    expect(stringCheck(' [[[a]]] ', 'equals', '[[[a]]]')).toBe(1);
+    expect(stringCheck('It is [[[b]]].', 'contains', '[[[a]]]')).toBe(0);
+    expect(stringCheck('x', '!=', 'y')).toBe(1);
   });
 
   test('api_endpoint urls may be the full chat URL, a /v1 base or a bare host', () => {

@@ -1,6 +1,6 @@
 import { toolCallingConfig } from './eval-configs';
 import { shopLogs, trainingLine } from './fixtures';
-import { deploymentBody, Emulator, type Json, jsonl, waitFor } from './support';
+import { customizationBody, deploymentBody, Emulator, type Json, jsonl, waitFor } from './support';
 
 // Fault injection through /admin/faults (and at start), and the counters tests assert on.
 
@@ -158,7 +158,7 @@ describe('life-cycle faults', () => {
     await emulator.uploadDataset(NS, 'eval', { 'eval_data.jsonl': jsonl(shopLogs(12, 4)) });
     await emulator.ok('PUT', '/admin/faults', { evaluation: { fail: ['doomed'], stall: ['frozen'] } });
     const body = (name: string) => ({
-      name,
+      custom_fields: { flywheel_key: name },
       config: toolCallingConfig(`hf://datasets/${NS}/eval/eval_data.jsonl`, emulator.url),
       target: { type: 'model', model: BASE },
     });
@@ -188,15 +188,22 @@ test('counters report creations per name, and reset forgets everything', async (
     const cfg = await fresh.createConfig('c', BASE);
     await fresh.uploadDataset('c', 'train', { 'training/train_data.jsonl': jsonl(shopLogs(3, 1).map(trainingLine)) });
     await fresh.customize('c', cfg, 'train', 'c/model-a');
-    await fresh.customize('c', cfg, 'train', 'c/model-a');
+    // the same name again is a 409 (names are unique in a namespace): not counted as created
+    expect(
+      (await fresh.call('POST', '/v1/customization/jobs', customizationBody('c', cfg, 'train', 'c/model-a'))).status,
+    ).toBe(409);
+    await fresh.ok('POST', '/v1/customization/jobs', {
+      ...customizationBody('c', cfg, 'train', 'c/model-a'),
+      name: 'another-name',
+    });
     const seen = await fresh.ok('GET', '/admin/counters');
     expect(seen.created).toEqual({
-      customization_jobs: { 'customize-train': 2 },
+      customization_jobs: { 'customize-c/model-a': 2 },
       evaluation_jobs: {},
       deployments: { 'c/one': 1 },
     });
     expect(seen.live_deployments).toEqual(['c/one']);
-    expect(seen.requests['POST /v1/customization/jobs']).toBe(2);
+    expect(seen.requests['POST /v1/customization/jobs']).toBe(3);
 
     await fresh.ok('POST', '/admin/reset');
     const after = await fresh.ok('GET', '/admin/counters');

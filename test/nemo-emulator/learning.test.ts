@@ -1,7 +1,7 @@
 import { formatIclExample, injectIclExamples } from '../../pipeline/icl-example-format';
 import { score, toolCallingConfig } from './eval-configs';
 import { type LogRow, shopLogs, trainingLine } from './fixtures';
-import { Emulator, jsonl } from './support';
+import { Emulator, jsonl, waitFor } from './support';
 
 // The emulated models learn only from what they are given, so scores must move the way real
 // ones do: zero-shot < in-context examples < fine-tuned, and more training data helps.
@@ -91,11 +91,16 @@ test('on a tool-calling sample, customized beats ICL beats base, and 10x more tr
     const status = await emulator.waitForJob(`/v1/customization/jobs/${job.id}/status`);
     expect(status.status).toBe('completed');
   }
+  // served under the Customizer's own names once the adapters have synced
+  await waitFor(async () => {
+    const ids = ((await emulator.ok('GET', '/v1/models')).data as { id: string }[]).map((m) => m.id);
+    return ids.includes(small.output_model) && ids.includes(large.output_model);
+  });
 
   const base = await evaluate(BASE, 'eval');
   const icl = await evaluate(BASE, 'icl');
-  const customizedSmall = await evaluate(`${NS}/customized-small`, 'eval');
-  const customizedLarge = await evaluate(`${NS}/customized-large`, 'eval');
+  const customizedSmall = await evaluate(small.output_model, 'eval');
+  const customizedLarge = await evaluate(large.output_model, 'eval');
   console.info(
     'tool-calling scores (function name / name+args / judge correctness)\n' +
       Object.entries({ base, icl, customizedSmall, customizedLarge })

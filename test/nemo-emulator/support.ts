@@ -15,7 +15,7 @@ export class Emulator {
   private constructor(readonly running: RunningEmulator) {}
 
   static async start(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
-    return new Emulator(await startEmulator({ port: 0, timeScale: 0.005, seed: 11, ...options }));
+    return new Emulator(await startEmulator({ port: 0, timeScale: 0.005, seed: 11, profile: 'demo', ...options }));
   }
 
   get url(): string {
@@ -137,7 +137,10 @@ export function deploymentBody(ns: string, name: string, model: string) {
 
 export function customizationBody(ns: string, config: string, dataset: string, outputModel: string) {
   return {
-    name: `customize-${dataset}`,
+    // a name is unique in its namespace: one per requested output
+    name: `customize-${outputModel.replace(/[^a-z0-9]+/gi, '-')}`,
+    namespace: ns,
+    custom_fields: { flywheel_key: `customize-${outputModel}` },
     output_model: outputModel,
     config,
     dataset: { name: dataset, namespace: ns },

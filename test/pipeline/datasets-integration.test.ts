@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { MongoClient } from 'mongodb';
 import { type CreateDatasetsResult, createDatasetActivities } from '../../activities/datasets';
-import { createNemoOps } from '../../activities/nemo-adapter';
+import { createNemo } from '../../activities/nemo-factory';
 import { type FlywheelConfig, FlywheelConfigSchema } from '../../config/schema';
 import { startEmulator } from '../../nemo-emulator/server';
 import { parseIclExamples } from '../../pipeline/icl-example-format';
@@ -105,7 +105,7 @@ afterAll(async () => {
 async function build(workloadId: string, clientId: string, config: FlywheelConfig) {
   const jobId = randomBytes(12).toString('hex');
   await results.createRun({ _id: jobId, workload_id: workloadId, client_id: clientId, workflow_id: `wf-${jobId}` });
-  const activities = createDatasetActivities({ elasticsearch: es, logIndex, results, nemo: createNemoOps });
+  const activities = createDatasetActivities({ elasticsearch: es, logIndex, results, nemo: createNemo });
   const env = new MockActivityEnvironment(undefined, { logger: silentLogger });
   const input = { jobId, workloadId, clientId, config };
   const result = (await env.run(activities.createDatasets, input)) as CreateDatasetsResult;
@@ -120,7 +120,7 @@ describe('dataset build from the samples to the NeMo emulator', () => {
   test('tool calling: uploaded eval, ICL and train files match the report', async () => {
     const config = configFor(emulator.url);
     const { jobId, result, rerun } = await build('customer_support', 'acme-web', config);
-    const ops = createNemoOps(config);
+    const ops = createNemo(config);
     const expected = expectedCounts('customer-support.jsonl', (r) => {
       const args = answer(r)?.tool_calls?.[0]?.function.arguments;
       if (typeof args !== 'string') return false;
@@ -214,7 +214,7 @@ describe('dataset build from the samples to the NeMo emulator', () => {
     expect(result.report.accepted).toBe(expected.accepted);
     const labels = result.report.classDistribution.map((c) => c.class).sort();
     expect(labels).toEqual(expect.arrayContaining(['earnings', 'markets', 'monetary_policy']));
-    const ops = createNemoOps(config);
+    const ops = createNemo(config);
     const trainRows = readLines(
       await ops.datastore.readFile('itest', result.datasets.train, 'training/train_data.jsonl'),
     );
@@ -242,7 +242,7 @@ describe('dataset build from the samples to the NeMo emulator', () => {
     expect(result.report.rejected.empty_response).toBe(expected.defective);
     expect(result.report.accepted).toBe(expected.accepted);
     expect(result.report.icl.strategy).toBe('semantic_similarity');
-    const ops = createNemoOps(config);
+    const ops = createNemo(config);
     const iclRows = readLines(await ops.datastore.readFile('itest', result.datasets.icl, 'eval_data.jsonl'));
     expect(iclRows.every((r) => parseIclExamples(r.request.messages[0].content).length > 0)).toBe(true);
     const train = await ops.datastore.readFile('itest', result.datasets.train, 'training/train_data.jsonl');
@@ -252,7 +252,7 @@ describe('dataset build from the samples to the NeMo emulator', () => {
   test('a retry that did not get to record its result uploads the same files again under the same names', async () => {
     const config = configFor(emulator.url);
     const first = await build('faq_assistant', 'helpdesk', config);
-    const ops = createNemoOps(config);
+    const ops = createNemo(config);
     const read = (r: CreateDatasetsResult) =>
       Promise.all([
         ops.datastore.readFile('itest', r.datasets.eval, 'eval_data.jsonl'),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { MongoClient } from 'mongodb';
 import { type CreateDatasetsResult, createDatasetActivities } from '../../activities/datasets';
-import { createNemoOps } from '../../activities/nemo-adapter';
+import { createNemo } from '../../activities/nemo-factory';
 import { retryTransient } from '../../activities/transient-retry';
 import { FlywheelConfigSchema } from '../../config/schema';
 import { NemoPermanentError, NemoRetryableError } from '../../nemo-client/errors';
@@ -111,7 +111,7 @@ describe('dataset build under transient NeMo faults', () => {
     });
     const jobId = randomBytes(12).toString('hex');
     await results.createRun({ _id: jobId, workload_id: 'customer_support', client_id: 'acme-web', workflow_id: 'wf' });
-    const activities = createDatasetActivities({ elasticsearch: es, logIndex, results, nemo: createNemoOps });
+    const activities = createDatasetActivities({ elasticsearch: es, logIndex, results, nemo: createNemo });
 
     const result = (await activityEnv().run(activities.createDatasets, {
       jobId,
@@ -126,7 +126,7 @@ describe('dataset build under transient NeMo faults', () => {
     const injected = Object.values(counters.faults_injected).reduce((a, b) => a + b, 0);
     expect(injected).toBeGreaterThan(0);
 
-    const ops = createNemoOps(config);
+    const ops = createNemo(config);
     const evalFile = await ops.datastore.readFile('faults', result.datasets.eval, 'eval_data.jsonl');
     expect(evalFile.trim().split('\n')).toHaveLength(result.report.split.eval);
     const stored = await results.getRun(jobId);

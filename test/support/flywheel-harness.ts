@@ -6,8 +6,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { MongoClient } from 'mongodb';
-import type { NemoFactory } from '../../activities/nemo';
-import { createNemoOpsWith } from '../../activities/nemo-adapter';
+import type { NemoFactory } from '../../activities/nemo-factory';
+import { nemoClientFor } from '../../activities/nemo-factory';
 import { loadFlywheelConfig } from '../../config/load';
 import type { CandidateModel, FlywheelConfig } from '../../config/schema';
 import { startEmulator } from '../../nemo-emulator/server';
@@ -33,7 +33,7 @@ export const SAMPLE = {
 };
 
 /** The production NeMo adapter with a short request timeout, so injected hangs cost seconds. */
-export const testNemo: NemoFactory = (config) => createNemoOpsWith(config, { timeoutMs: 2000 });
+export const testNemo: NemoFactory = (config) => nemoClientFor(config, { timeoutMs: 2000 });
 
 export const MODELS = ['meta/llama-3.2-1b-instruct', 'meta/llama-3.2-3b-instruct', 'meta/llama-3.1-8b-instruct'];
 
@@ -55,6 +55,8 @@ export interface HarnessOptions {
   worker?: boolean;
   /** Record every request body the emulator receives (GET /admin/requests). */
   recordRequests?: boolean;
+  /** Emulator life-cycle durations before the time scale (default `demo`, the compressed profile). */
+  profile?: 'demo' | 'realistic';
 }
 
 export class FlywheelHarness {
@@ -80,6 +82,7 @@ export class FlywheelHarness {
       port: 0,
       timeScale: this.options.timeScale,
       seed: 7,
+      profile: this.options.profile ?? 'demo',
       recordRequests: this.options.recordRequests ?? false,
     });
     const mongo = await connectMongo(servers.MONGODB_URL, this.dbName);
@@ -162,6 +165,8 @@ export class FlywheelHarness {
         heartbeat_timeout_ms: 5000,
         deployment_timeout_ms: 60_000,
         job_stall_timeout_ms: 60_000,
+        queue_timeout_ms: 60_000,
+        teardown_timeout_ms: 30_000,
       },
     };
   }

@@ -1,4 +1,4 @@
-import { customizationJobName, deploymentName } from '../../../activities/naming';
+import { customizationJobKey, deploymentName } from '../../../activities/naming';
 import { MODELS } from '../rig';
 import {
   awaitRun,
@@ -27,7 +27,7 @@ export function emulatorFaults(ctx: ScenarioContext, rounds: number): Promise<Sc
       timeScale: ctx.timeScale,
       // short enough that a stuck job fails its candidate in seconds, long enough for healthy
       // jobs slowed by injected errors and hangs
-      timing: { job_stall_timeout_ms: 8000, deployment_timeout_ms: 12_000 },
+      timing: { job_stall_timeout_ms: 8000, deployment_timeout_ms: 12_000, queue_timeout_ms: 8000 },
     },
     async (rig) => {
       const runs = Array.from({ length: rounds }, () =>
@@ -44,10 +44,10 @@ export function emulatorFaults(ctx: ScenarioContext, rounds: number): Promise<Sc
         customization: {
           stall: runs
             .filter((r) => r.fault === 'stalled customization')
-            .map((r) => customizationJobName(r.jobId, victim)),
+            .map((r) => customizationJobKey(r.jobId, victim)),
           not_enough_resources: runs
             .filter((r) => r.fault === 'NotEnoughResources')
-            .map((r) => customizationJobName(r.jobId, victim)),
+            .map((r) => customizationJobKey(r.jobId, victim)),
         },
         deployment: {
           never_ready: runs

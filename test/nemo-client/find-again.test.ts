@@ -2,8 +2,9 @@ import { buildEvaluationConfig, createNemoClient, type NemoClient } from '../../
 import { jsonl, textRecords } from './fixtures';
 import { JUDGE_MODEL, type NemoTarget, startNemoTarget, unique } from './support';
 
-// Find-by-name reads every list page (a small page size forces several) and, when a name was
-// used more than once, answers the newest job, so a retried caller resumes instead of duplicating.
+// Find-again by the documented list filter (`filter[custom_fields][flywheel_key]`) reads every
+// list page (a small page size forces several) and, when a key was used more than once,
+// answers the newest job, so a retried caller resumes instead of duplicating.
 
 let target: NemoTarget;
 let client: NemoClient;
@@ -27,9 +28,9 @@ beforeAll(async () => {
 });
 afterAll(() => target.close());
 
-const createEvaluation = (name: string) =>
+const createEvaluation = (key: string) =>
   client.evaluator.createJob({
-    name,
+    custom_fields: { flywheel_key: key, flywheel_base: key },
     namespace: ns,
     config: buildEvaluationConfig({
       workloadType: 'classification',
@@ -41,7 +42,7 @@ const createEvaluation = (name: string) =>
 
 const pause = () => new Promise((r) => setTimeout(r, 15));
 
-test('lists and finds across pages; a name used three times resolves to its newest job', async () => {
+test('lists and finds across pages; a key used three times resolves to its newest job', async () => {
   const repeated = unique('flywheel-eval-repeated');
   const ids: string[] = [];
   for (let i = 0; i < 3; i++) {
@@ -58,26 +59,31 @@ test('lists and finds across pages; a name used three times resolves to its newe
   expect(new Set(all.map((j) => j.id)).size).toBe(all.length);
   if (target.admin) expect((await listRequests()) - beforeList).toBeGreaterThanOrEqual(3);
 
-  const found = await client.evaluator.findJobByName(repeated);
+  const found = await client.evaluator.findJob({ key: repeated, namespace: ns });
   expect(found?.id).toBe(ids[2]);
-  expect(found?.name).toBe(repeated);
-  const again = await client.evaluator.ensureJob({
-    name: repeated,
-    namespace: ns,
-    config: buildEvaluationConfig({
-      workloadType: 'classification',
-      filesUrl,
-      judge: { url: `${target.config.nimBaseUrl}/v1/chat/completions`, model_id: JUDGE_MODEL },
-    }),
-    target: { type: 'model', model: JUDGE_MODEL },
-  });
-  expect(again).toMatchObject({ created: false, job: { id: ids[2] } });
+  expect(found?.custom_fields?.flywheel_key).toBe(repeated);
+  const again = await client.evaluator.ensureJob(
+    {
+      namespace: ns,
+      config: buildEvaluationConfig({
+        workloadType: 'classification',
+        filesUrl,
+        judge: { url: `${target.config.nimBaseUrl}/v1/chat/completions`, model_id: JUDGE_MODEL },
+      }),
+      target: { type: 'model', model: JUDGE_MODEL },
+    },
+    { base: repeated, generation: 'run-1' },
+  );
+  expect(again.created).toBe(false);
+  expect(ids).toContain(again.job.id);
   if (target.admin) expect((await target.admin.counters()).created.evaluation_jobs[repeated]).toBe(3);
 });
 
-test('a name that is only a prefix of existing job names finds nothing', async () => {
-  const name = unique('flywheel-eval-prefix');
-  await createEvaluation(`${name}-base`);
-  expect(await client.evaluator.findJobByName(name)).toBeUndefined();
-  expect((await client.evaluator.findJobByName(`${name}-base`))?.name).toBe(`${name}-base`);
+test('a key that is only a prefix of existing keys finds nothing', async () => {
+  const key = unique('flywheel-eval-prefix');
+  await createEvaluation(`${key}-base`);
+  expect(await client.evaluator.findJob({ key, namespace: ns })).toBeUndefined();
+  expect((await client.evaluator.findJob({ key: `${key}-base`, namespace: ns }))?.custom_fields?.flywheel_key).toBe(
+    `${key}-base`,
+  );
 });

@@ -1,0 +1,50 @@
+// How a create whose response was lost is found again on the real API. Evaluation jobs have no
+// name and customization jobs no name filter (SDK 1.5.0), so every job Flywheel creates carries
+// its deterministic key in `custom_fields[FIND_AGAIN_FIELD]`: evaluation jobs are listed with
+// `filter[custom_fields][flywheel_key]=<key>` (and the namespace), customization jobs with the
+// documented `filter[dataset]` (the run's own training dataset) and `filter[namespace]`, then
+// matched on the key. Deployments, datasets and configs are addressed by namespace and name.
+
+export const FIND_AGAIN_FIELD = 'flywheel_key';
+
+export const customFieldsOf = (key: string) => ({ [FIND_AGAIN_FIELD]: key });
+
+export function hasKey(entry: { custom_fields?: Record<string, unknown> | null }, key: string): boolean {
+  return entry.custom_fields?.[FIND_AGAIN_FIELD] === key;
+}
+
+/** Every generation of one logical job shares this field (its base key). */
+export const BASE_FIELD = 'flywheel_base';
+/** The workflow run that created the job. */
+export const GENERATION_FIELD = 'flywheel_generation';
+
+export interface KeyedJob {
+  id: string;
+  status?: string | null;
+  created_at?: string | null;
+  custom_fields?: Record<string, unknown> | null;
+}
+
+export type JobChoice<J> = { resume: J } | { create: { key: string; customFields: Record<string, string> } };
+
+/**
+ * Which job a (re)started activity uses, given every job of its base key. A job still alive
+ * or completed is resumed (a lost create response, a retried activity). When every earlier job
+ * ended failed or cancelled, a fresh one is made under a key carrying `generation` (the
+ * workflow run id: a reset or a new run of the same job gets a new one), so a retry never
+ * reuses a failed job; a failed job created by this same generation is resumed (and reports
+ * its failure) rather than duplicated.
+ */
+export function chooseJob<J extends KeyedJob>(jobs: J[], base: string, generation: string): JobChoice<J> {
+  const mine = jobs
+    .filter((j) => j.custom_fields?.[BASE_FIELD] === base || j.custom_fields?.[FIND_AGAIN_FIELD] === base)
+    .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
+  const usable = mine.find((j) => j.status !== 'failed' && j.status !== 'cancelled');
+  if (usable) return { resume: usable };
+  const same = mine.find((j) => j.custom_fields?.[GENERATION_FIELD] === generation);
+  if (same) return { resume: same };
+  const key = mine.length === 0 ? base : `${base}~${generation}`;
+  return {
+    create: { key, customFields: { [FIND_AGAIN_FIELD]: key, [BASE_FIELD]: base, [GENERATION_FIELD]: generation } },
+  };
+}
