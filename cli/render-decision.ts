@@ -1,5 +1,5 @@
 import type { HistoryEntry } from '../api/workloads/history-schemas';
-import { table } from './render';
+import { table } from './table';
 import type { JobDetail } from './types';
 
 // The decision as text: the recommendation and each candidate's deciding score with its interval.

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FlywheelRunDoc } from '../../stores/results/schema';
-import type { JobDeps } from './service';
+import type { ApiDeps } from '../deps';
 
 // A run's workflow finalizes its document itself, on success, failure and cancellation. Only a
 // workflow that ran no more code can leave it open: terminated (`temporal workflow terminate`,
@@ -19,7 +19,7 @@ const ENDED_WITHOUT_FINALIZING: Record<string, 'failed' | 'cancelled'> = {
 };
 
 export async function reconcileRun(
-  deps: Pick<JobDeps, 'temporal' | 'results'>,
+  deps: Pick<ApiDeps, 'temporal' | 'results'>,
   run: FlywheelRunDoc,
   now = new Date(),
 ): Promise<FlywheelRunDoc> {

@@ -1,9 +1,15 @@
 import type { EmulatorContext } from '../context';
-import type { PreparedTask } from '../lifecycle/evaluation-lifecycle';
-import type { MetricConfig, ModelRef } from './config-schema';
+import type { MetricConfig, ModelRef, TaskConfig } from './config-schema';
 import { mean, type ScoreSummary, stringCheck, tokenF1, toolCallingScores } from './metrics';
 import { callModel } from './targets';
 import { lookup, render, type Scope } from './template';
+
+/** One evaluation task with its dataset rows read, ready to run. */
+export interface PreparedTask {
+  name: string;
+  config: TaskConfig;
+  items: unknown[];
+}
 
 // One evaluation task: per item, render the request, ask the target, score the answer with
 // every metric (each item's output and scores are kept for the results archive); then

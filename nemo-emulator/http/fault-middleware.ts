@@ -1,10 +1,10 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
 import type { EmulatorContext } from '../context';
 import { DEFAULT_HANG_MS } from '../runtime/faults';
 import { AbortedError } from '../runtime/scheduler';
 import { errorBody, HttpError } from './errors';
+import { routeTemplate } from './route-template';
 
 // Counts every request by route template and applies the fault plan's route rules: added latency, then (rolled in this order) a hang,
 // a 429, a 5xx, or a lost response: the request is carried out and the client gets a 504, as
@@ -12,15 +12,9 @@ import { errorBody, HttpError } from './errors';
 
 const OPENAI_ROUTES = new Set(['POST /v1/chat/completions', 'POST /v1/embeddings', 'GET /v1/models']);
 
-/** Hono's `/v1/jobs/:id` and `:path{.+}` as the contract writes them: `/v1/jobs/{id}`. */
-export function templateOf(path: string): string {
-  return path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}');
-}
-
 export function faultMiddleware(ctx: EmulatorContext): MiddlewareHandler {
   return async (c, next) => {
-    const matched = routePath(c, -1);
-    const template = matched === '*' || matched === '/*' ? c.req.path : templateOf(matched);
+    const template = routeTemplate(c);
     const route = `${c.req.method} ${template}`;
     ctx.counters.request(route);
     if (template.startsWith('/admin') || template === '/health') return next();

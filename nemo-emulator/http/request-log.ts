@@ -1,6 +1,5 @@
 import type { Hono, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
-import { templateOf } from './fault-middleware';
+import { routeTemplate } from './route-template';
 
 // Optional recording of every request the emulator receives (method, path, whether it carried
 // an Authorization header, body text), so a test can search what a client really sent, e.g. that no secret
@@ -26,8 +25,7 @@ export class RequestLog {
     return async (c, next) => {
       if (!c.req.path.startsWith('/admin')) {
         const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text();
-        const matched = routePath(c, -1);
-        const template = matched === '*' || matched === '/*' ? c.req.path : templateOf(matched);
+        const template = routeTemplate(c);
         this.records.push({
           method: c.req.method,
           path: c.req.path,

@@ -1,6 +1,6 @@
 import type { EmulatorContext } from '../context';
 import type { EvaluationJobRequest, TaskConfig } from '../evaluation/config-schema';
-import { runTask } from '../evaluation/run-task';
+import { type PreparedTask, runTask } from '../evaluation/run-task';
 import { readDatastoreFile } from '../state/datastore-files';
 import { type EvaluationJob, type JobStatus, now } from '../state/store';
 
@@ -10,12 +10,6 @@ import { type EvaluationJob, type JobStatus, now } from '../state/store';
 // stall freezes its progress until the fault is lifted.
 
 const POLL_MS = 2_000;
-
-export interface PreparedTask {
-  name: string;
-  config: TaskConfig;
-  items: unknown[];
-}
 
 export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, request: EvaluationJobRequest): void {
   const { signal } = job.controller;
