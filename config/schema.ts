@@ -209,6 +209,59 @@ export function modelPrices(
 }
 // ---------------------------------------------------------------- end of decision
 
+// ---------------------------------------------------------------- regression gate
+// General-capability benchmarks (NeMo Evaluator academic benchmark evaluation types, e.g. the
+// LM Evaluation Harness's gsm8k) run on the base and the customized model of each candidate; a
+// customized model whose score on any of them falls below `threshold_ratio` x the base model's
+// is not recommended (catastrophic forgetting). See README "The regression gate".
+
+/** An Evaluator config `type` / task name: letters, digits, `_` and `-` (stored as a document key). */
+const BENCHMARK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+export const GeneralBenchmarkSchema = z.strictObject({
+  /** The Evaluator's evaluation type, as its docs name it (`gsm8k`, `mmlu`, `ifeval`, `gpqa_diamond_cot`...). */
+  type: z.string().regex(BENCHMARK_NAME, 'must be an Evaluator evaluation type such as gsm8k'),
+  /** The task of that type to run and read (default: the type itself). */
+  task: z.string().regex(BENCHMARK_NAME).optional(),
+  /** The metric of the task's results that is compared; default: `exact_match__strict-match` for gsm8k, else the only or first metric. */
+  metric: z.string().min(1).optional(),
+  /** `params.limit_samples`: how many benchmark items to score (small keeps a run cheap; the ratio is noisier). */
+  limit_samples: z.number().int().positive().default(50),
+  /** Other documented `params` (temperature, top_p, max_tokens, stop, parallelism, extra.num_fewshot...). */
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const RegressionGateConfigSchema = z.strictObject({
+  /** Off by default: a config without this section behaves as before. */
+  enabled: z.boolean().default(false),
+  /** The customized model must keep at least this fraction of the base model's score on every benchmark. */
+  threshold_ratio: z.number().gt(0).max(1).default(0.95),
+  /** Run for every customized candidate unless `candidates` names its own list. */
+  benchmarks: z
+    .array(GeneralBenchmarkSchema)
+    .default([{ type: 'gsm8k', limit_samples: 50, params: {} }])
+    .refine((b) => new Set(b.map((x) => x.type)).size === b.length, 'each benchmark type at most once'),
+  /** Per candidate (by `model_name`): its own benchmarks, replacing `benchmarks`. */
+  candidates: z
+    .record(
+      z.string(),
+      z
+        .array(GeneralBenchmarkSchema)
+        .refine((b) => new Set(b.map((x) => x.type)).size === b.length, 'each benchmark type at most once'),
+    )
+    .default({}),
+});
+
+/** The benchmarks a candidate runs: none when the gate is off or the candidate is not customized. */
+export function benchmarksFor(
+  gate: z.infer<typeof RegressionGateConfigSchema> | undefined,
+  candidate: { model_name: string; customization_enabled: boolean },
+): z.infer<typeof GeneralBenchmarkSchema>[] {
+  if (!gate?.enabled || !candidate.customization_enabled) return [];
+  return gate.candidates[candidate.model_name] ?? gate.benchmarks;
+}
+// ---------------------------------------------------------------- end of regression gate
+
 export const FlywheelConfigSchema = z
   .strictObject({
     nmp_config: NmpConfigSchema,
@@ -224,6 +277,8 @@ export const FlywheelConfigSchema = z
     // decision
     quality_gate: QualityGateConfigSchema.prefault({}),
     cost_model: CostModelConfigSchema.prefault({}),
+    // regression gate
+    regression_gate: RegressionGateConfigSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.icl_config.max_examples > c.data_split_config.eval_size) {
@@ -240,6 +295,15 @@ export const FlywheelConfigSchema = z
       }
       seen.add(n.model_name);
     });
+    for (const name of Object.keys(c.regression_gate.candidates)) {
+      if (!seen.has(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regression_gate', 'candidates', name],
+          message: 'not a candidate model (nims[].model_name)',
+        });
+      }
+    }
   });
 
 export type NmpConfig = z.infer<typeof NmpConfigSchema>;
@@ -253,3 +317,5 @@ export type FlywheelConfig = z.infer<typeof FlywheelConfigSchema>;
 export type QualityGateConfig = z.infer<typeof QualityGateConfigSchema>;
 export type CostModelConfig = z.infer<typeof CostModelConfigSchema>;
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+export type GeneralBenchmark = z.infer<typeof GeneralBenchmarkSchema>;
+export type RegressionGateConfig = z.infer<typeof RegressionGateConfigSchema>;

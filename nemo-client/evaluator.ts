@@ -21,7 +21,7 @@ export const EvaluationTargetSchema = z.strictObject({
 
 const MetricSchema = z.strictObject({ type: z.string().min(1), params: z.record(z.string(), z.unknown()).optional() });
 
-export const EvaluationConfigSchema = z.strictObject({
+export const CustomEvaluationConfigSchema = z.strictObject({
   type: z.literal('custom'),
   tasks: z.record(
     z.string(),
@@ -36,7 +36,29 @@ export const EvaluationConfigSchema = z.strictObject({
     }),
   ),
 });
-export type EvaluationConfig = z.infer<typeof EvaluationConfigSchema>;
+export type EvaluationConfig = z.infer<typeof CustomEvaluationConfigSchema>;
+
+/**
+ * An academic benchmark config (the SDK's `EvaluationConfigParam`: `type` names the benchmark,
+ * e.g. `gsm8k` of the LM Evaluation Harness; `tasks` by name with their own `type`; `params` the
+ * SDK's `EvaluationParamsParam`: limit_samples, temperature, top_p, max_tokens, stop, extra...).
+ */
+export const BenchmarkEvaluationConfigSchema = z.strictObject({
+  type: z
+    .string()
+    .min(1)
+    .refine((t) => t !== 'custom', 'a custom config has tasks with datasets and metrics'),
+  tasks: z.record(z.string(), z.looseObject({ type: z.string().min(1) })).optional(),
+  params: z
+    .looseObject({
+      limit_samples: z.number().int().positive().optional(),
+      extra: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+});
+export type BenchmarkEvaluationConfig = z.infer<typeof BenchmarkEvaluationConfigSchema>;
+
+export const EvaluationConfigSchema = z.union([CustomEvaluationConfigSchema, BenchmarkEvaluationConfigSchema]);
 
 /** The SDK's `JobCreateParams` for evaluation: no name; the find-again key is in `custom_fields`. */
 export const EvaluationJobRequestSchema = z.strictObject({

@@ -7,6 +7,13 @@ import { createEvaluator } from './evaluator';
 import { HttpCore } from './http';
 import { createOpenAiEndpoint, type OpenAiEndpointClient } from './nim';
 
+export {
+  type BenchmarkScore,
+  type BenchmarkSpec,
+  benchmarkScore,
+  buildBenchmarkConfig,
+  DEFAULT_BENCHMARK_METRIC,
+} from './benchmark-config';
 export * from './config';
 export * from './errors';
 export { buildEvaluationConfig, EVALUATION_LAYOUT, type EvaluatedWorkload } from './evaluation-config';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACADEMIC_BENCHMARKS } from './academic';
 import { checkTemplate } from './template';
 
 // The Evaluator job body: an inline custom config and a target, checked up front (templates
@@ -105,16 +106,52 @@ const TaskSchema = z
 
 export type TaskConfig = z.infer<typeof TaskSchema>;
 
+const CustomConfigSchema = z
+  .object({
+    type: z.literal('custom'),
+    tasks: z.record(z.string(), TaskSchema).refine((t) => Object.keys(t).length > 0, 'needs at least one task'),
+  })
+  .loose();
+
+/**
+ * An academic benchmark (the documented LM Evaluation Harness shape): `type` names the
+ * benchmark, `tasks` optionally names its tasks by `type`, `params` are the documented
+ * EvaluationParams. Only the benchmarks in ACADEMIC_BENCHMARKS are emulated; any other type is a 422.
+ */
+const BenchmarkConfigSchema = z
+  .object({
+    type: z.string().refine((t) => t in ACADEMIC_BENCHMARKS, {
+      error: (issue) =>
+        `evaluation type ${String(issue.input)} is not emulated (emulated: custom, ${Object.keys(ACADEMIC_BENCHMARKS).join(', ')})`,
+    }),
+    tasks: z
+      .record(
+        z.string(),
+        z.object({ type: z.string().refine((t) => t in ACADEMIC_BENCHMARKS, 'not an emulated task') }).loose(),
+      )
+      .optional(),
+    params: z
+      .object({
+        limit_samples: z.number().int().min(1).nullish(),
+        max_tokens: z.number().int().min(1).nullish(),
+        temperature: z.number().min(0).max(2).nullish(),
+        top_p: z.number().min(0).max(1).nullish(),
+        stop: z.union([z.string(), z.array(z.string())]).nullish(),
+        parallelism: z.number().int().min(1).nullish(),
+        extra: z.record(z.string(), z.unknown()).nullish(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+export type BenchmarkConfig = z.infer<typeof BenchmarkConfigSchema>;
+
 export const EvaluationJobBody = z
   .object({
     namespace: z.string().min(1).optional(),
     custom_fields: z.record(z.string(), z.unknown()).optional(),
-    config: z
-      .object({
-        type: z.literal('custom'),
-        tasks: z.record(z.string(), TaskSchema).refine((t) => Object.keys(t).length > 0, 'needs at least one task'),
-      })
-      .loose(),
+    config: z.union([CustomConfigSchema, BenchmarkConfigSchema]),
     target: z.object({ type: z.literal('model'), model: ModelRefSchema }).loose(),
   })
   .loose();

@@ -77,6 +77,16 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
       baseModel: job.base_model,
       exemplars: training,
       epochs: job.hyperparameters.epochs,
+      training: {
+        epochs: job.hyperparameters.epochs,
+        batchSize: job.hyperparameters.batch_size,
+        learningRate: Number(job.hyperparameters.learning_rate),
+        adapterDim:
+          job.hyperparameters.finetuning_type === 'all_weights'
+            ? null
+            : Number((job.hyperparameters.lora as { adapter_dim?: number } | undefined)?.adapter_dim ?? 32),
+        records: training.length,
+      },
       jobId: job.id,
       servedFrom: Date.now() + durations.adapter_sync_ms * ctx.scheduler.timeScale,
     });

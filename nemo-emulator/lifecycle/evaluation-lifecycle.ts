@@ -1,6 +1,7 @@
 import type { EmulatorContext } from '../context';
-import type { EvaluationJobRequest, TaskConfig } from '../evaluation/config-schema';
-import { type PreparedTask, runTask } from '../evaluation/run-task';
+import { prepareBenchmark, runBenchmarkTask } from '../evaluation/academic';
+import type { BenchmarkConfig, EvaluationJobRequest, TaskConfig } from '../evaluation/config-schema';
+import { type ItemHooks, type PreparedTask, runTask } from '../evaluation/run-task';
 import { readDatastoreFile } from '../state/datastore-files';
 import { type EvaluationJob, type JobStatus, now } from '../state/store';
 
@@ -10,6 +11,8 @@ import { type EvaluationJob, type JobStatus, now } from '../state/store';
 // stall freezes its progress until the fault is lifted.
 
 const POLL_MS = 2_000;
+
+type CustomConfig = { type: 'custom'; tasks: Record<string, TaskConfig> };
 
 export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, request: EvaluationJobRequest): void {
   const { signal } = job.controller;
@@ -29,13 +32,24 @@ export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, reques
     setStatus(job, 'pending', 'Job is pending');
     await ctx.scheduler.sleep(ctx.durations.evaluation_queue_ms, signal);
     try {
-      const tasks = Object.entries(request.config.tasks).map(([name, config]) => prepare(ctx, name, config));
+      const config = request.config;
+      const custom = config.type === 'custom' ? (config as CustomConfig) : undefined;
+      const tasks: { name: string; items: unknown[]; run: (hooks: ItemHooks) => Promise<unknown> }[] = custom
+        ? Object.entries(custom.tasks).map(([name, taskConfig]) => {
+            const task = prepare(ctx, name, taskConfig);
+            return { name, items: task.items, run: (hooks) => runTask(ctx, task, model, signal, hooks) };
+          })
+        : prepareBenchmark(config as BenchmarkConfig).map((task) => ({
+            name: task.name,
+            items: task.items,
+            run: (hooks) => runBenchmarkTask(ctx, task, config as BenchmarkConfig, model, signal, hooks),
+          }));
       const total = tasks.reduce((n, t) => n + t.items.length, 0);
       setStatus(job, 'running', `Evaluating ${total} items`);
       let done = 0;
       const results: Record<string, unknown> = {};
       for (const task of tasks) {
-        results[task.name] = await runTask(ctx, task, model, signal, {
+        results[task.name] = await task.run({
           beforeItem: async () => {
             if (done >= total / 2 && ctx.faults.evaluation('fail', names)) {
               report('evaluation_fail');

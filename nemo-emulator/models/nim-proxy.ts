@@ -1,10 +1,13 @@
 import { openAiError } from '../http/errors';
+import { unitHash } from '../runtime/rng';
 import type { EmulatorState } from '../state/store';
 import { EMBEDDING_MODEL } from './embeddings';
 import { contentText } from './exemplars';
+import { generalSkill } from './forgetting';
 import { JUDGE_MODEL, judgeReply } from './judge';
 import { type ChatRequest, viewOf } from './prompt';
 import { answerPrompt, baseProfile, customizedProfile, type StudentProfile } from './student';
+import { readWordProblem, workAnswer } from './word-problem';
 
 // What the NIM proxy serves: base models of ready deployments, completed customizations whose
 // base model is served, and the always-on judge and embedder. Chat completions are answered
@@ -54,7 +57,18 @@ export class NimProxy {
     let toolCalls: { name: string; arguments: Record<string, unknown> }[] = [];
     // the judge is also a general instruct model: asked to call a tool, it calls one
     const mustCallTool = (request.tools?.length ?? 0) > 0 && request.tool_choice === 'required';
-    if (request.model === JUDGE_MODEL && !mustCallTool) {
+    const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
+    const problem = !mustCallTool && lastUser ? readWordProblem(contentText(lastUser.content)) : undefined;
+    if (problem) {
+      // general skill is the base model's, less what its training made it forget; the roll is
+      // the base model's on this question, so a customized model fails a superset of its base's misses
+      const trained = this.state().trainedModels.get(request.model);
+      const base = trained?.baseModel ?? request.model;
+      const slip =
+        unitHash(this.seed, base, 'word-problem', contentText(lastUser?.content)) >=
+        generalSkill(base, trained?.training);
+      content = workAnswer(problem, slip);
+    } else if (request.model === JUDGE_MODEL && !mustCallTool) {
       content = judgeReply(request.messages.map((m) => contentText(m.content)).join('\n'));
     } else {
       const reply = answerPrompt(viewOf(request), this.profile(request.model), this.seed);

@@ -1,4 +1,5 @@
 import type { Exemplar } from '../models/exemplars';
+import type { TrainingIntensity } from '../models/forgetting';
 
 // Everything the emulated services remember, in memory. Route handlers and life cycles share
 // one store; `POST /admin/reset` replaces it with an empty one.
@@ -128,6 +129,8 @@ export interface TrainedModel {
   baseModel: string;
   exemplars: Exemplar[];
   epochs: number;
+  /** How hard it was trained: what its general skill retains (models/forgetting.ts). */
+  training: TrainingIntensity;
   jobId: string;
   /** Epoch ms after which the NIM serves the adapter (adapter sync). */
   servedFrom: number;
