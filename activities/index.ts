@@ -5,6 +5,7 @@ import { createDeletionActivities } from './deletion';
 import { createDeploymentActivities } from './deployment';
 import type { ActivityDeps } from './deps';
 import { createEvaluationActivities } from './evaluation';
+import { createGeneralBenchmarkActivities } from './general-benchmark';
 import { createGpuBudgetActivities } from './gpu-budget';
 import { withSteadyHeartbeat } from './heartbeat';
 import { createJudgeActivities } from './judge';
@@ -37,6 +38,7 @@ function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
     ...createGpuBudgetActivities(deps),
     ...createDeploymentActivities(deps),
     ...createEvaluationActivities(deps),
+    ...createGeneralBenchmarkActivities(deps),
     ...createCustomizationActivities(deps),
     ...createJudgeActivities(deps),
     ...createDeletionActivities(deps),

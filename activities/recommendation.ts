@@ -1,10 +1,17 @@
-import { CostModelConfigSchema, type FlywheelConfig, modelPrices, QualityGateConfigSchema } from '../config/schema';
+import {
+  CostModelConfigSchema,
+  type FlywheelConfig,
+  modelPrices,
+  QualityGateConfigSchema,
+  RegressionGateConfigSchema,
+} from '../config/schema';
 import { buildDecision, type WorkloadKind } from '../decision/build';
 import type { EvalKind } from '../decision/recommend';
 import type { DatasetReport } from '../pipeline/dataset-report';
 import type { ResultsStore } from '../stores/results/results-store';
 import type { StoredDecision } from '../stores/results/schema';
 import { workloadTraffic } from '../stores/traffic-stats';
+import { benchmarksFor } from '../workflows/general-benchmarks';
 import type { ActivityDeps } from './deps';
 
 type Deps = Pick<ActivityDeps, 'results' | 'elasticsearch' | 'logIndex'>;
@@ -40,6 +47,7 @@ export async function computeDecision(
   // A run started before these sections existed carries a config without them: the defaults.
   const gates = QualityGateConfigSchema.parse(config.quality_gate ?? {});
   const cost = CostModelConfigSchema.parse(config.cost_model ?? {});
+  const regressionGate = RegressionGateConfigSchema.parse(config.regression_gate ?? {});
   const report = run.dataset_report as Partial<DatasetReport> | null;
   const workloadType: WorkloadKind =
     report?.workloadType ?? (config.workload_type === 'auto' ? 'generic' : config.workload_type);
@@ -68,6 +76,20 @@ export async function computeDecision(
     traffic,
     iclExtraInputTokens: report?.icl?.exampleTokensPerRecord?.mean ?? 0,
     prices: modelPrices(cost),
+    regression: regressionGate.enabled
+      ? {
+          threshold_ratio: regressionGate.threshold_ratio,
+          models: new Map(
+            config.nims.map((candidate) => [
+              candidate.model_name,
+              {
+                expected: benchmarksFor({ ...config, regression_gate: regressionGate }, candidate).map((b) => b.type),
+                runs: Object.values(nims.find((n) => n.model_name === candidate.model_name)?.general_benchmarks ?? {}),
+              },
+            ]),
+          ),
+        }
+      : null,
     production: {
       model: productionModel,
       source: cost.production_model ? 'config' : traffic.logged_model ? 'logs' : 'none',

@@ -252,14 +252,6 @@ export const RegressionGateConfigSchema = z.strictObject({
     .default({}),
 });
 
-/** The benchmarks a candidate runs: none when the gate is off or the candidate is not customized. */
-export function benchmarksFor(
-  gate: z.infer<typeof RegressionGateConfigSchema> | undefined,
-  candidate: { model_name: string; customization_enabled: boolean },
-): z.infer<typeof GeneralBenchmarkSchema>[] {
-  if (!gate?.enabled || !candidate.customization_enabled) return [];
-  return gate.candidates[candidate.model_name] ?? gate.benchmarks;
-}
 // ---------------------------------------------------------------- end of regression gate
 
 export const FlywheelConfigSchema = z

@@ -10,6 +10,8 @@ export type WorkloadType = z.infer<typeof WorkloadType>;
 
 export const EvalType = z.enum(v.EVAL_TYPES);
 export type EvalType = z.infer<typeof EvalType>;
+export const BenchmarkVariant = z.enum(v.BENCHMARK_VARIANTS);
+export type BenchmarkVariant = z.infer<typeof BenchmarkVariant>;
 
 export const FlywheelRunStatus = z.enum(v.FLYWHEEL_RUN_STATUSES);
 export type FlywheelRunStatus = z.infer<typeof FlywheelRunStatus>;

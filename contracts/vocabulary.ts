@@ -8,6 +8,8 @@ export const WORKLOAD_TYPES = ['auto', ...RESOLVED_WORKLOAD_TYPES] as const;
 
 /** A candidate's evaluations, in the order they are shown (the Blueprint's EvalType). */
 export const EVAL_TYPES = ['base-eval', 'icl-eval', 'customized-eval'] as const;
+/** Which model of a candidate a general-capability benchmark (the regression gate) ran on. */
+export const BENCHMARK_VARIANTS = ['base', 'customized'] as const;
 
 // Status vocabularies. The Blueprint's are kept value for value (its clients validate against
 // them); Flywheel's richer ones extend them, additions marked. A Blueprint field of an API

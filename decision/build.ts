@@ -1,6 +1,7 @@
 import { type ModelCost, monthlyCost, type Traffic } from './cost';
 import type { GateRule } from './gate';
 import { type EvalKind, type Recommendation, recommend, VARIANT_OF_EVAL, type VariantVerdict } from './recommend';
+import { type BenchmarkRun, regressionVerdict } from './regression';
 import { type EvaluationLike, scoreEvidence } from './samples';
 import { type ScoreInterval, scoreInterval } from './scores';
 
@@ -30,6 +31,11 @@ export interface DecisionInputs {
   iclExtraInputTokens: number;
   prices: ReadonlyMap<string, ModelCost>;
   production: { model: string | null; source: 'config' | 'logs' | 'none' };
+  /** The regression gate, when on: per customized model, the benchmarks expected and those that ran. */
+  regression?: {
+    threshold_ratio: number;
+    models: ReadonlyMap<string, { expected: readonly string[]; runs: readonly BenchmarkRun[] }>;
+  } | null;
 }
 
 export interface RunDecision {
@@ -38,6 +44,8 @@ export interface RunDecision {
   production: { model: string | null; source: 'config' | 'logs' | 'none'; monthly_cost: number | null };
   candidates: VariantVerdict[];
   recommendation: Recommendation;
+  /** Added with the regression gate: its ratio, when the gate is on. */
+  regression_gate?: { threshold_ratio: number } | null;
 }
 
 const EVAL_ORDER: EvalKind[] = ['base-eval', 'icl-eval', 'customized-eval'];
@@ -53,6 +61,11 @@ export function buildDecision(inputs: DecisionInputs): RunDecision {
     return monthlyCost(price, traffic);
   };
   const level = inputs.confidenceLevel;
+  const regressionOf = (model: string, evalType: EvalKind) => {
+    const gated = inputs.regression?.models.get(model);
+    if (!inputs.regression || !gated || evalType !== 'customized-eval' || gated.expected.length === 0) return {};
+    return { regression: regressionVerdict(inputs.regression.threshold_ratio, gated.expected, gated.runs) };
+  };
   const variants = [...inputs.evaluations]
     .sort(
       (a, b) =>
@@ -74,6 +87,7 @@ export function buildDecision(inputs: DecisionInputs): RunDecision {
         status: e.status,
         scores,
         monthly_cost: costOf(e.model, e.eval_type === 'icl-eval' ? inputs.iclExtraInputTokens : 0),
+        ...regressionOf(e.model, e.eval_type),
       };
     });
   const productionCost = costOf(inputs.production.model);
@@ -94,5 +108,6 @@ export function buildDecision(inputs: DecisionInputs): RunDecision {
     production: { ...inputs.production, monthly_cost: productionCost },
     candidates: verdicts,
     recommendation,
+    ...(inputs.regression ? { regression_gate: { threshold_ratio: inputs.regression.threshold_ratio } } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { savingFraction } from './cost';
 import { applyGate, type GateRule, type GateVerdict } from './gate';
+import type { RegressionVerdict } from './regression';
 import type { ScoreInterval } from './scores';
 
 // The run's advice: the cheapest candidate variant whose interval's lower bound clears the
@@ -20,6 +21,8 @@ export interface VariantEvidence {
   scores: Record<string, ScoreInterval>;
   /** USD per month for the workload's traffic; null when the model has no price. */
   monthly_cost: number | null;
+  /** Customized variants under the regression gate: their general benchmarks against the base model's. */
+  regression?: RegressionVerdict;
 }
 
 export interface VariantVerdict extends VariantEvidence {
@@ -53,7 +56,7 @@ export function recommend(
 ): { recommendation: Recommendation; verdicts: VariantVerdict[] } {
   const verdicts: VariantVerdict[] = variants.map((v) => ({
     ...v,
-    gate: applyGate(rule, v.scores[rule.metric]),
+    gate: withRegression(applyGate(rule, v.scores[rule.metric]), v.regression),
     saving_fraction:
       v.monthly_cost !== null && production.monthly_cost !== null
         ? savingFraction(production.monthly_cost, v.monthly_cost)
@@ -83,6 +86,11 @@ export function recommend(
       return { model, reason: parts.length > 0 ? parts.join('; ') : 'no evaluation ran' };
     });
   const base = { metric: rule.metric, production_monthly_cost: production.monthly_cost, reasons };
+  // a customized model that forgot is named in the summary, whoever is recommended
+  const forgot = verdicts
+    .filter((v) => v.regression && !v.regression.passes)
+    .map((v) => `${v.model} (${v.variant}): ${v.regression?.reason}`);
+  const regressionNote = forgot.length > 0 ? ` Not recommended by the regression gate: ${forgot.join('; ')}.` : '';
   if (!best) {
     return {
       verdicts,
@@ -98,7 +106,7 @@ export function recommend(
         summary:
           models.length === 0
             ? 'No recommendation: no candidate was evaluated.'
-            : `No recommendation: no candidate's ${rule.metric} lower bound clears the gate ${rule.threshold} (with at least ${rule.min_eval_size} eval items). Keep the production model.`,
+            : `No recommendation: no candidate's ${rule.metric} lower bound clears the gate ${rule.threshold} (with at least ${rule.min_eval_size} eval items)${forgot.length > 0 ? ' and the regression gate' : ''}. Keep the production model.${regressionNote}`,
       },
     };
   }
@@ -118,7 +126,16 @@ export function recommend(
       score,
       monthly_cost: best.monthly_cost,
       saving_fraction: best.saving_fraction,
-      summary: `Recommend ${best.model} (${best.variant}): ${rule.metric} ${score.estimate.toFixed(3)}, ${Math.round(score.level * 100)}% CI [${score.low.toFixed(3)}, ${score.high.toFixed(3)}], n=${score.n}, clears the gate ${rule.threshold}; ${saving}. Advice only: promoting it is your decision.`,
+      summary: `Recommend ${best.model} (${best.variant}): ${rule.metric} ${score.estimate.toFixed(3)}, ${Math.round(score.level * 100)}% CI [${score.low.toFixed(3)}, ${score.high.toFixed(3)}], n=${score.n}, clears the gate ${rule.threshold}${best.regression ? ' and the regression gate' : ''}; ${saving}. Advice only: promoting it is your decision.${regressionNote}`,
     },
+  };
+}
+
+/** The domain gate's verdict, failed too when the variant regressed (or its regression could not be checked). */
+function withRegression(gate: GateVerdict, regression: RegressionVerdict | undefined): GateVerdict {
+  if (!regression || regression.passes) return gate;
+  return {
+    passes: false,
+    reason: gate.passes ? `${gate.reason}, but ${regression.reason}` : `${gate.reason}; ${regression.reason}`,
   };
 }

@@ -4,6 +4,7 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -15,7 +16,9 @@ import { cleanup, longNemoJob, shortCall } from './activity-options';
 import { upsertCandidateStatus } from './candidate-status';
 import type { CandidateProgress, EvalProgress } from './contract';
 import { messageOf } from './errors';
+import { benchmarksFor } from './general-benchmarks';
 import { acquireGpus, releaseGpus } from './gpu-budget';
+import { GENERAL_BENCHMARKS } from './patches';
 
 export interface CandidateRunInput {
   jobId: string;
@@ -114,6 +117,24 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       }
     };
 
+    // The regression gate: general benchmarks on the base and the customized model. A benchmark
+    // that fails is recorded on its own entry (the gate then says it could not be checked); it
+    // never fails the candidate.
+    const benchmarks = benchmarksFor(input.config, candidate);
+    const gated = benchmarks.length > 0 && patched(GENERAL_BENCHMARKS);
+    const runBenchmarks = async (variant: 'base' | 'customized', targetModel: string) => {
+      if (!gated) return;
+      await Promise.all(
+        benchmarks.map((benchmark) =>
+          long
+            .runGeneralBenchmark({ jobId, modelName, variant, benchmark, targetModel, config: input.config })
+            .catch((err: unknown) => {
+              if (isCancellation(err)) throw err;
+            }),
+        ),
+      );
+    };
+
     const customizeThenEvaluate = async () => {
       if (!candidate.customization_enabled) return;
       progress.customization.status = 'running';
@@ -139,7 +160,10 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       } finally {
         report();
       }
-      await evaluate('customized-eval', input.datasets.eval, customizedModel);
+      await Promise.all([
+        evaluate('customized-eval', input.datasets.eval, customizedModel),
+        runBenchmarks('customized', customizedModel),
+      ]);
     };
 
     // allSettled, not all: on cancellation every branch must finish cancelling its remote job
@@ -148,6 +172,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       evaluate('base-eval', input.datasets.eval, modelName),
       evaluate('icl-eval', input.datasets.icl, modelName),
       customizeThenEvaluate(),
+      runBenchmarks('base', modelName),
     ]);
     const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (rejected) throw rejected.reason;

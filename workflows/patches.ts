@@ -7,3 +7,5 @@ export const RUN_STATUS_IN_TEMPORAL = 'run-status-in-temporal';
 export const RUN_MEMO_JOB_ID = 'run-memo-job-id';
 /** Candidate children start with WorkloadId/ClientId/FlywheelStatus and keep FlywheelStatus current. */
 export const CANDIDATE_SEARCH_ATTRIBUTES = 'candidate-search-attributes';
+/** Customized candidates run the regression gate's general benchmarks on their base and customized model. */
+export const GENERAL_BENCHMARKS = 'general-benchmarks';

@@ -17,6 +17,8 @@ import {
   type EvaluationDoc,
   evaluationId,
   type FlywheelRunDoc,
+  type GeneralBenchmarkDoc,
+  generalBenchmarkKey,
   type LlmJudgeRunDoc,
   type NimRunDoc,
   nimId,
@@ -250,6 +252,19 @@ export class ResultsStore {
       { $set: { ...fields, status, error: sanitizeError(error), finished_at: new Date() } },
     );
     return res.modifiedCount > 0;
+  }
+
+  /**
+   * One general-capability benchmark of a candidate (`general_benchmarks.<variant>:<type>` on its
+   * document; the key is deterministic, so a retried activity overwrites its own entry).
+   */
+  async setGeneralBenchmark(runId: string, modelName: string, entry: GeneralBenchmarkDoc): Promise<void> {
+    const key = generalBenchmarkKey(entry.variant, entry.benchmark);
+    await this.nims.updateOne(
+      { _id: nimId(runId, modelName) },
+      { $set: { [`general_benchmarks.${key}`]: { ...entry, error: sanitizeError(entry.error) } } },
+    );
+    await this.snapshots.deleteOne({ _id: runId });
   }
 
   /** Recorded even on a finished candidate: where its deployment stands is still worth knowing. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type {
+  BenchmarkVariant,
   CandidateStatus,
   DeploymentStatus,
   EvalType,
@@ -57,7 +58,31 @@ export interface NimRunDoc {
   status: CandidateStatus;
   deployment_status: DeploymentStatus | null;
   error: string | null;
+  /** Added: general-capability benchmarks of the regression gate, by `generalBenchmarkKey`. */
+  general_benchmarks?: Record<string, GeneralBenchmarkDoc>;
 }
+
+/** One academic benchmark run (NeMo Evaluator) on a candidate's base or customized model. */
+export interface GeneralBenchmarkDoc {
+  /** The Evaluator's evaluation type, e.g. gsm8k. */
+  benchmark: string;
+  variant: BenchmarkVariant;
+  target_model: string;
+  task: string;
+  /** The metric read (null until the job finished). */
+  metric: string | null;
+  score: number | null;
+  /** Items scored, as the results say. */
+  count: number | null;
+  status: StepStatus;
+  job_id: string | null;
+  nmp_uri: string | null;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+}
+
+export const generalBenchmarkKey = (variant: BenchmarkVariant, benchmark: string) => `${variant}:${benchmark}`;
 
 export interface EvaluationDoc {
   _id: string; // `${nim_id}:${eval_type}`
