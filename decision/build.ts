@@ -45,7 +45,7 @@ export interface RunDecision {
   candidates: VariantVerdict[];
   recommendation: Recommendation;
   /** Added with the regression gate: its ratio, when the gate is on. */
-  regression_gate?: { threshold_ratio: number } | null;
+  regression_gate?: { threshold_ratio: number };
 }
 
 const EVAL_ORDER: EvalKind[] = ['base-eval', 'icl-eval', 'customized-eval'];

@@ -91,6 +91,30 @@ function scoresTable(d: DecisionResponse): string {
 <p class="muted">Scores are relative to the production model's logged answers (1.0 = the same). Interval method: ${esc(method || '—')} (wilson-bound: only the aggregate score was stored, so the interval assumes the worst-case variance).</p>`;
 }
 
+/** The regression gate: each customized model's general benchmarks against its base model's. */
+function regressionTable(d: DecisionResponse): string {
+  const gated = d.candidates.filter((c) => c.regression);
+  if (!d.regression_gate || gated.length === 0) return '';
+  const rows = gated
+    .flatMap((c) =>
+      (c.regression?.benchmarks ?? []).map(
+        (b) =>
+          `<tr><td>${esc(c.model)}</td><td>${esc(b.benchmark)}${b.metric ? ` <span class="ci">${esc(b.metric)}</span>` : ''}</td><td>${b.base_score === null ? '—' : num(b.base_score)}</td><td>${b.customized_score === null ? '—' : num(b.customized_score)}</td><td>${b.ratio === null ? '—' : num(b.ratio)}</td><td class="${b.passes ? 'pass' : 'fail'}">${b.passes ? 'kept' : 'regressed'}</td></tr>`,
+      ),
+    )
+    .join('');
+  const verdicts = gated
+    .map(
+      (c) =>
+        `<li class="${c.regression?.passes ? 'pass' : 'fail'}"><b>${esc(c.model)}</b> (customized): ${esc(c.regression?.reason)}</li>`,
+    )
+    .join('');
+  return `<section class="block" id="regression"><h3>Regression gate: general capability after fine-tuning</h3>
+<table><thead><tr><th>model</th><th>benchmark</th><th>base</th><th>customized</th><th>ratio</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>
+<ul>${verdicts}</ul>
+<p class="muted">A customized model must keep at least ${d.regression_gate.threshold_ratio} of its base model's score on every general benchmark (NeMo Evaluator academic benchmarks); one that does not forgot what it knew and is not recommended, whatever its domain score.</p></section>`;
+}
+
 function costTable(d: DecisionResponse): string {
   const t = d.traffic;
   const rows = d.candidates
@@ -164,6 +188,7 @@ ${job.error ? `<p class="muted">Run error: ${esc(job.error)}</p>` : ''}
 ${
   d
     ? `<section class="block" id="scores"><h3>Scores with confidence intervals, and the gate</h3>${scores}${scoresTable(d)}</section>
+${regressionTable(d)}
 <section class="block" id="cost"><h3>Cost against accuracy</h3>${cost}${costTable(d)}</section>`
     : ''
 }

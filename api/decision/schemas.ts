@@ -46,6 +46,28 @@ export const Recommendation = z
   })
   .openapi('Recommendation', { description: 'Advice: promoting a model stays a human decision' });
 
+export const RegressionVerdict = z
+  .object({
+    passes: z.boolean(),
+    threshold_ratio: z.number().openapi({ example: 0.95 }),
+    reason: z.string(),
+    benchmarks: z.array(
+      z.object({
+        benchmark: z.string().openapi({ example: 'gsm8k' }),
+        metric: z.string().nullable(),
+        base_score: z.number().nullable(),
+        customized_score: z.number().nullable(),
+        ratio: z.number().nullable().openapi({ description: 'customized / base' }),
+        passes: z.boolean(),
+        reason: z.string(),
+      }),
+    ),
+  })
+  .openapi('RegressionVerdict', {
+    description:
+      "Added: the regression gate. The customized model's general benchmark scores against threshold_ratio × the base model's",
+  });
+
 export const CandidateVerdict = z
   .object({
     model: z.string(),
@@ -56,6 +78,9 @@ export const CandidateVerdict = z
     monthly_cost: z.number().nullable(),
     saving_fraction: z.number().nullable(),
     gate: z.object({ passes: z.boolean(), reason: z.string() }),
+    regression: RegressionVerdict.optional().openapi({
+      description: 'Added: customized variants under the regression gate (a regressed one fails `gate`)',
+    }),
   })
   .openapi('CandidateVerdict');
 
@@ -91,6 +116,10 @@ export const Decision = z
     traffic: Traffic,
     candidates: z.array(CandidateVerdict),
     recommendation: Recommendation,
+    regression_gate: z
+      .object({ threshold_ratio: z.number() })
+      .optional()
+      .openapi({ description: 'Added: present when the regression gate is on' }),
     computed_at: z.string().openapi({ example: NAIVE_UTC_EXAMPLE }),
   })
   .openapi('Decision');

@@ -163,6 +163,24 @@ export const Customization = z
 
 const Deployment = DeploymentStatus;
 
+export const GeneralBenchmarkResponse = z
+  .object({
+    benchmark: z.string().openapi({ example: 'gsm8k', description: "The Evaluator's evaluation type" }),
+    variant: z.enum(contracts.BenchmarkVariant.options),
+    target_model: z.string(),
+    task: z.string(),
+    metric: z.string().nullable(),
+    score: z.number().nullable(),
+    count: z.number().int().nullable(),
+    status: StepStatus,
+    job_id: z.string().nullable(),
+    nmp_uri: z.string().nullable(),
+    error: z.string().nullable(),
+    started_at: Timestamp,
+    finished_at: NullableTimestamp,
+  })
+  .openapi('GeneralBenchmark', { description: 'Added: one regression-gate benchmark of the base or customized model' });
+
 export const NimResponse = z
   .object({
     model_name: z.string(),
@@ -174,6 +192,10 @@ export const NimResponse = z
     evaluations: z.array(Evaluation),
     customizations: z.array(Customization),
     error: z.string().nullable(),
+    general_benchmarks: z
+      .array(GeneralBenchmarkResponse)
+      .optional()
+      .openapi({ description: 'Added: the regression gate’s general benchmarks, when it is on' }),
   })
   .openapi('NIMResponse');
 

@@ -10,6 +10,7 @@ import type {
   CustomizationDoc,
   EvaluationDoc,
   FlywheelRunDoc,
+  GeneralBenchmarkDoc,
   LlmJudgeRunDoc,
   NimRunDoc,
 } from '../../stores/results/schema';
@@ -112,7 +113,29 @@ function nim(doc: NimRunDoc, evaluations: EvaluationDoc[], customizations: Custo
       .map(evaluation),
     customizations: customizations.filter((c) => c.nim_id === doc._id).map(customization),
     error: doc.error ?? null,
+    ...(doc.general_benchmarks ? { general_benchmarks: generalBenchmarks(doc.general_benchmarks) } : {}),
   };
+}
+
+/** Base before customized, then by benchmark name. */
+function generalBenchmarks(entries: Record<string, GeneralBenchmarkDoc>) {
+  return Object.values(entries)
+    .sort((a, b) => a.benchmark.localeCompare(b.benchmark) || (a.variant === 'base' ? -1 : 1))
+    .map((e) => ({
+      benchmark: e.benchmark,
+      variant: e.variant,
+      target_model: e.target_model,
+      task: e.task,
+      metric: e.metric ?? null,
+      score: e.score ?? null,
+      count: e.count ?? null,
+      status: e.status,
+      job_id: e.job_id ?? null,
+      nmp_uri: e.nmp_uri ?? null,
+      error: e.error ?? null,
+      started_at: naiveUtc(e.started_at),
+      finished_at: naiveUtcOrNull(e.finished_at),
+    }));
 }
 
 /** Where operators look at a run: its workflow's page in the Temporal Web UI. */
