@@ -147,11 +147,22 @@ const BenchmarkConfigSchema = z
 
 export type BenchmarkConfig = z.infer<typeof BenchmarkConfigSchema>;
 
+/** `custom` or a benchmark, chosen by `type`, so a 422 names the field inside the chosen shape. */
+const ConfigSchema = z
+  .object({ type: z.string() })
+  .loose()
+  .superRefine((value, ctx) => {
+    const chosen = (value.type === 'custom' ? CustomConfigSchema : BenchmarkConfigSchema).safeParse(value);
+    if (chosen.success) return;
+    for (const issue of chosen.error.issues)
+      ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
+  }) as unknown as z.ZodType<z.infer<typeof CustomConfigSchema> | BenchmarkConfig>;
+
 export const EvaluationJobBody = z
   .object({
     namespace: z.string().min(1).optional(),
     custom_fields: z.record(z.string(), z.unknown()).optional(),
-    config: z.union([CustomConfigSchema, BenchmarkConfigSchema]),
+    config: ConfigSchema,
     target: z.object({ type: z.literal('model'), model: ModelRefSchema }).loose(),
   })
   .loose();
