@@ -1,4 +1,5 @@
 import type { EmulatorContext } from '../context';
+import { ACADEMIC_BENCHMARKS } from './academic-types';
 import type { BenchmarkConfig, ModelRef } from './config-schema';
 import { gsm8kItems } from './gsm8k-items';
 import { mean, type ScoreSummary } from './metrics';
@@ -9,8 +10,6 @@ import { callModel } from './targets';
 // lm-eval scores it: the model is asked the question zero-shot; `exact_match__strict-match`
 // takes the number after `#### ` in the answer, `exact_match__flexible-extract` the last number
 // in it, each compared with the reference's `#### ` number.
-
-export const ACADEMIC_BENCHMARKS = { gsm8k: { defaultLimit: 120 } } as const;
 
 const STRICT = /#### (-?[0-9.,]+)/;
 const NUMBER = /-?\d[\d,]*(?:\.\d+)?/g;

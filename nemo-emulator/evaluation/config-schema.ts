@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACADEMIC_BENCHMARKS } from './academic';
+import { ACADEMIC_BENCHMARKS } from './academic-types';
 import { checkTemplate } from './template';
 
 // The Evaluator job body: an inline custom config and a target, checked up front (templates
