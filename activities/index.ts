@@ -8,6 +8,7 @@ import { createEvaluationActivities } from './evaluation';
 import { createGpuBudgetActivities } from './gpu-budget';
 import { withSteadyHeartbeat } from './heartbeat';
 import { createJudgeActivities } from './judge';
+import { createMlflowActivities } from './mlflow-tracking';
 import type { NemoFactory } from './nemo-factory';
 import { createRecommendationActivities } from './recommendation';
 import { createRunLifecycleActivities } from './run-lifecycle';
@@ -41,5 +42,6 @@ function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
     ...createJudgeActivities(deps),
     ...createDeletionActivities(deps),
     ...createRecommendationActivities(deps),
+    ...createMlflowActivities(deps),
   };
 }

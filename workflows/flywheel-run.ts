@@ -29,7 +29,7 @@ import {
   type RunProgress,
 } from './contract';
 import { messageOf } from './errors';
-import { CANDIDATE_SEARCH_ATTRIBUTES, RUN_MEMO_JOB_ID, RUN_STATUS_IN_TEMPORAL } from './patches';
+import { CANDIDATE_SEARCH_ATTRIBUTES, MLFLOW_TRACKING, RUN_MEMO_JOB_ID, RUN_STATUS_IN_TEMPORAL } from './patches';
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from './search-attributes';
 
 const quick = proxyActivities<FlywheelActivities>(shortCall);
@@ -182,6 +182,10 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       candidatesFailed: result.candidatesFailed,
       cancelReason: result.status === 'cancelled' ? (result.error ?? null) : null,
     });
+    // Tracking, from the final documents; like the advice, a run never fails for it.
+    if (runConfig && patched(MLFLOW_TRACKING)) {
+      await advice.trackRunInMlflow({ jobId, config: runConfig }).catch(() => undefined);
+    }
   });
   progress.phase = result.status;
   if (result.error) progress.error = result.error;

@@ -7,3 +7,5 @@ export const RUN_STATUS_IN_TEMPORAL = 'run-status-in-temporal';
 export const RUN_MEMO_JOB_ID = 'run-memo-job-id';
 /** Candidate children start with WorkloadId/ClientId/FlywheelStatus and keep FlywheelStatus current. */
 export const CANDIDATE_SEARCH_ATTRIBUTES = 'candidate-search-attributes';
+/** As it finalizes, a run is mirrored into MLflow (an activity that does nothing when tracking is off). */
+export const MLFLOW_TRACKING = 'mlflow-tracking';
