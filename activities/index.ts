@@ -10,6 +10,7 @@ import { withSteadyHeartbeat } from './heartbeat';
 import { createJudgeActivities } from './judge';
 import { createMlflowActivities } from './mlflow-tracking';
 import type { NemoFactory } from './nemo-factory';
+import { createOwnCancellationActivities } from './own-cancellation';
 import { createRecommendationActivities } from './recommendation';
 import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';
@@ -43,5 +44,6 @@ function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
     ...createDeletionActivities(deps),
     ...createRecommendationActivities(deps),
     ...createMlflowActivities(deps),
+    ...createOwnCancellationActivities(deps),
   };
 }

@@ -1,7 +1,7 @@
 import type { FlywheelConfig } from '../config/schema';
 import { MlflowClient, type MlflowRun, type MlflowRunStatus, type MlflowTag } from '../observability/mlflow-client';
 import type { ResultsStore } from '../stores/results/results-store';
-import type { EvaluationDoc, FlywheelRunDoc, NimRunDoc } from '../stores/results/schema';
+import type { FlywheelRunDoc, NimRunDoc } from '../stores/results/schema';
 
 // A run mirrored into MLflow: an experiment per workload, a run per job, a nested run per
 // candidate and, under it, one per evaluation with its scores (and their confidence intervals
@@ -149,7 +149,7 @@ class RunTracker {
           endTime: e.finished_at,
         });
         const url = client.runUrl(this.experimentId, evalRun.info.run_id);
-        if (e.mlflow_uri !== url) await results.updateEvaluation(e._id, { mlflow_uri: url } as Partial<EvaluationDoc>);
+        if (e.mlflow_uri !== url) await results.setEvaluationMlflowUri(run._id, e._id, url);
       }
     }
     return client.runUrl(this.experimentId, jobRun.info.run_id);
