@@ -185,7 +185,7 @@ class RunTracker {
     return created;
   }
 
-  /** Params not yet on the run, metrics whose latest value differs, tags, and the run's status. */
+  /** Params not yet on the run, metrics and tags whose latest value differs, and the run's status. */
   private async write(
     target: MlflowRun,
     w: {
@@ -199,11 +199,15 @@ class RunTracker {
   ) {
     const have = new Map((target.data?.params ?? []).map((p) => [p.key, p.value]));
     const latest = new Map((target.data?.metrics ?? []).map((m) => [m.key, m.value]));
+    const tagged = new Map((target.data?.tags ?? []).map((t) => [t.key, t.value]));
     const params = dedupe(w.params).filter((p) => !have.has(p.key));
+    const tags = w.tags.filter((t) => tagged.get(t.key) !== t.value);
     const metrics = Object.entries(w.metrics)
       .filter(([k, v]) => Number.isFinite(v) && latest.get(k) !== v)
       .map(([key, value]) => ({ key, value, timestamp: w.at.getTime(), step: 0 }));
-    await this.client.logBatch(target.info.run_id, { params, metrics, tags: w.tags });
+    if (params.length + metrics.length + tags.length > 0) {
+      await this.client.logBatch(target.info.run_id, { params, metrics, tags });
+    }
     const status = STATUS[w.status] ?? 'RUNNING';
     if (status !== target.info.status) {
       await this.client.updateRun(target.info.run_id, status, status === 'RUNNING' ? undefined : w.endTime?.getTime());

@@ -1,4 +1,5 @@
 import { createMlflowActivities, experimentName } from '../../activities/mlflow-tracking';
+import { freePort } from '../chaos/private-servers';
 import { FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
 import { type MlflowServer, startMlflow } from '../support/mlflow';
 
@@ -35,9 +36,10 @@ describe('MLflow tracking of a run', () => {
     ).runs ?? [];
 
   beforeAll(async () => {
-    mlflow = await startMlflow();
-    h = new FlywheelHarness({ timeScale: 0.01, mlflowUri: mlflow.url });
-    await h.start();
+    // The server starts (tens of seconds) while the harness loads logs and bundles workflows.
+    const port = await freePort();
+    h = new FlywheelHarness({ timeScale: 0.01, mlflowUri: `http://127.0.0.1:${port}` });
+    [mlflow] = await Promise.all([startMlflow(port), h.start()]);
     h.configs.set('default', h.config({ models: [model], customize: false }));
     const handle = await h.startRun();
     const result = await h.result(handle);

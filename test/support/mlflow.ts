@@ -16,9 +16,10 @@ export interface MlflowServer {
 
 const ROOT = path.resolve(__dirname, '../..');
 
-export async function startMlflow(): Promise<MlflowServer> {
+/** The server on `port` (default: a free one); its first start takes tens of seconds. */
+export async function startMlflow(port?: number): Promise<MlflowServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'flywheel-mlflow-'));
-  const port = await freePort();
+  port ??= await freePort();
   // Its own process group: the server runs uvicorn and a job runner as children.
   const child: ChildProcess = spawn('bash', [path.join(ROOT, 'scripts/mlflow.sh'), 'serve', String(port), dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
