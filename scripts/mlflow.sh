@@ -50,7 +50,10 @@ case "${1:-install}" in
     mkdir -p "$state/artifacts"
     state="$(cd "$state" && pwd)"
     # One worker: a local server for one developer or one test. No telemetry leaves the machine.
-    export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
+    # No job runner: MLflow 3 otherwise starts seven huey consumer processes (for its GenAI
+    # scoring jobs, which tracking does not use), each importing mlflow, which slows the start
+    # to minutes on a busy machine.
+    export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false
     exec "$MLFLOW" server --host 127.0.0.1 --port "$port" --workers 1 \
       --backend-store-uri "sqlite:///$state/mlflow.db" \
       --default-artifact-root "$state/artifacts"

@@ -311,7 +311,7 @@ start_mlflow() {
   mlflow_healthy && { log "MLflow already running on 127.0.0.1:$MLFLOW_PORT"; return; }
   log "starting MLflow tracking server on 127.0.0.1:$MLFLOW_PORT (state in $STATE/mlflow)"
   start_bg mlflow "$STATE/mlflow/server.log" bash "$ROOT/scripts/mlflow.sh" serve "$MLFLOW_PORT" "$STATE/mlflow"
-  wait_healthy MLflow mlflow_healthy "$STATE/mlflow/server.log" 180
+  wait_healthy MLflow mlflow_healthy "$STATE/mlflow/server.log" 300
   log "MLflow UI: http://127.0.0.1:$MLFLOW_PORT (workers track into it with FLYWHEEL_MLFLOW_URI)"
 }
 

@@ -33,7 +33,7 @@ export async function startMlflow(port?: number): Promise<MlflowServer> {
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   // Its first start creates the database schema: tens of seconds on a loaded machine.
-  const deadline = Date.now() + 240_000;
+  const deadline = Date.now() + 300_000;
   for (;;) {
     const ready = await fetch(`${url}/health`).then(
       (r) => r.ok,
@@ -41,6 +41,8 @@ export async function startMlflow(port?: number): Promise<MlflowServer> {
     );
     if (ready) break;
     if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
       throw new Error(`mlflow did not start (run \`bash scripts/mlflow.sh install\`):\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 500));
