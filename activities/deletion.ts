@@ -2,21 +2,24 @@ import { Context } from '@temporalio/activity';
 import { loadFlywheelConfig } from '../config/load';
 import type { FlywheelConfig } from '../config/schema';
 import type { ResultsStore } from '../stores/results/results-store';
+import { deleteMlflowRuns } from './mlflow-tracking';
 import type { NemoFactory } from './nemo-factory';
 
 export interface DeletionDeps {
   results: ResultsStore;
   nemo: NemoFactory;
   loadConfig?: (name?: string) => FlywheelConfig;
+  mlflowUri?: string;
 }
 
 type Outcome = { deleted: string[]; failed: { artifact: string; error: string }[] };
 
-export function createDeletionActivities({ results, nemo, loadConfig = loadFlywheelConfig }: DeletionDeps) {
+export function createDeletionActivities({ results, nemo, loadConfig = loadFlywheelConfig, mlflowUri }: DeletionDeps) {
   return {
     /**
      * Deletes a run's NeMo artifacts: customized models, evaluation jobs, datasets. Each one
-     * is attempted; what fails is returned (not thrown) so one stuck artifact does not hide
+     * is attempted, then the job's MLflow runs when tracking is on; what fails is returned (not
+     * thrown) so one stuck artifact does not hide
      * the others. Already-absent artifacts count as deleted.
      */
     async deleteRunArtifacts(input: { jobId: string }): Promise<Outcome> {
@@ -52,6 +55,14 @@ export function createDeletionActivities({ results, nemo, loadConfig = loadFlywh
           await client.datastore.deleteRepo(namespace, d.name);
           await client.entityStore.deleteDataset(namespace, d.name);
         });
+      }
+      if (mlflowUri) {
+        Context.current().heartbeat({ artifact: 'mlflow runs' });
+        try {
+          outcome.deleted.push(...(await deleteMlflowRuns(mlflowUri, run)));
+        } catch (err) {
+          outcome.failed.push({ artifact: 'mlflow runs', error: (err as Error).message });
+        }
       }
       return outcome;
     },

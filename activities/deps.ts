@@ -14,4 +14,6 @@ export interface ActivityDeps {
   /** The Elasticsearch index holding the production logs. */
   logIndex: string;
   loadConfig?: (name?: string) => FlywheelConfig;
+  /** MLflow tracking server (FLYWHEEL_MLFLOW_URI); unset, runs are not tracked in MLflow. */
+  mlflowUri?: string;
 }

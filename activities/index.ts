@@ -9,7 +9,9 @@ import { createGeneralBenchmarkActivities } from './general-benchmark';
 import { createGpuBudgetActivities } from './gpu-budget';
 import { withSteadyHeartbeat } from './heartbeat';
 import { createJudgeActivities } from './judge';
+import { createMlflowActivities } from './mlflow-tracking';
 import type { NemoFactory } from './nemo-factory';
+import { createOwnCancellationActivities } from './own-cancellation';
 import { createRecommendationActivities } from './recommendation';
 import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';
@@ -43,5 +45,7 @@ function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
     ...createJudgeActivities(deps),
     ...createDeletionActivities(deps),
     ...createRecommendationActivities(deps),
+    ...createMlflowActivities(deps),
+    ...createOwnCancellationActivities(deps),
   };
 }

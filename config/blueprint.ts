@@ -135,7 +135,7 @@ export function fromBlueprint(raw: unknown): { config: unknown; issues: ConfigIs
       issues.push({
         path: 'mlflow_config',
         message:
-          'MLflow tracking is not part of the run config in this Flywheel version; every score is in GET /api/jobs/{id}: remove the section (or set enabled: false)',
+          'MLflow tracking is a deployment setting here, not part of the run config: set FLYWHEEL_MLFLOW_URI on the worker (chart: mlflow.uri) and remove the section (or set enabled: false)',
       });
     }
     delete c.mlflow_config;

@@ -24,6 +24,8 @@ const EnvironmentSchema = z
     FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().positive().default(30),
     /** A pending step with no heartbeat or new attempt for this long is reported as stalled. */
     FLYWHEEL_STALL_WARNING_SECONDS: z.coerce.number().positive().default(300),
+    /** An MLflow tracking server: every run is tracked there (unset: no MLflow tracking). */
+    FLYWHEEL_MLFLOW_URI: z.url().optional(),
   })
   .refine((e) => (e.TEMPORAL_TLS_CERT === undefined) === (e.TEMPORAL_TLS_KEY === undefined), {
     message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together',

@@ -4,7 +4,10 @@
 # Debian's package) and run with state in .stack/.
 #
 #   scripts/stack.sh install            install every server (second run downloads nothing)
-#   scripts/stack.sh up [--headless]    install if needed, start what is not running, wait healthy
+#   scripts/stack.sh up [--headless] [--mlflow]
+#                                       install if needed, start what is not running, wait healthy;
+#                                       --mlflow (or FLYWHEEL_MLFLOW=1) adds an MLflow tracking
+#                                       server (scripts/mlflow.sh) on 127.0.0.1:5000
 #   scripts/stack.sh down               stop the servers this stack started
 #   scripts/stack.sh status             one line per server
 #   scripts/stack.sh env                export lines for the running stack
@@ -27,6 +30,8 @@ TEMPORAL_UI_PORT="${FLYWHEEL_TEMPORAL_UI_PORT:-8233}"
 ES_PORT="${FLYWHEEL_ES_PORT:-9200}"
 MONGO_PORT="${FLYWHEEL_MONGO_PORT:-27017}"
 PG_PORT="${FLYWHEEL_PG_PORT:-5432}"
+MLFLOW_PORT="${FLYWHEEL_MLFLOW_PORT:-5000}"
+WITH_MLFLOW="${FLYWHEEL_MLFLOW:-0}"
 PG_USER="${FLYWHEEL_PG_USER:-flywheel-pg}"
 FERRETDB_BACKEND="${FLYWHEEL_FERRETDB_BACKEND:-postgresql}"
 ES_USER="${FLYWHEEL_ES_USER:-flywheel-es}"
@@ -145,6 +150,7 @@ install_all() {
     [[ "$FERRETDB_BACKEND" == postgresql ]] && install_postgres
   fi
   install_conformance_python
+  [[ "$WITH_MLFLOW" == 1 ]] && bash "$ROOT/scripts/mlflow.sh" install
   return 0
 }
 
@@ -171,6 +177,10 @@ mongo_healthy() {
   fi
   [[ "$hostport" == *:* ]] || hostport="$hostport:27017"
   (exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}") 2>/dev/null
+}
+
+mlflow_healthy() {
+  curl -fsS --max-time 2 "http://127.0.0.1:$MLFLOW_PORT/health" 2>/dev/null | grep -q OK
 }
 
 pg_healthy() {
@@ -297,6 +307,14 @@ start_mongo() {
   wait_healthy FerretDB mongo_healthy "$STATE/ferretdb/server.log" 30
 }
 
+start_mlflow() {
+  mlflow_healthy && { log "MLflow already running on 127.0.0.1:$MLFLOW_PORT"; return; }
+  log "starting MLflow tracking server on 127.0.0.1:$MLFLOW_PORT (state in $STATE/mlflow)"
+  start_bg mlflow "$STATE/mlflow/server.log" bash "$ROOT/scripts/mlflow.sh" serve "$MLFLOW_PORT" "$STATE/mlflow"
+  wait_healthy MLflow mlflow_healthy "$STATE/mlflow/server.log" 300
+  log "MLflow UI: http://127.0.0.1:$MLFLOW_PORT (workers track into it with FLYWHEEL_MLFLOW_URI)"
+}
+
 stop_one() { # name [signal]; PostgreSQL gets INT, its fast shutdown
   local name="$1" sig="${2:-TERM}" pidfile="$STATE/pids/$1.pid" pid i
   [[ -f "$pidfile" ]] || return 0
@@ -320,21 +338,29 @@ print_env() {
   echo "export ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:$ES_PORT}"
   echo "export MONGODB_URL=${MONGODB_URL:-mongodb://127.0.0.1:$MONGO_PORT}"
   echo "export FLYWHEEL_FERRETDB_BIN=$FERRETDB"
+  mlflow_healthy && echo "export FLYWHEEL_MLFLOW_URI=http://127.0.0.1:$MLFLOW_PORT"
+  return 0
 }
 
 cmd="${1:-up}"; shift || true
 case "$cmd" in
-  install) install_all ;;
+  install)
+    for a in "$@"; do [[ "$a" == --mlflow ]] && WITH_MLFLOW=1; done
+    install_all ;;
   up)
     headless=0
-    for a in "$@"; do [[ "$a" == --headless ]] && headless=1; done
+    for a in "$@"; do
+      [[ "$a" == --headless ]] && headless=1
+      [[ "$a" == --mlflow ]] && WITH_MLFLOW=1
+    done
     install_all
     start_temporal "$headless"
     start_elasticsearch
     start_mongo
+    [[ "$WITH_MLFLOW" == 1 ]] && start_mlflow
     ;;
   down)
-    for s in temporal elasticsearch ferretdb; do stop_one "$s"; done
+    for s in temporal elasticsearch ferretdb mlflow; do stop_one "$s"; done
     stop_one postgres INT ;;
   status)
     status_line temporal temporal_healthy "${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
@@ -342,7 +368,9 @@ case "$cmd" in
     status_line mongodb mongo_healthy "${MONGODB_URL:-mongodb://127.0.0.1:$MONGO_PORT}"
     if [[ -z "${MONGODB_URL:-}" && "$FERRETDB_BACKEND" == postgresql ]]; then
       status_line postgresql pg_healthy "127.0.0.1:$PG_PORT"
-    fi ;;
+    fi
+    [[ -f "$STATE/pids/mlflow.pid" ]] && status_line mlflow mlflow_healthy "127.0.0.1:$MLFLOW_PORT"
+    exit 0 ;;
   ferretdb-bin) echo "$FERRETDB" ;;
   env) print_env ;;
   *) die "unknown command '$cmd' (install | up [--headless] | down | status | env | ferretdb-bin)" ;;

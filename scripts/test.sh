@@ -9,6 +9,9 @@ bash scripts/stack.sh up --headless
 # helm, kubeconform and the Kubernetes schemas for the chart tests (cached in .tools/; the first
 # build of helm takes minutes, better spent here than inside a jest timeout).
 bash scripts/check-deploy.sh install
+# The MLflow tracking server for the MLflow end-to-end test (PyPI mlflow in a venv, installed
+# with uv; the test runs it as a child process through scripts/mlflow.sh serve).
+bash scripts/mlflow.sh install
 # Prometheus for the metrics test (Debian package; the test runs it as a child process).
 bash scripts/prometheus.sh install
 # Debian's chromium for the decision report's browser test (playwright-core drives it; nothing

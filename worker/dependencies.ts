@@ -24,6 +24,7 @@ export async function openActivityDeps(
       gpuLedgerId: settings.FLYWHEEL_GPU_LEDGER_ID,
       elasticsearch,
       logIndex: env.ES_COLLECTION_NAME,
+      ...(env.FLYWHEEL_MLFLOW_URI ? { mlflowUri: env.FLYWHEEL_MLFLOW_URI } : {}),
     },
     close: async () => {
       await mongo.client.close();

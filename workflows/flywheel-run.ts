@@ -29,7 +29,13 @@ import {
   type RunProgress,
 } from './contract';
 import { messageOf } from './errors';
-import { CANDIDATE_SEARCH_ATTRIBUTES, RUN_MEMO_JOB_ID, RUN_STATUS_IN_TEMPORAL } from './patches';
+import {
+  CANCEL_SIGNAL_CANCELS_WORKFLOW,
+  CANDIDATE_SEARCH_ATTRIBUTES,
+  MLFLOW_TRACKING,
+  RUN_MEMO_JOB_ID,
+  RUN_STATUS_IN_TEMPORAL,
+} from './patches';
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from './search-attributes';
 
 const quick = proxyActivities<FlywheelActivities>(shortCall);
@@ -51,11 +57,20 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   const progress: RunProgress = { jobId, phase: 'initializing', numRecords: 0, candidates: [] };
   const work = new CancellationScope();
   setHandler(progressQuery, () => progress);
+  // A cancel signal alone (not Temporal's cancellation) asks Temporal to cancel this workflow
+  // too, so the run ends Canceled in Temporal however the cancel arrived; awaited before the end.
+  let ownCancellation: Promise<unknown> | undefined;
   setHandler(cancelSignal, (reason) => {
     if (ENDING.includes(progress.phase)) return; // too late: the run is ending anyway
     progress.cancelReason ??= reason || 'Job cancelled by user';
     progress.phase = 'cancelling';
     work.cancel();
+    if (!root.consideredCancelled && !ownCancellation && patched(CANCEL_SIGNAL_CANCELS_WORKFLOW)) {
+      const { workflowId, runId } = workflowInfo();
+      ownCancellation = CancellationScope.nonCancellable(() =>
+        quick.requestOwnCancellation({ workflowId, runId }),
+      ).catch(() => undefined);
+    }
   });
   const updateCandidate = (candidate: CandidateProgress) => {
     progress.candidates = progress.candidates.map((c) =>
@@ -182,7 +197,12 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       candidatesFailed: result.candidatesFailed,
       cancelReason: result.status === 'cancelled' ? (result.error ?? null) : null,
     });
+    // Tracking, from the final documents; like the advice, a run never fails for it.
+    if (runConfig && patched(MLFLOW_TRACKING)) {
+      await advice.trackRunInMlflow({ jobId, config: runConfig }).catch(() => undefined);
+    }
   });
+  if (ownCancellation) await ownCancellation;
   progress.phase = result.status;
   if (result.error) progress.error = result.error;
   setStatusAttribute(result.status);

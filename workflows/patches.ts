@@ -9,3 +9,7 @@ export const RUN_MEMO_JOB_ID = 'run-memo-job-id';
 export const CANDIDATE_SEARCH_ATTRIBUTES = 'candidate-search-attributes';
 /** Customized candidates run the regression gate's general benchmarks on their base and customized model. */
 export const GENERAL_BENCHMARKS = 'general-benchmarks';
+/** As it finalizes, a run is mirrored into MLflow (an activity that does nothing when tracking is off). */
+export const MLFLOW_TRACKING = 'mlflow-tracking';
+/** A raw `cancel` signal asks Temporal to cancel the workflow too, so the run ends Canceled however it was cancelled. */
+export const CANCEL_SIGNAL_CANCELS_WORKFLOW = 'cancel-signal-cancels-workflow';

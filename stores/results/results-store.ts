@@ -342,6 +342,12 @@ export class ResultsStore {
     return this.updateUnfinished(this.evaluations, id, withSanitizedError(fields));
   }
 
+  /** The evaluation's MLflow run link, written once the run is tracked (after the step finished). */
+  async setEvaluationMlflowUri(runId: string, id: string, uri: string): Promise<void> {
+    await this.evaluations.updateOne({ _id: id }, { $set: { mlflow_uri: uri } });
+    await this.snapshots.deleteOne({ _id: runId }); // a detail cached before the link was set
+  }
+
   getEvaluation(id: string): Promise<EvaluationDoc | null> {
     return this.evaluations.findOne({ _id: id });
   }

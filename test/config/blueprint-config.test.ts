@@ -183,6 +183,7 @@ test('values Flywheel cannot honour are refused by name, with what to use instea
   ]);
   expect(issues.find((i) => i.path === 'nmp_config.nim_parallelism')?.message).toContain('gpu_budget');
   expect(issues.find((i) => i.path === 'logging_config.level')?.message).toContain('INFO');
+  expect(issues.find((i) => i.path === 'mlflow_config')?.message).toContain('FLYWHEEL_MLFLOW_URI');
 });
 
 test('an older Blueprint judge (type, model_id, api_key_env) maps over; a key in the file is refused', () => {

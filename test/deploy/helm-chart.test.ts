@@ -226,6 +226,17 @@ describe('defaults', () => {
     expect(judge.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16', '192.168.0.0/16']));
   });
 
+  test('the api is scraped through pod annotations on its port; MLflow tracking is off', () => {
+    const api = find(manifests, 'Deployment', '-api');
+    expect(api.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '8000',
+      'prometheus.io/path': '/metrics',
+    });
+    expect(manifests.some((m) => m.kind === 'ServiceMonitor')).toBe(false);
+    expect(envOf(find(manifests, 'Deployment', '-worker')).has('FLYWHEEL_MLFLOW_URI')).toBe(false);
+  });
+
   test('the rendered config is one the application loads', () => {
     const configMap = find(manifests, 'ConfigMap', '-config');
     const config = parseFlywheelConfig(parseYaml(configMap.data?.['flywheel.yaml'] ?? ''));
@@ -390,6 +401,44 @@ describe('mid-upgrade, autoscaled on the task queue backlog (KEDA)', () => {
     expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
     const annotations = find(manifests, 'Deployment', '-worker').spec.template.metadata.annotations;
     expect(annotations['prometheus.io/scrape']).toBeUndefined();
+  });
+
+  test('a ServiceMonitor scrapes the api Service with the metrics bearer token', () => {
+    const monitor = find(manifests, 'ServiceMonitor', '-api');
+    const service = find(manifests, 'Service', '-api');
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    // the selector picks the api Service only, not the worker's metrics Service
+    expect(find(manifests, 'Service', '-worker-metrics').metadata.labels).not.toMatchObject(
+      monitor.spec.selector.matchLabels,
+    );
+    expect(monitor.spec.endpoints).toEqual([
+      {
+        port: 'http',
+        path: '/metrics',
+        interval: '15s',
+        authorization: { type: 'Bearer', credentials: { name: 'flywheel-metrics-token', key: 'token' } },
+      },
+    ]);
+    const api = find(manifests, 'Deployment', '-api');
+    expect(api.spec.template.metadata.annotations['prometheus.io/scrape']).toBeUndefined();
+    expect(envOf(api).get('FLYWHEEL_METRICS_TOKEN')?.valueFrom).toEqual({
+      secretKeyRef: { name: 'flywheel-metrics-token', key: 'token' },
+    });
+  });
+
+  test('with mlflow.uri every worker build tracks into MLflow and may reach it', () => {
+    for (const name of ['-worker', '-worker-0.1.0']) {
+      expect(envOf(find(manifests, 'Deployment', name)).get('FLYWHEEL_MLFLOW_URI')?.value).toBe(
+        'http://mlflow.mlflow.svc.cluster.local:5000',
+      );
+      const egress = find(manifests, 'NetworkPolicy', name).spec.egress;
+      expect(egress).toContainEqual({
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mlflow' } } }],
+        ports: [{ port: 5000, protocol: 'TCP' }],
+      });
+    }
+    expect(envOf(find(manifests, 'Deployment', '-api')).has('FLYWHEEL_MLFLOW_URI')).toBe(false);
   });
 });
 

@@ -57,6 +57,8 @@ export interface HarnessOptions {
   recordRequests?: boolean;
   /** Emulator life-cycle durations before the time scale (default `demo`, the compressed profile). */
   profile?: 'demo' | 'realistic';
+  /** An MLflow tracking server the worker tracks runs into. */
+  mlflowUri?: string;
 }
 
 export class FlywheelHarness {
@@ -116,6 +118,7 @@ export class FlywheelHarness {
         gpuLedgerId: this.gpuLedgerId,
         elasticsearch: this.elasticsearch,
         logIndex: this.logIndex,
+        ...(this.options.mlflowUri ? { mlflowUri: this.options.mlflowUri } : {}),
         loadConfig: (name = 'default') => {
           const config = this.configs.get(name);
           if (!config) throw new Error(`test config "${name}" not registered`);

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { loadLogs } from '../../stores/log-loader';
 import { FLYWHEEL_RUN_WORKFLOW, type FlywheelRunInput, progressQuery } from '../../workflows/contract';
@@ -119,6 +122,40 @@ describe('Temporal execution status agrees with the job', () => {
     expect((await h.documents(created.id)).run).toMatchObject({
       status: 'cancelled',
       cancel_reason: 'Job cancelled by user',
+    });
+    expect((await h.counters()).live_deployments).toEqual([]);
+  });
+
+  test('a cancel sent as a raw Temporal signal (temporal workflow signal --name cancel) ends the run Canceled', async () => {
+    await h.setFaults({ deployment: { never_ready: true } });
+    const { body: created } = await api.call('POST', '/api/jobs', {
+      body: { workload_id: SAMPLE.workloadId, client_id: SAMPLE.clientId, config_name: 'single' },
+    });
+    const handle = h.env.client.workflow.getHandle(`flywheel-${created.id}`);
+    await eventually('the candidate to deploy', async () =>
+      (await handle.query(progressQuery)).candidates.some((c) => c.status === 'deploying-nim') ? true : undefined,
+    );
+    // The operator's CLI, not the API: only the signal, no cancel request from the client.
+    const tools = process.env.FLYWHEEL_TOOLS_DIR ?? path.resolve(__dirname, '../../.tools');
+    await promisify(execFile)(path.join(tools, 'venv/bin/temporal'), [
+      'workflow',
+      'signal',
+      '--address',
+      servers.TEMPORAL_ADDRESS,
+      '--namespace',
+      servers.TEMPORAL_NAMESPACE,
+      '--workflow-id',
+      handle.workflowId,
+      '--name',
+      'cancel',
+      '--input',
+      JSON.stringify('operator stopped it'),
+    ]);
+    expect(await h.result(handle)).toMatchObject({ status: 'cancelled', error: 'operator stopped it' });
+    await listed(`WorkflowId='${handle.workflowId}' AND ExecutionStatus='Canceled' AND FlywheelStatus='cancelled'`, 1);
+    expect((await h.documents(created.id)).run).toMatchObject({
+      status: 'cancelled',
+      cancel_reason: 'operator stopped it',
     });
     expect((await h.counters()).live_deployments).toEqual([]);
   });
