@@ -11,6 +11,9 @@ import { withSteadyHeartbeat } from './heartbeat';
 import { createJudgeActivities } from './judge';
 import type { NemoFactory } from './nemo-factory';
 import { createRecommendationActivities } from './recommendation';
+import { createEmbeddingCustomizationActivities } from './embedding-customization';
+import { createRetrievalDatasetActivities } from './retrieval-datasets';
+import { createRetrievalEvaluationActivities } from './retrieval-evaluation';
 import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';
 
@@ -43,5 +46,8 @@ function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
     ...createJudgeActivities(deps),
     ...createDeletionActivities(deps),
     ...createRecommendationActivities(deps),
+    ...createRetrievalDatasetActivities(deps),
+    ...createRetrievalEvaluationActivities(deps),
+    ...createEmbeddingCustomizationActivities(deps),
   };
 }

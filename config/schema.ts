@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WorkloadType } from '../contracts';
+import { EmbeddingTrainingConfigSchema, RETRIEVAL_METRICS, RetrievalConfigSchema } from './retrieval-schema';
 
 // The flywheel configuration. Field names follow the upstream Blueprint's config.yaml so an
 // existing config ports over; defaults are the upstream code defaults unless noted.
@@ -157,6 +158,8 @@ export const QualityGateConfigSchema = z.strictObject({
   ),
   classification: gateRule(['f1'] as const, 'f1'),
   generic: gateRule(['similarity'] as const, 'similarity'),
+  /** embedding_job: relative to the production reranker's judgements (1.0 = its relevant passages ranked first). */
+  retrieval: gateRule(RETRIEVAL_METRICS, 'ndcg_cut_10'),
 });
 
 const PerTokenPriceSchema = z.strictObject({
@@ -271,6 +274,10 @@ export const FlywheelConfigSchema = z
     cost_model: CostModelConfigSchema.prefault({}),
     // regression gate
     regression_gate: RegressionGateConfigSchema.prefault({}),
+    /** Candidate embedding models of an embedding_job (model_type: embedding). */
+    embedding_nims: z.array(CandidateModelSchema).default([]),
+    retrieval_config: RetrievalConfigSchema.prefault({}),
+    embedding_training_config: EmbeddingTrainingConfigSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.icl_config.max_examples > c.data_split_config.eval_size) {
@@ -296,6 +303,13 @@ export const FlywheelConfigSchema = z
         });
       }
     }
+    const embedders = new Set<string>();
+    c.embedding_nims.forEach((n, i) => {
+      if (embedders.has(n.model_name)) {
+        ctx.addIssue({ code: 'custom', path: ['embedding_nims', i, 'model_name'], message: 'duplicate candidate model' });
+      }
+      embedders.add(n.model_name);
+    });
   });
 
 export type NmpConfig = z.infer<typeof NmpConfigSchema>;

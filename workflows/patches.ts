@@ -9,3 +9,5 @@ export const RUN_MEMO_JOB_ID = 'run-memo-job-id';
 export const CANDIDATE_SEARCH_ATTRIBUTES = 'candidate-search-attributes';
 /** Customized candidates run the regression gate's general benchmarks on their base and customized model. */
 export const GENERAL_BENCHMARKS = 'general-benchmarks';
+/** A run with `jobType: embedding_job` builds retrieval datasets and runs embedding candidates. */
+export const EMBEDDING_JOB = 'embedding-job';
