@@ -111,10 +111,13 @@ export function createRetrievalEvaluationActivities({ results, nemo }: { results
       const remoteResults = await retryTransient(() => client.evaluator.getResults(remote.id));
       const scores = retrieverScores(remoteResults, RETRIEVAL_METRICS);
       if (Object.keys(scores).length === 0) {
-        throw new NemoPermanentError(`the retriever evaluation's results hold none of ${RETRIEVAL_METRICS.join(', ')}`, {
-          method: 'GET',
-          path: `/v1/evaluation/jobs/${remote.id}/results`,
-        });
+        throw new NemoPermanentError(
+          `the retriever evaluation's results hold none of ${RETRIEVAL_METRICS.join(', ')}`,
+          {
+            method: 'GET',
+            path: `/v1/evaluation/jobs/${remote.id}/results`,
+          },
+        );
       }
       // Per-query values, when the results archive has them (the decision's intervals use them).
       const records = await retryTransient(() => client.evaluator.getSampleResults(remote.id)).catch(

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { jobCandidates } from '../config/job-candidates';
 import { ConfigError, loadFlywheelConfig } from '../config/load';
 import { runConfig } from '../config/merge-data-split';
-import { jobCandidates } from '../config/job-candidates';
 import type { FlywheelConfig } from '../config/schema';
 import type { CandidateStatus } from '../contracts';
 import { runsFinished } from '../observability/metrics';

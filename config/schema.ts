@@ -306,7 +306,11 @@ export const FlywheelConfigSchema = z
     const embedders = new Set<string>();
     c.embedding_nims.forEach((n, i) => {
       if (embedders.has(n.model_name)) {
-        ctx.addIssue({ code: 'custom', path: ['embedding_nims', i, 'model_name'], message: 'duplicate candidate model' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['embedding_nims', i, 'model_name'],
+          message: 'duplicate candidate model',
+        });
       }
       embedders.add(n.model_name);
     });

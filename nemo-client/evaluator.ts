@@ -4,8 +4,8 @@ import { deleteIfPresent, isNotFound, NemoPermanentError, orAbsent } from './err
 import { BASE_FIELD, chooseJob, FIND_AGAIN_FIELD, hasKey } from './find-again';
 import { checkRequest, type HttpCore, pathOf } from './http';
 import { listAll, newest } from './pagination';
-import { JobStatusSchema } from './statuses';
 import { RetrieverEvaluationConfigSchema, RetrieverTargetSchema } from './retriever-evaluation';
+import { JobStatusSchema } from './statuses';
 import { pollUntil, type WaitOptions } from './wait';
 
 export const ApiEndpointSchema = z.strictObject({

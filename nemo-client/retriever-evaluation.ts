@@ -89,7 +89,8 @@ export function retrieverScores(
     for (const metric of metrics) {
       const found = task.metrics[metric]?.scores;
       if (!found) continue;
-      const value = found[metric]?.value ?? (Object.keys(found).length === 1 ? Object.values(found)[0]?.value : undefined);
+      const value =
+        found[metric]?.value ?? (Object.keys(found).length === 1 ? Object.values(found)[0]?.value : undefined);
       if (typeof value === 'number') scores[metric] = value;
     }
   }

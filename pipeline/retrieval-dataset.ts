@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RetrievalConfig } from '../config/retrieval-schema';
+import { runSlug, workloadSlug } from './dataset-names';
 import { DatasetError } from './errors';
 import {
   type EmbeddingRequest,
@@ -8,7 +9,6 @@ import {
   type RankingResponse,
   retrievalRecordProblem,
 } from './retrieval-log';
-import { workloadSlug, runSlug } from './dataset-names';
 
 // Retrieval logs → the datasets of an embedding_job. Pure: the activity exports and uploads.
 //  - corpus: every passage the logs show (ranked passages, and passages sent to the embedder);

@@ -26,7 +26,10 @@ export const EmbeddingResponseSchema = z
     data: z
       .array(
         z
-          .object({ index: z.number().int().nonnegative(), embedding: z.union([z.array(z.number()).min(1), z.string()]) })
+          .object({
+            index: z.number().int().nonnegative(),
+            embedding: z.union([z.array(z.number()).min(1), z.string()]),
+          })
           .loose(),
       )
       .min(1, 'must hold at least one embedding'),

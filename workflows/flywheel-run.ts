@@ -29,8 +29,8 @@ import {
   RUN_FAILED_TYPE,
   type RunProgress,
 } from './contract';
-import { messageOf } from './errors';
 import { runEmbeddingCandidates } from './embedding-run';
+import { messageOf } from './errors';
 import { CANDIDATE_SEARCH_ATTRIBUTES, EMBEDDING_JOB, RUN_MEMO_JOB_ID, RUN_STATUS_IN_TEMPORAL } from './patches';
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from './search-attributes';
 
@@ -127,7 +127,10 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
         progress.phase = 'running-candidates';
         return settle(
           candidates,
-          await runEmbeddingCandidates({ jobId, input, config, candidates, datasets: retrieval.datasets }, updateCandidate),
+          await runEmbeddingCandidates(
+            { jobId, input, config, candidates, datasets: retrieval.datasets },
+            updateCandidate,
+          ),
         );
       }
       const built = await step('Error creating datasets', () =>

@@ -2,10 +2,10 @@ import {
   type BlueprintDeploymentStatus,
   type BlueprintNimRunStatus,
   type CandidateStatus,
+  DEFAULT_JOB_TYPE,
   type DeploymentStatus,
   EvalType,
 } from '../../contracts';
-import { DEFAULT_JOB_TYPE } from '../../contracts';
 import type { ResultsStore } from '../../stores/results/results-store';
 import type {
   CustomizationDoc,
