@@ -191,6 +191,9 @@ export const DEFAULT_MODEL_PRICES: z.infer<typeof ModelPriceSchema>[] = [
   { model_name: 'meta/llama-3.1-8b-instruct', input_per_million: 0.08, output_per_million: 0.08 },
   { model_name: 'meta/llama-3.2-3b-instruct', input_per_million: 0.03, output_per_million: 0.03 },
   { model_name: 'meta/llama-3.2-1b-instruct', input_per_million: 0.01, output_per_million: 0.01 },
+  // embedding models read tokens and write none
+  { model_name: 'nvidia/nv-embedqa-mistral-7b-v2', input_per_million: 0.07, output_per_million: 0 },
+  { model_name: 'nvidia/llama-3.2-nv-embedqa-1b-v2', input_per_million: 0.01, output_per_million: 0 },
 ];
 
 export const CostModelConfigSchema = z.strictObject({

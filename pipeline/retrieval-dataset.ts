@@ -49,7 +49,9 @@ export interface RetrievalReport {
   rejected: { id: string | undefined; reason: string }[];
   passages: number;
   queries: { judged: number; without_positive: number };
-  split: { eval: number; train: number; val: number; eval_reduced: boolean };
+  split: { eval: number; train: number; val: number };
+  /** Fewer held-out queries than retrieval_config.eval_size (at most half the queries are held out). */
+  eval_reduced: boolean;
   training_rows: number;
 }
 
@@ -93,7 +95,8 @@ export function buildRetrievalDatasets(input: {
     rejected: [],
     passages: 0,
     queries: { judged: 0, without_positive: 0 },
-    split: { eval: 0, train: 0, val: 0, eval_reduced: false },
+    split: { eval: 0, train: 0, val: 0 },
+    eval_reduced: false,
     training_rows: 0,
   };
 
@@ -147,13 +150,13 @@ export function buildRetrievalDatasets(input: {
   // Seeded order by query, so the same logs and seed always give the same split.
   const ordered = usable.sort((a, b) => digest(input.seed, a.text).localeCompare(digest(input.seed, b.text)));
   const evalCount = Math.min(config.eval_size, Math.floor(ordered.length / 2));
-  report.split.eval_reduced = evalCount < config.eval_size;
+  report.eval_reduced = evalCount < config.eval_size;
   const evalSet = ordered.slice(0, evalCount);
   const rest = ordered.slice(evalCount);
   const valCount = Math.min(Math.round(rest.length * config.val_ratio), rest.length - 1);
   const valSet = rest.slice(0, valCount);
   const trainSet = rest.slice(valCount);
-  report.split = { ...report.split, eval: evalSet.length, train: trainSet.length, val: valSet.length };
+  report.split = { eval: evalSet.length, train: trainSet.length, val: valSet.length };
 
   const queryId = (q: Judged) => `q${digest('query', q.text).slice(0, 12)}`;
   const positives = (q: Judged) =>
