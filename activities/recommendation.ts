@@ -82,20 +82,23 @@ export async function computeDecision(
     iclExtraInputTokens: report?.icl?.exampleTokensPerRecord?.mean ?? 0,
     prices: modelPrices(cost),
     // the regression gate's general benchmarks are for LLM candidates
-    regression: regressionGate.enabled && !retrieval
-      ? {
-          threshold_ratio: regressionGate.threshold_ratio,
-          models: new Map(
-            config.nims.map((candidate) => [
-              candidate.model_name,
-              {
-                expected: benchmarksFor({ ...config, regression_gate: regressionGate }, candidate).map((b) => b.type),
-                runs: Object.values(nims.find((n) => n.model_name === candidate.model_name)?.general_benchmarks ?? {}),
-              },
-            ]),
-          ),
-        }
-      : null,
+    regression:
+      regressionGate.enabled && !retrieval
+        ? {
+            threshold_ratio: regressionGate.threshold_ratio,
+            models: new Map(
+              config.nims.map((candidate) => [
+                candidate.model_name,
+                {
+                  expected: benchmarksFor({ ...config, regression_gate: regressionGate }, candidate).map((b) => b.type),
+                  runs: Object.values(
+                    nims.find((n) => n.model_name === candidate.model_name)?.general_benchmarks ?? {},
+                  ),
+                },
+              ]),
+            ),
+          }
+        : null,
     production: {
       model: productionModel,
       source: cost.production_model ? 'config' : traffic.logged_model ? 'logs' : 'none',
