@@ -4,6 +4,7 @@ import { createDatasetActivities } from './datasets';
 import { createDeletionActivities } from './deletion';
 import { createDeploymentActivities } from './deployment';
 import type { ActivityDeps } from './deps';
+import { createEmbeddingCustomizationActivities } from './embedding-customization';
 import { createEvaluationActivities } from './evaluation';
 import { createGeneralBenchmarkActivities } from './general-benchmark';
 import { createGpuBudgetActivities } from './gpu-budget';
@@ -13,6 +14,8 @@ import { createMlflowActivities } from './mlflow-tracking';
 import type { NemoFactory } from './nemo-factory';
 import { createOwnCancellationActivities } from './own-cancellation';
 import { createRecommendationActivities } from './recommendation';
+import { createRetrievalDatasetActivities } from './retrieval-datasets';
+import { createRetrievalEvaluationActivities } from './retrieval-evaluation';
 import { createRunLifecycleActivities } from './run-lifecycle';
 import { createSmokeActivities } from './smoke';
 
@@ -47,5 +50,8 @@ function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
     ...createRecommendationActivities(deps),
     ...createMlflowActivities(deps),
     ...createOwnCancellationActivities(deps),
+    ...createRetrievalDatasetActivities(deps),
+    ...createRetrievalEvaluationActivities(deps),
+    ...createEmbeddingCustomizationActivities(deps),
   };
 }

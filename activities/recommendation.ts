@@ -1,3 +1,4 @@
+import { jobCandidates } from '../config/job-candidates';
 import {
   CostModelConfigSchema,
   type FlywheelConfig,
@@ -49,8 +50,10 @@ export async function computeDecision(
   const cost = CostModelConfigSchema.parse(config.cost_model ?? {});
   const regressionGate = RegressionGateConfigSchema.parse(config.regression_gate ?? {});
   const report = run.dataset_report as Partial<DatasetReport> | null;
-  const workloadType: WorkloadKind =
-    report?.workloadType ?? (config.workload_type === 'auto' ? 'generic' : config.workload_type);
+  const retrieval = run.job_type === 'embedding_job';
+  const workloadType: WorkloadKind = retrieval
+    ? 'retrieval'
+    : (report?.workloadType ?? (config.workload_type === 'auto' ? 'generic' : config.workload_type));
   const { evaluations, nims } = await results.getRunSteps(run);
   const modelOf = new Map(nims.map((n) => [n._id, n.model_name]));
   const traffic = await workloadTraffic(elasticsearch, logIndex, {
@@ -64,7 +67,9 @@ export async function computeDecision(
     workloadType,
     gate: gates[workloadType],
     confidenceLevel: gates.confidence_level,
-    evalSetSize: Math.min(report?.split?.eval ?? 0, config.data_split_config.limit),
+    evalSetSize: retrieval
+      ? (report?.split?.eval ?? 0)
+      : Math.min(report?.split?.eval ?? 0, config.data_split_config.limit),
     evaluations: evaluations.map((e) => ({
       model: modelOf.get(e.nim_id) ?? e.nim_id.slice(jobId.length + 1),
       eval_type: e.eval_type as EvalKind,
@@ -72,24 +77,28 @@ export async function computeDecision(
       scores: e.scores,
       samples: (e as { samples?: unknown }).samples,
     })),
-    models: run.candidate_models ?? config.nims.map((n) => n.model_name),
+    models: run.candidate_models ?? jobCandidates(config, run.job_type).map((n) => n.model_name),
     traffic,
     iclExtraInputTokens: report?.icl?.exampleTokensPerRecord?.mean ?? 0,
     prices: modelPrices(cost),
-    regression: regressionGate.enabled
-      ? {
-          threshold_ratio: regressionGate.threshold_ratio,
-          models: new Map(
-            config.nims.map((candidate) => [
-              candidate.model_name,
-              {
-                expected: benchmarksFor({ ...config, regression_gate: regressionGate }, candidate).map((b) => b.type),
-                runs: Object.values(nims.find((n) => n.model_name === candidate.model_name)?.general_benchmarks ?? {}),
-              },
-            ]),
-          ),
-        }
-      : null,
+    // the regression gate's general benchmarks are for LLM candidates
+    regression:
+      regressionGate.enabled && !retrieval
+        ? {
+            threshold_ratio: regressionGate.threshold_ratio,
+            models: new Map(
+              config.nims.map((candidate) => [
+                candidate.model_name,
+                {
+                  expected: benchmarksFor({ ...config, regression_gate: regressionGate }, candidate).map((b) => b.type),
+                  runs: Object.values(
+                    nims.find((n) => n.model_name === candidate.model_name)?.general_benchmarks ?? {},
+                  ),
+                },
+              ]),
+            ),
+          }
+        : null,
     production: {
       model: productionModel,
       source: cost.production_model ? 'config' : traffic.logged_model ? 'logs' : 'none',

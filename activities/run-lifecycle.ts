@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { jobCandidates } from '../config/job-candidates';
 import { ConfigError, loadFlywheelConfig } from '../config/load';
 import { runConfig } from '../config/merge-data-split';
 import type { FlywheelConfig } from '../config/schema';
@@ -32,16 +33,25 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
         await results.finishRun(input.jobId, 'failed', { error: message });
         throw ApplicationFailure.nonRetryable(message, err instanceof ConfigError ? 'ConfigError' : 'Error');
       }
+      const candidates = jobCandidates(config, input.jobType);
+      if (candidates.length === 0) {
+        const message = `config "${input.configName ?? 'default'}" has no embedding_nims: an embedding_job needs at least one embedding candidate`;
+        await results.createRun(runInit(input));
+        await results.finishRun(input.jobId, 'failed', { error: message });
+        throw ApplicationFailure.nonRetryable(message, 'ConfigError');
+      }
       await results.createRun(runInit(input));
       if (input.workflowRunId) await results.reopenRun(input.jobId, input.workflowRunId);
       await results.updateRun(input.jobId, {
         status: 'running',
         workflow_id: input.workflowId,
         ...(input.workflowRunId ? { workflow_run_id: input.workflowRunId } : {}),
-        candidates_total: config.nims.length,
-        candidate_models: config.nims.map((n) => n.model_name),
+        candidates_total: candidates.length,
+        candidate_models: candidates.map((n) => n.model_name),
       });
-      for (const nim of config.nims) await results.createNim(input.jobId, nim.model_name);
+      for (const nim of candidates) await results.createNim(input.jobId, nim.model_name);
+      // Retrieval metrics need no judge: an embedding_job has none.
+      if (input.jobType === 'embedding_job') return { config };
       const judge = config.llm_judge_config;
       await results.upsertJudge(input.jobId, {
         model_name: judge.model_name,
@@ -103,5 +113,6 @@ function runInit(input: FlywheelRunInput & { jobId: string; workflowId: string }
     workflow_id: input.workflowId,
     config_name: input.configName ?? null,
     schedule_id: input.scheduleId ?? null,
+    ...(input.jobType ? { job_type: input.jobType } : {}),
   };
 }

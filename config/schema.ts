@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WorkloadType } from '../contracts';
+import { EmbeddingTrainingConfigSchema, RETRIEVAL_METRICS, RetrievalConfigSchema } from './retrieval-schema';
 
 // The flywheel configuration. Field names follow the upstream Blueprint's config.yaml so an
 // existing config ports over; defaults are the upstream code defaults unless noted.
@@ -157,6 +158,8 @@ export const QualityGateConfigSchema = z.strictObject({
   ),
   classification: gateRule(['f1'] as const, 'f1'),
   generic: gateRule(['similarity'] as const, 'similarity'),
+  /** embedding_job: relative to the production reranker's judgements (1.0 = its relevant passages ranked first). */
+  retrieval: gateRule(RETRIEVAL_METRICS, 'ndcg_cut_10'),
 });
 
 const PerTokenPriceSchema = z.strictObject({
@@ -188,6 +191,9 @@ export const DEFAULT_MODEL_PRICES: z.infer<typeof ModelPriceSchema>[] = [
   { model_name: 'meta/llama-3.1-8b-instruct', input_per_million: 0.08, output_per_million: 0.08 },
   { model_name: 'meta/llama-3.2-3b-instruct', input_per_million: 0.03, output_per_million: 0.03 },
   { model_name: 'meta/llama-3.2-1b-instruct', input_per_million: 0.01, output_per_million: 0.01 },
+  // embedding models read tokens and write none
+  { model_name: 'nvidia/nv-embedqa-mistral-7b-v2', input_per_million: 0.07, output_per_million: 0 },
+  { model_name: 'nvidia/llama-3.2-nv-embedqa-1b-v2', input_per_million: 0.01, output_per_million: 0 },
 ];
 
 export const CostModelConfigSchema = z.strictObject({
@@ -271,6 +277,10 @@ export const FlywheelConfigSchema = z
     cost_model: CostModelConfigSchema.prefault({}),
     // regression gate
     regression_gate: RegressionGateConfigSchema.prefault({}),
+    /** Candidate embedding models of an embedding_job (model_type: embedding). */
+    embedding_nims: z.array(CandidateModelSchema).default([]),
+    retrieval_config: RetrievalConfigSchema.prefault({}),
+    embedding_training_config: EmbeddingTrainingConfigSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.icl_config.max_examples > c.data_split_config.eval_size) {
@@ -296,6 +306,17 @@ export const FlywheelConfigSchema = z
         });
       }
     }
+    const embedders = new Set<string>();
+    c.embedding_nims.forEach((n, i) => {
+      if (embedders.has(n.model_name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['embedding_nims', i, 'model_name'],
+          message: 'duplicate candidate model',
+        });
+      }
+      embedders.add(n.model_name);
+    });
   });
 
 export type NmpConfig = z.infer<typeof NmpConfigSchema>;

@@ -8,6 +8,9 @@ export type ResolvedWorkloadType = z.infer<typeof ResolvedWorkloadType>;
 export const WorkloadType = z.enum(v.WORKLOAD_TYPES);
 export type WorkloadType = z.infer<typeof WorkloadType>;
 
+export const JobType = z.enum(v.JOB_TYPES);
+export type JobType = z.infer<typeof JobType>;
+
 export const EvalType = z.enum(v.EVAL_TYPES);
 export type EvalType = z.infer<typeof EvalType>;
 export const BenchmarkVariant = z.enum(v.BENCHMARK_VARIANTS);

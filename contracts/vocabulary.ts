@@ -80,3 +80,10 @@ export const JUDGE_DEPLOYMENT_TYPES = ['remote', 'local'] as const;
 /** A job id: 24 lowercase hexadecimal characters, as the Blueprint's ObjectId ids look to clients. */
 export const JOB_ID_PATTERN = /^[0-9a-f]{24}$/;
 export const isJobId = (value: string): boolean => JOB_ID_PATTERN.test(value);
+
+/**
+ * What a flywheel run distils (the Blueprint architecture's `job_type`): an LLM from chat
+ * logs, or an embedding model from retrieval logs. A request without it is an `llm_job`.
+ */
+export const JOB_TYPES = ['llm_job', 'embedding_job'] as const;
+export const DEFAULT_JOB_TYPE = 'llm_job' as const satisfies (typeof JOB_TYPES)[number];

@@ -9,7 +9,7 @@ import { type ScoreInterval, scoreInterval } from './scores';
 // its gate verdict and monthly cost, and the recommendation. Pure: the caller reads the
 // documents, the config and the traffic.
 
-export type WorkloadKind = 'tool_calling' | 'classification' | 'generic';
+export type WorkloadKind = 'tool_calling' | 'classification' | 'generic' | 'retrieval';
 
 export interface EvaluationInput extends EvaluationLike {
   model: string;

@@ -11,6 +11,11 @@ export const SCORE_KINDS = {
   tool_calling_correctness: 'judge',
   similarity: 'judge',
   f1: 'f1',
+  // retriever evaluation (embedding_job): per-query values in [0, 1]
+  recall_5: 'judge',
+  ndcg_cut_5: 'judge',
+  recall_10: 'judge',
+  ndcg_cut_10: 'judge',
 } as const satisfies Record<string, 'accuracy' | 'judge' | 'f1'>;
 export type ScoreKey = keyof typeof SCORE_KINDS;
 export const isScoreKey = (k: string): k is ScoreKey => Object.hasOwn(SCORE_KINDS, k);

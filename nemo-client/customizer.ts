@@ -19,7 +19,8 @@ export const CustomizationConfigSchema = z.strictObject({
     .array(
       z.strictObject({
         training_type: z.literal('sft'),
-        finetuning_type: z.literal('lora'),
+        // lora for LLMs; lora_merged or all_weights for embedding models
+        finetuning_type: z.enum(['lora', 'lora_merged', 'all_weights']),
         num_gpus: z.number().int().positive(),
         num_nodes: z.number().int().positive().optional(),
         tensor_parallel_size: z.number().int().positive().optional(),
@@ -44,14 +45,35 @@ export const CustomizationJobRequestSchema = z.strictObject({
   output_model: z.string().regex(/^[^/]+\/[^/]+$/, 'must be "namespace/name"'),
   config: z.string().regex(/^[^/]+\/.+$/, 'must be "namespace/config-name"'),
   dataset: z.strictObject({ name: z.string().min(1), namespace: z.string().min(1) }),
-  hyperparameters: z.strictObject({
-    training_type: z.literal('sft'),
-    finetuning_type: z.literal('lora'),
-    epochs: z.number().int().positive(),
-    batch_size: z.number().int().positive(),
-    learning_rate: z.number().positive(),
-    lora: z.strictObject({ adapter_dim: z.number().int().positive(), adapter_dropout: z.number().min(0).lt(1) }),
-  }),
+  hyperparameters: z.union([
+    z.strictObject({
+      training_type: z.literal('sft'),
+      finetuning_type: z.literal('lora'),
+      epochs: z.number().int().positive(),
+      batch_size: z.number().int().positive(),
+      learning_rate: z.number().positive(),
+      lora: z.strictObject({ adapter_dim: z.number().int().positive(), adapter_dropout: z.number().min(0).lt(1) }),
+    }),
+    // an embedding model: merged LoRA weights (lora given) or all weights
+    z.strictObject({
+      training_type: z.literal('sft'),
+      finetuning_type: z.enum(['lora_merged', 'all_weights']),
+      epochs: z.number().int().positive(),
+      batch_size: z.number().int().positive(),
+      learning_rate: z.number().positive(),
+      lora: z
+        .strictObject({ adapter_dim: z.number().int().positive(), adapter_dropout: z.number().min(0).lt(1) })
+        .optional(),
+    }),
+  ]),
+  /** The SDK's `DatasetParametersParam` (embedding only: negatives per query). */
+  dataset_parameters: z
+    .strictObject({
+      num_hard_negatives: z.number().int().positive().optional(),
+      negative_sample_strategy: z.enum(['first', 'random']).optional(),
+      in_batch_negatives: z.boolean().optional(),
+    })
+    .optional(),
 });
 export type CustomizationJobRequest = z.input<typeof CustomizationJobRequestSchema>;
 

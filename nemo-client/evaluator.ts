@@ -4,6 +4,7 @@ import { deleteIfPresent, isNotFound, NemoPermanentError, orAbsent } from './err
 import { BASE_FIELD, chooseJob, FIND_AGAIN_FIELD, hasKey } from './find-again';
 import { checkRequest, type HttpCore, pathOf } from './http';
 import { listAll, newest } from './pagination';
+import { RetrieverEvaluationConfigSchema, RetrieverTargetSchema } from './retriever-evaluation';
 import { JobStatusSchema } from './statuses';
 import { pollUntil, type WaitOptions } from './wait';
 
@@ -64,8 +65,8 @@ export const EvaluationConfigSchema = z.union([CustomEvaluationConfigSchema, Ben
 export const EvaluationJobRequestSchema = z.strictObject({
   namespace: z.string().min(1),
   custom_fields: z.record(z.string(), z.string()),
-  config: EvaluationConfigSchema,
-  target: EvaluationTargetSchema,
+  config: z.union([EvaluationConfigSchema, RetrieverEvaluationConfigSchema]),
+  target: z.union([EvaluationTargetSchema, RetrieverTargetSchema]),
 });
 export type EvaluationJobRequest = z.input<typeof EvaluationJobRequestSchema>;
 

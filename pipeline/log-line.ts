@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConversationSchema, conversationToLogRecord, isConversationLine } from './conversation-format';
 import { scanJson } from './json-scan';
 import { LogEnvelopeSchema, timestampToIso } from './log-record';
+import { isRetrievalLine, retrievalRecordProblem } from './retrieval-log';
 
 // One line of a JSONL log file turned into the document the loader indexes, or the reason it
 // cannot be. Pure, so the loader's decisions are unit-testable without Elasticsearch.
@@ -87,6 +88,12 @@ export function parseLogLine(raw: string, tags: LineTags, now: () => Date = () =
 
   const envelope = LogEnvelopeSchema.safeParse(candidate);
   if (!envelope.success) return { ok: false, reason: describeIssue(envelope.error) };
+  // Retrieval records (pipeline/retrieval-log.ts) are checked in full here: nothing later
+  // re-validates them one by one.
+  if (isRetrievalLine(candidate)) {
+    const problem = retrievalRecordProblem(candidate);
+    if (problem) return { ok: false, reason: clip(problem, 300) };
+  }
   const document = { ...candidate, timestamp: timestampToIso(envelope.data.timestamp) as string };
   return { ok: true, id: documentId(line, envelope.data.workload_id, envelope.data.client_id), document };
 }

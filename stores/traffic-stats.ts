@@ -103,6 +103,14 @@ function empty(): WorkloadTraffic {
 const text = (v: unknown): string =>
   typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
 
+/** What a retrieval call (pipeline/retrieval-log.ts) reads: its inputs, or its query and passages. */
+function retrievalText(req: { input?: unknown; query?: unknown; passages?: unknown }): string {
+  const inputs = [req.input].flat().filter((t): t is string => typeof t === 'string');
+  const query = (req.query as { text?: unknown } | undefined)?.text;
+  const passages = Array.isArray(req.passages) ? req.passages.map((p) => (p as { text?: unknown })?.text) : [];
+  return [...inputs, query, ...passages].filter((t): t is string => typeof t === 'string').join('\n');
+}
+
 /**
  * Prompt tokens: every message's content (and tool calls) plus the tool definitions, which the
  * model reads with every request; completion tokens: the first choice's content and tool calls.
@@ -112,13 +120,21 @@ export function tokensOf(record: { request?: unknown; response?: unknown }): {
   output: number;
   model: string | null;
 } {
-  const req = (record.request ?? {}) as { model?: unknown; messages?: unknown; tools?: unknown };
+  const req = (record.request ?? {}) as {
+    model?: unknown;
+    messages?: unknown;
+    tools?: unknown;
+    input?: unknown;
+    query?: unknown;
+    passages?: unknown;
+  };
   const res = (record.response ?? {}) as {
     model?: unknown;
     choices?: { message?: { content?: unknown; tool_calls?: unknown } }[];
   };
   const messages = Array.isArray(req.messages) ? (req.messages as { content?: unknown; tool_calls?: unknown }[]) : [];
-  const prompt = messages.map((m) => text(m?.content) + text(m?.tool_calls)).join('\n') + text(req.tools);
+  const prompt =
+    messages.map((m) => text(m?.content) + text(m?.tool_calls)).join('\n') + text(req.tools) + retrievalText(req);
   const message = Array.isArray(res.choices) ? res.choices[0]?.message : undefined;
   const completion = text(message?.content) + text(message?.tool_calls);
   const model = typeof req.model === 'string' ? req.model : typeof res.model === 'string' ? res.model : null;

@@ -3,6 +3,7 @@ import type {
   CandidateStatus,
   DataSplitOverride,
   EvalType,
+  JobType,
   RunPhase,
   StepState,
   TerminalRunStatus,
@@ -24,6 +25,8 @@ export interface FlywheelRunInput {
   dataSplitConfig?: DataSplitOverride;
   /** Set when a Temporal Schedule started the run. */
   scheduleId?: string;
+  /** embedding_job distils an embedding model from retrieval logs; absent means llm_job. */
+  jobType?: JobType;
 }
 
 export interface EvalProgress {

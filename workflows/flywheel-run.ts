@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { FlywheelActivities } from '../activities/types';
+import { jobCandidates } from '../config/job-candidates';
 import type { FlywheelConfig } from '../config/schema';
 import { advisory, cleanup, datasetBuild, longNemoJob, shortCall } from './activity-options';
 import { type CandidateResult, candidateProgressSignal, candidateRun } from './candidate-run';
@@ -28,10 +29,12 @@ import {
   RUN_FAILED_TYPE,
   type RunProgress,
 } from './contract';
+import { runEmbeddingCandidates } from './embedding-run';
 import { messageOf } from './errors';
 import {
   CANCEL_SIGNAL_CANCELS_WORKFLOW,
   CANDIDATE_SEARCH_ATTRIBUTES,
+  EMBEDDING_JOB,
   MLFLOW_TRACKING,
   RUN_MEMO_JOB_ID,
   RUN_STATUS_IN_TEMPORAL,
@@ -78,6 +81,31 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
     );
   };
   setHandler(candidateProgressSignal, updateCandidate);
+  /** The run's result from its candidates' outcomes; a cancelled candidate cancels the run. */
+  const settle = (
+    candidates: FlywheelConfig['nims'],
+    settled: PromiseSettledResult<CandidateResult>[],
+  ): FlywheelRunResult => {
+    if (settled.some((s) => s.status === 'rejected' && isCancellation(s.reason))) {
+      throw (settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+    }
+    const outcomes: CandidateResult[] = settled.map((s, i) =>
+      s.status === 'fulfilled'
+        ? s.value
+        : { modelName: candidates[i]?.model_name ?? '?', status: 'failed', error: messageOf(s.reason) },
+    );
+    for (const o of outcomes) if (o.progress) updateCandidate(o.progress);
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    const allFailed = failed.length === outcomes.length;
+    return {
+      jobId,
+      status: allFailed ? 'failed' : 'completed',
+      candidatesFailed: failed.length,
+      ...(allFailed
+        ? { error: `every candidate failed: ${failed.map((f) => `${f.modelName}: ${f.error}`).join('; ')}` }
+        : {}),
+    };
+  };
   upsertSearchAttributes([
     { key: WorkloadIdKey, value: input.workloadId },
     { key: ClientIdKey, value: input.clientId },
@@ -95,7 +123,10 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       const { config } = await quick.initializeRun({ ...input, jobId, workflowId, workflowRunId: runId });
       upsertMemo({ config_name: input.configName ?? 'default' });
       runConfig = config;
-      progress.candidates = config.nims.map((n) => ({
+      // An embedding_job (workflows/embedding-run.ts) distils an embedding model from retrieval logs.
+      const embedding = input.jobType === 'embedding_job' && patched(EMBEDDING_JOB);
+      const candidates = embedding ? jobCandidates(config, input.jobType) : config.nims;
+      progress.candidates = candidates.map((n) => ({
         modelName: n.model_name,
         status: 'pending',
         evaluations: [],
@@ -104,6 +135,20 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       }));
 
       progress.phase = 'building-datasets';
+      if (embedding) {
+        const retrieval = await step('Error creating datasets', () =>
+          datasets.createRetrievalDatasets({ jobId, workloadId: input.workloadId, clientId: input.clientId, config }),
+        );
+        progress.numRecords = retrieval.numRecords;
+        progress.phase = 'running-candidates';
+        return settle(
+          candidates,
+          await runEmbeddingCandidates(
+            { jobId, input, config, candidates, datasets: retrieval.datasets },
+            updateCandidate,
+          ),
+        );
+      }
       const built = await step('Error creating datasets', () =>
         datasets.createDatasets({ jobId, workloadId: input.workloadId, clientId: input.clientId, config }),
       );
@@ -149,25 +194,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
           }),
         ),
       );
-      if (settled.some((s) => s.status === 'rejected' && isCancellation(s.reason))) {
-        throw (settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
-      }
-      const outcomes: CandidateResult[] = settled.map((s, i) =>
-        s.status === 'fulfilled'
-          ? s.value
-          : { modelName: config.nims[i]?.model_name ?? '?', status: 'failed', error: messageOf(s.reason) },
-      );
-      for (const o of outcomes) if (o.progress) updateCandidate(o.progress);
-      const failed = outcomes.filter((o) => o.status === 'failed');
-      const allFailed = failed.length === outcomes.length;
-      return {
-        jobId,
-        status: allFailed ? 'failed' : 'completed',
-        candidatesFailed: failed.length,
-        ...(allFailed
-          ? { error: `every candidate failed: ${failed.map((f) => `${f.modelName}: ${f.error}`).join('; ')}` }
-          : {}),
-      } satisfies FlywheelRunResult;
+      return settle(config.nims, settled);
     });
   } catch (err) {
     if (isCancellation(err)) {

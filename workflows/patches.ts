@@ -13,3 +13,5 @@ export const GENERAL_BENCHMARKS = 'general-benchmarks';
 export const MLFLOW_TRACKING = 'mlflow-tracking';
 /** A raw `cancel` signal asks Temporal to cancel the workflow too, so the run ends Canceled however it was cancelled. */
 export const CANCEL_SIGNAL_CANCELS_WORKFLOW = 'cancel-signal-cancels-workflow';
+/** A run with `jobType: embedding_job` builds retrieval datasets and runs embedding candidates. */
+export const EMBEDDING_JOB = 'embedding-job';

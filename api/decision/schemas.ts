@@ -101,7 +101,7 @@ export const Traffic = z
 
 export const Decision = z
   .object({
-    workload_type: z.enum(['tool_calling', 'classification', 'generic']),
+    workload_type: z.enum(['tool_calling', 'classification', 'generic', 'retrieval']),
     gate: z.object({
       metric: z.string(),
       threshold: z.number(),

@@ -25,6 +25,10 @@ const StepStatus = z
   .enum(contracts.StepStatus.options)
   .openapi('StepStatus', { description: 'Added: the step status clients had to infer' });
 const JudgeType = z.enum(contracts.JudgeDeploymentType.options);
+const JobType = z.enum(contracts.JobType.options).openapi('JobType', {
+  description:
+    'What the run distils: an LLM from chat-completion logs (llm_job) or an embedding model from retrieval logs (embedding_job)',
+});
 
 const Timestamp = z
   .string()
@@ -56,6 +60,9 @@ export const JobRequest = z
       .max(64)
       .optional()
       .openapi({ description: 'Added: a named config (GET /api/configs lists them); default "default"' }),
+    job_type: JobType.optional().openapi({
+      description: `The Blueprint architecture's job type; default "${contracts.DEFAULT_JOB_TYPE}"`,
+    }),
   })
   .openapi('JobRequest');
 
@@ -225,6 +232,7 @@ export const JobDetailResponse = z
     config_name: z.string().nullable().openapi({ description: 'Added' }),
     schedule_id: z.string().nullable().openapi({ description: 'Added' }),
     cancel_reason: z.string().nullable().openapi({ description: 'Added: why the run was cancelled' }),
+    job_type: JobType.optional().openapi({ description: 'Added: llm_job or embedding_job' }),
     recommendation: orNull(Recommendation)
       .optional()
       .openapi({ description: 'Added: which candidate could replace the production model, recorded as the run ends' }),

@@ -5,7 +5,7 @@ import { ObjectId } from 'mongodb';
 import { ConfigError, DEFAULT_CONFIG_NAME } from '../../config/load';
 import { runConfig } from '../../config/merge-data-split';
 import type { FlywheelConfig } from '../../config/schema';
-import { isJobId } from '../../contracts';
+import { DEFAULT_JOB_TYPE, isJobId } from '../../contracts';
 import type { ResultsStore } from '../../stores/results/results-store';
 import type { FlywheelRunDoc } from '../../stores/results/schema';
 import { cancelSignal, FLYWHEEL_RUN_WORKFLOW, type FlywheelRunInput, workflowIdForJob } from '../../workflows/contract';
@@ -91,6 +91,7 @@ const jobIdForKey = (tokenName: string, key: string) =>
 export async function createJob(deps: JobDeps, body: JobRequest, principal: Principal, idempotencyKey?: string) {
   authorizeCreate(principal, 'run', body.client_id);
   const configName = body.config_name ?? DEFAULT_CONFIG_NAME;
+  const jobType = body.job_type ?? DEFAULT_JOB_TYPE;
   checkJobConfig(deps, configName, body);
   const jobId = idempotencyKey ? jobIdForKey(principal.name, idempotencyKey) : new ObjectId().toHexString();
   const existing = idempotencyKey ? await deps.results.getRun(jobId) : null;
@@ -98,7 +99,8 @@ export async function createJob(deps: JobDeps, body: JobRequest, principal: Prin
     const same =
       existing.workload_id === body.workload_id &&
       existing.client_id === body.client_id &&
-      (existing.config_name ?? DEFAULT_CONFIG_NAME) === configName;
+      (existing.config_name ?? DEFAULT_CONFIG_NAME) === configName &&
+      (existing.job_type ?? DEFAULT_JOB_TYPE) === jobType;
     if (!same) throw conflict('Idempotency-Key was already used for a different job request');
   }
   const workflowId = workflowIdForJob(jobId);
@@ -110,11 +112,14 @@ export async function createJob(deps: JobDeps, body: JobRequest, principal: Prin
       client_id: body.client_id,
       workflow_id: workflowId,
       config_name: configName,
+      ...(jobType === DEFAULT_JOB_TYPE ? {} : { job_type: jobType }),
     }));
   // A replayed key whose first attempt never reached Temporal starts it now.
   if (run.status === 'pending') {
     const input: FlywheelRunInput = { jobId, workloadId: body.workload_id, clientId: body.client_id, configName };
     if (body.data_split_config) input.dataSplitConfig = body.data_split_config;
+    // Absent for an llm_job, so the workflow input of LLM runs is what it always was.
+    if (jobType !== DEFAULT_JOB_TYPE) input.jobType = jobType;
     try {
       await deps.temporal.workflow.start<typeof flywheelRun>(FLYWHEEL_RUN_WORKFLOW, {
         taskQueue: deps.taskQueue,

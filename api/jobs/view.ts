@@ -2,6 +2,7 @@ import {
   type BlueprintDeploymentStatus,
   type BlueprintNimRunStatus,
   type CandidateStatus,
+  DEFAULT_JOB_TYPE,
   type DeploymentStatus,
   EvalType,
 } from '../../contracts';
@@ -169,6 +170,7 @@ export async function jobDetail(results: ResultsStore, run: FlywheelRunDoc, ui: 
     config_name: run.config_name ?? null,
     schedule_id: run.schedule_id ?? null,
     cancel_reason: run.cancel_reason ?? null,
+    job_type: run.job_type ?? DEFAULT_JOB_TYPE,
     ...decisionFields(run),
     workflow_id: run.workflow_id,
     workflow_run_id: run.workflow_run_id ?? null,

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
+import { JOB_TYPES } from '../../contracts/vocabulary';
 import { type CliContext, integer, jobIdArg, ratio } from '../context';
 import { CliError } from '../io';
 import { jobReport, jobsTable, progressReport } from '../render';
@@ -10,6 +11,7 @@ interface CreateOptions {
   workloadId: string;
   clientId: string;
   config?: string;
+  jobType?: string;
   evalSize?: number;
   valRatio?: number;
   minTotalRecords?: number;
@@ -78,6 +80,11 @@ export function jobsCommand(ctx: CliContext): Command {
     .requiredOption('-w, --workload-id <id>', 'workload to run')
     .requiredOption('-c, --client-id <id>', 'client the logs belong to')
     .option('--config <name>', 'named config (see GET /api/configs)')
+    .addOption(
+      new Option('--job-type <type>', 'llm_job (chat logs) or embedding_job (retrieval logs); default llm_job').choices(
+        JOB_TYPES,
+      ),
+    )
     .option('--eval-size <n>', 'override data_split_config.eval_size', integer('--eval-size', 1))
     .option('--val-ratio <r>', 'override data_split_config.val_ratio', ratio)
     .option('--min-total-records <n>', 'override data_split_config.min_total_records', integer('--min-total-records'))
@@ -91,6 +98,7 @@ export function jobsCommand(ctx: CliContext): Command {
       if (o.logCheck) await checkHasLogs(ctx, cmd, o.workloadId, o.clientId);
       const body: Record<string, unknown> = { workload_id: o.workloadId, client_id: o.clientId };
       if (o.config) body.config_name = o.config;
+      if (o.jobType) body.job_type = o.jobType;
       const split = splitOverride(o);
       if (split) body.data_split_config = split;
       const headers: Record<string, string> = o.idempotencyKey ? { 'Idempotency-Key': o.idempotencyKey } : {};

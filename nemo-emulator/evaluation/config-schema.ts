@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACADEMIC_BENCHMARKS } from './academic-types';
+import { RetrieverEvaluationJobBody } from './retriever-schema';
 import { checkTemplate } from './template';
 
 // The Evaluator job body: an inline custom config and a target, checked up front (templates
@@ -158,7 +159,7 @@ const ConfigSchema = z
       ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
   }) as unknown as z.ZodType<z.infer<typeof CustomConfigSchema> | BenchmarkConfig>;
 
-export const EvaluationJobBody = z
+export const CustomEvaluationJobBody = z
   .object({
     namespace: z.string().min(1).optional(),
     custom_fields: z.record(z.string(), z.unknown()).optional(),
@@ -167,4 +168,13 @@ export const EvaluationJobBody = z
   })
   .loose();
 
-export type EvaluationJobRequest = z.infer<typeof EvaluationJobBody>;
+export type EvaluationJobRequest = z.infer<typeof CustomEvaluationJobBody>;
+
+/** Either an inline custom (chat-completion) job or a retriever job (evaluation/retriever-schema.ts). */
+export const EvaluationJobBody = z.unknown().transform((body, ctx) => {
+  const isRetriever = (body as { config?: { type?: unknown } } | null)?.config?.type === 'retriever';
+  const parsed = isRetriever ? RetrieverEvaluationJobBody.safeParse(body) : CustomEvaluationJobBody.safeParse(body);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});

@@ -1,7 +1,10 @@
 import type { EmulatorContext } from '../context';
+import type { TrainingPair } from '../models/embedding-tuning';
+import { tuneEmbedder } from '../models/embedding-tuning';
 import { type Exemplar, exemplarFromTrainingLine, TrainingLineSchema } from '../models/exemplars';
 import { readDatastoreFile } from '../state/datastore-files';
 import { type CustomizationJob, type JobStatus, now } from '../state/store';
+import { isEmbeddingCustomization, loadEmbeddingPairs } from './embedding-training';
 
 // A LoRA customization: created → pending (queued for GPUs) → running (epochs and steps) →
 // completed, when the output model is registered in the Entity Store; the NIM serves it (next
@@ -33,7 +36,10 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
     }
     await sleep(durations.customization_queue_ms);
 
-    const training = loadTrainingData(ctx, job);
+    const embedding = isEmbeddingCustomization(job);
+    const training = embedding
+      ? loadEmbeddingPairs(ctx, job, TRAINING_FILE, job.dataset_parameters?.num_hard_negatives)
+      : loadTrainingData(ctx, job);
     if (typeof training === 'string') return fail(job, training);
     setStatus(job, 'running', 'running');
     log(job, 'TrainingJobRunning', `Training started on ${training.length} records`);
@@ -72,24 +78,35 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
       created_at: at,
       updated_at: at,
     });
-    ctx.state.trainedModels.set(job.output_model, {
-      id: job.output_model,
-      baseModel: job.base_model,
-      exemplars: training,
-      epochs: job.hyperparameters.epochs,
-      training: {
+    const servedFrom = Date.now() + durations.adapter_sync_ms * ctx.scheduler.timeScale;
+    if (embedding) {
+      ctx.state.trainedEmbedders.set(job.output_model, {
+        id: job.output_model,
+        baseModel: job.base_model,
+        tuned: tuneEmbedder(training as TrainingPair[], job.hyperparameters.epochs),
+        jobId: job.id,
+        servedFrom,
+      });
+    } else {
+      ctx.state.trainedModels.set(job.output_model, {
+        id: job.output_model,
+        baseModel: job.base_model,
+        exemplars: training as Exemplar[],
         epochs: job.hyperparameters.epochs,
-        batchSize: job.hyperparameters.batch_size,
-        learningRate: Number(job.hyperparameters.learning_rate),
-        adapterDim:
-          job.hyperparameters.finetuning_type === 'all_weights'
-            ? null
-            : Number((job.hyperparameters.lora as { adapter_dim?: number } | undefined)?.adapter_dim ?? 32),
-        records: training.length,
-      },
-      jobId: job.id,
-      servedFrom: Date.now() + durations.adapter_sync_ms * ctx.scheduler.timeScale,
-    });
+        training: {
+          epochs: job.hyperparameters.epochs,
+          batchSize: job.hyperparameters.batch_size,
+          learningRate: Number(job.hyperparameters.learning_rate),
+          adapterDim:
+            job.hyperparameters.finetuning_type === 'all_weights'
+              ? null
+              : Number((job.hyperparameters.lora as { adapter_dim?: number } | undefined)?.adapter_dim ?? 32),
+          records: training.length,
+        },
+        jobId: job.id,
+        servedFrom,
+      });
+    }
     setStatus(job, 'completed', 'completed');
   });
 }

@@ -8,7 +8,11 @@ import { words } from './text';
 export const EMBEDDING_MODEL = 'nvidia/llama-3.2-nv-embedqa-1b-v2';
 export const EMBEDDING_DIMENSIONS = 384;
 
-export function embed(text: string, dimensions = EMBEDDING_DIMENSIONS): number[] {
+export function embed(
+  text: string,
+  dimensions = EMBEDDING_DIMENSIONS,
+  extra: Iterable<[word: string, weight: number]> = [],
+): number[] {
   const v = new Array<number>(dimensions).fill(0);
   const add = (feature: string, weight: number) => {
     const h = hash32('emb', feature);
@@ -20,6 +24,7 @@ export function embed(text: string, dimensions = EMBEDDING_DIMENSIONS): number[]
     const padded = `#${word}#`;
     for (let i = 0; i + 3 <= padded.length; i++) add(`c:${padded.slice(i, i + 3)}`, 0.35);
   }
+  for (const [word, weight] of extra) add(`w:${word}`, weight);
   const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
   if (norm === 0) {
     v[0] = 1; // an empty text still gets a unit vector

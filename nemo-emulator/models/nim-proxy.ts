@@ -1,7 +1,8 @@
 import { openAiError } from '../http/errors';
 import { unitHash } from '../runtime/rng';
 import type { EmulatorState } from '../state/store';
-import { EMBEDDING_MODEL } from './embeddings';
+import { embedTuned } from './embedding-tuning';
+import { EMBEDDING_MODEL, embed } from './embeddings';
 import { contentText } from './exemplars';
 import { generalSkill } from './forgetting';
 import { JUDGE_MODEL, judgeReply } from './judge';
@@ -34,12 +35,30 @@ export class NimProxy {
         .map((d) => d.config.model),
     );
     const ids = new Set<string>([...ALWAYS_ON, ...bases]);
+    for (const tuned of state.trainedEmbedders.values()) {
+      // a tuned embedder is served once synced, next to its base (always on, or deployed)
+      const baseServed = bases.has(tuned.baseModel) || ALWAYS_ON.includes(tuned.baseModel);
+      if (Date.now() >= tuned.servedFrom && baseServed && state.models.has(tuned.id)) ids.add(tuned.id);
+    }
     for (const trained of state.trainedModels.values()) {
       // the adapter is served once it has synced to the NIM of its base model
       const synced = Date.now() >= trained.servedFrom;
       if (synced && bases.has(trained.baseModel) && state.models.has(trained.id)) ids.add(trained.id);
     }
     return [...ids].map((id) => ({ id, owned_by: id.includes('/') ? (id.split('/')[0] ?? 'system') : 'system' }));
+  }
+
+  /**
+   * The vectors an embedding model gives these texts: the base embedder, or a tuned one; a
+   * model that is not served or not an embedding model is refused as the NIM refuses it.
+   */
+  embed(model: string, texts: string[], inputType: 'query' | 'passage', dimensions?: number): number[][] {
+    const tuned = this.state().trainedEmbedders.get(model);
+    const isEmbedder = tuned !== undefined || model === EMBEDDING_MODEL || /embed/i.test(model);
+    if (!isEmbedder || !this.isServed(model)) {
+      throw openAiError(404, `The model \`${model}\` does not exist or is not an embedding model.`);
+    }
+    return texts.map((t) => (tuned ? embedTuned(tuned.tuned, t, inputType, dimensions) : embed(t, dimensions)));
   }
 
   isServed(model: string): boolean {

@@ -53,7 +53,7 @@ const JobBody = z
     hyperparameters: z
       .object({
         training_type: z.literal('sft'),
-        finetuning_type: z.enum(['lora', 'all_weights']),
+        finetuning_type: z.enum(['lora', 'lora_merged', 'all_weights']),
         epochs: z.number().int().min(1).max(1000),
         batch_size: z.number().int().min(1).max(4096),
         learning_rate: z.number().gt(0).max(1),
@@ -66,6 +66,14 @@ const JobBody = z
           .optional(),
       })
       .loose(),
+    dataset_parameters: z
+      .object({
+        num_hard_negatives: z.number().int().min(1).optional(),
+        negative_sample_strategy: z.enum(['first', 'random']).optional(),
+        in_batch_negatives: z.boolean().optional(),
+      })
+      .loose()
+      .optional(),
   })
   .loose();
 
@@ -189,6 +197,7 @@ export function customizerRoutes(ctx: EmulatorContext): Hono {
       dataset: { name: body.dataset.name, namespace: body.dataset.namespace },
       dataset_files_url: dataset.files_url,
       hyperparameters: body.hyperparameters,
+      ...(body.dataset_parameters ? { dataset_parameters: body.dataset_parameters } : {}),
       status: 'created',
       percentage_done: 0,
       epochs_completed: 0,

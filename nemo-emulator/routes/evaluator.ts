@@ -1,11 +1,13 @@
 import { strToU8, zipSync } from 'fflate';
 import { Hono } from 'hono';
 import type { EmulatorContext } from '../context';
-import { EvaluationJobBody } from '../evaluation/config-schema';
+import { EvaluationJobBody, type EvaluationJobRequest } from '../evaluation/config-schema';
+import type { RetrieverEvaluationJobRequest } from '../evaluation/retriever-schema';
 import { HttpError, notFound } from '../http/errors';
 import { applyFilters, PageQuerySchema, page } from '../http/pagination';
 import { jsonBody, queryParams } from '../http/validation';
 import { cancelEvaluation, startEvaluation, stopEvaluation } from '../lifecycle/evaluation-lifecycle';
+import { startRetrieverEvaluation } from '../lifecycle/retriever-evaluation-lifecycle';
 import { type EvaluationJob, now } from '../state/store';
 
 // Evaluator: jobs with inline config and target (they have no name: `custom_fields` and the
@@ -34,7 +36,8 @@ export function evaluatorRoutes(ctx: EmulatorContext): Hono {
     ctx.state.evaluationJobs.set(job.id, job);
     const customKey = job.custom_fields.flywheel_key;
     ctx.counters.created('evaluation_jobs', typeof customKey === 'string' ? customKey : job.id);
-    startEvaluation(ctx, job, body);
+    if (body.config.type === 'retriever') startRetrieverEvaluation(ctx, job, body as RetrieverEvaluationJobRequest);
+    else startEvaluation(ctx, job, body as EvaluationJobRequest);
     return c.json(view(job));
   });
 

@@ -4,7 +4,7 @@ import type { EmulatorContext } from '../context';
 import { openAiError } from '../http/errors';
 import { PageQuerySchema } from '../http/pagination';
 import { jsonBody, queryParams } from '../http/validation';
-import { EMBEDDING_DIMENSIONS, EMBEDDING_MODEL, embed, toBase64 } from '../models/embeddings';
+import { EMBEDDING_DIMENSIONS, toBase64 } from '../models/embeddings';
 import { ChatRequestSchema } from '../models/prompt';
 import { entityModelList } from './entity-store';
 
@@ -48,16 +48,15 @@ export function nimRoutes(ctx: EmulatorContext): Hono {
 
   app.post('/v1/embeddings', async (c) => {
     const body = await jsonBody(c, EmbeddingsBody, true);
-    if (body.model !== EMBEDDING_MODEL) {
-      throw openAiError(404, `The model \`${body.model}\` does not exist or is not an embedding model.`);
-    }
     const inputs = typeof body.input === 'string' ? [body.input] : body.input;
     const dimensions = body.dimensions ?? EMBEDDING_DIMENSIONS;
+    // NIM embedders are asymmetric: without input_type a text is read as a query.
+    const vectors = ctx.nim.embed(body.model, inputs, body.input_type ?? 'query', dimensions);
     return c.json({
       object: 'list',
       model: body.model,
-      data: inputs.map((text, index) => {
-        const vector = embed(text, dimensions);
+      data: inputs.map((_text, index) => {
+        const vector = vectors[index] as number[];
         return { object: 'embedding', index, embedding: body.encoding_format === 'base64' ? toBase64(vector) : vector };
       }),
       usage: { prompt_tokens: inputs.join(' ').length, total_tokens: inputs.join(' ').length },

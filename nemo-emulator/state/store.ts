@@ -1,3 +1,4 @@
+import type { TunedEmbedder } from '../models/embedding-tuning';
 import type { Exemplar } from '../models/exemplars';
 import type { TrainingIntensity } from '../models/forgetting';
 
@@ -112,6 +113,8 @@ export interface CustomizationJob {
   /** The dataset's files_url when the job was created (what `filter[dataset]` matches). */
   dataset_files_url: string;
   hyperparameters: Record<string, unknown> & { epochs: number; batch_size: number };
+  /** Embedding models only: how many negatives per query the training uses. */
+  dataset_parameters?: { num_hard_negatives?: number };
   status: JobStatus;
   percentage_done: number;
   epochs_completed: number;
@@ -133,6 +136,15 @@ export interface TrainedModel {
   training: TrainingIntensity;
   jobId: string;
   /** Epoch ms after which the NIM serves the adapter (adapter sync). */
+  servedFrom: number;
+}
+
+/** A fine-tuned embedding model (models/embedding-tuning.ts), served like an adapter once synced. */
+export interface TrainedEmbedder {
+  id: string;
+  baseModel: string;
+  tuned: TunedEmbedder;
+  jobId: string;
   servedFrom: number;
 }
 
@@ -172,6 +184,7 @@ export interface EmulatorState {
   customizationJobs: Map<string, CustomizationJob>;
   trainedModels: Map<string, TrainedModel>;
   evaluationJobs: Map<string, EvaluationJob>;
+  trainedEmbedders: Map<string, TrainedEmbedder>;
 }
 
 export function createState(): EmulatorState {
@@ -187,6 +200,7 @@ export function createState(): EmulatorState {
     customizationJobs: new Map(),
     trainedModels: new Map(),
     evaluationJobs: new Map(),
+    trainedEmbedders: new Map(),
   };
 }
 

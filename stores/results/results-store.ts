@@ -72,7 +72,7 @@ export class ResultsStore {
   /** Creates the run document unless it exists; returns the stored document either way. */
   async createRun(
     init: Pick<FlywheelRunDoc, '_id' | 'workload_id' | 'client_id' | 'workflow_id'> &
-      Partial<Pick<FlywheelRunDoc, 'config_name' | 'schedule_id' | 'started_at'>>,
+      Partial<Pick<FlywheelRunDoc, 'config_name' | 'schedule_id' | 'started_at' | 'job_type'>>,
   ): Promise<FlywheelRunDoc> {
     const doc: FlywheelRunDoc = {
       status: 'pending',

@@ -5,6 +5,7 @@ import type {
   DeploymentStatus,
   EvalType,
   FlywheelRunStatus,
+  JobType,
   JudgeDeploymentType,
   StepStatus,
 } from '../../contracts';
@@ -41,6 +42,8 @@ export interface FlywheelRunDoc {
   dataset_report: Record<string, unknown> | null;
   cancel_reason: string | null;
   schedule_id: string | null;
+  /** llm_job (absent on runs from before job types) or embedding_job. */
+  job_type?: JobType;
   /** Added: the run's recommendation with its evidence, written as the run finalizes. */
   decision?: StoredDecision | null;
 }

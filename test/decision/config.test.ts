@@ -28,11 +28,12 @@ describe('decision config', () => {
       tool_calling: { metric: 'function_name_and_args_accuracy', threshold: 0.9, min_eval_size: 20 },
       classification: { metric: 'f1', threshold: 0.9, min_eval_size: 20 },
       generic: { metric: 'similarity', threshold: 0.9, min_eval_size: 20 },
+      retrieval: { metric: 'ndcg_cut_10', threshold: 0.9, min_eval_size: 20 },
     });
     expect(config.cost_model).toMatchObject({ production_model: null, models: [], traffic_window_days: 30 });
     const shipped = loadFlywheelConfig('default', {});
     const prices = modelPrices(shipped.cost_model);
-    for (const nim of shipped.nims) expect(prices.has(nim.model_name)).toBe(true);
+    for (const nim of [...shipped.nims, ...shipped.embedding_nims]) expect(prices.has(nim.model_name)).toBe(true);
     expect(prices.has(shipped.llm_judge_config.model_name)).toBe(true);
   });
 

@@ -170,7 +170,7 @@ describe('customization', () => {
   test('bad hyper-parameters are refused by the client before sending, field by field', async () => {
     const request = jobRequest(unique('flywheel-cust'), trainRepo);
     request.hyperparameters.epochs = 0;
-    request.hyperparameters.lora.adapter_dropout = 1.5;
+    if (request.hyperparameters.lora) request.hyperparameters.lora.adapter_dropout = 1.5;
     const sentBefore = (await target.admin?.counters())?.requests['POST /v1/customization/jobs'];
     const failure = await client.customizer.createJob(request).catch((e) => e);
     expect(failure).toBeInstanceOf(NemoPermanentError);
