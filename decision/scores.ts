@@ -11,6 +11,8 @@ export const SCORE_KINDS = {
   tool_calling_correctness: 'judge',
   similarity: 'judge',
   f1: 'f1',
+  /** Classification's string-check: the answer's label equals the reference's, 1 or 0 per item. */
+  label_accuracy: 'accuracy',
 } as const satisfies Record<string, 'accuracy' | 'judge' | 'f1'>;
 export type ScoreKey = keyof typeof SCORE_KINDS;
 export const isScoreKey = (k: string): k is ScoreKey => Object.hasOwn(SCORE_KINDS, k);
