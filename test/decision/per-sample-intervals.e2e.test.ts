@@ -1,4 +1,7 @@
+import { decisionView } from '../../api/decision/view';
 import { jobDetail } from '../../api/jobs/view';
+import { runReport } from '../../api/reports/router';
+import { recommendationReport } from '../../cli/render-decision';
 import { wilsonInterval } from '../../decision/intervals';
 import type { EvaluationDoc, StoredDecision } from '../../stores/results/schema';
 import { FlywheelHarness } from '../support/flywheel-harness';
@@ -116,4 +119,17 @@ test('stored scores carry per-sample intervals sized by the eval set; without sa
   expect(shown?.scores.function_name).toBeDefined();
   expect(shown?.score_intervals.function_name).toMatchObject({ method: 'wilson', n: 40 });
   expect(shown?.per_sample).toMatchObject({ available: true, count: 40 });
+
+  // the recommendation as printed (jobs show, demo) and the report name how each interval was made
+  const printed = (r: typeof large) => recommendationReport({ decision: decisionView(r.decision) });
+  expect(printed(large)).toMatch(/\] n=40 wilson /);
+  expect(printed(bare)).toMatch(/\] n=40 wilson-bound /);
+  expect(printed(bare)).toContain('wilson-bound: the server gave no per-sample results');
+  const report = (r: typeof large) =>
+    runReport(
+      { results: h.results, temporalUiUrl: null, temporalNamespace: 'default' },
+      r.docs.run as NonNullable<typeof r.docs.run>,
+    );
+  expect(await report(large)).toContain('Wilson interval of the per-sample passes');
+  expect(await report(bare)).toContain('the server gave no per-sample results');
 }, 300_000);
