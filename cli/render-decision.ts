@@ -25,7 +25,7 @@ export function recommendationReport(job: Pick<JobDetail, 'decision'>): string {
     return [
       c.model,
       c.variant,
-      s ? `${f(s.estimate)} [${f(s.low)}, ${f(s.high)}] n=${s.n}` : '-',
+      s ? `${f(s.estimate)} [${f(s.low)}, ${f(s.high)}] n=${s.n} ${s.method}` : '-',
       c.gate.passes ? 'passes' : 'below',
       usd(c.monthly_cost),
       pct(c.saving_fraction),
@@ -34,8 +34,13 @@ export function recommendationReport(job: Pick<JobDetail, 'decision'>): string {
   lines.push(
     '',
     `Gate: ${metric} lower bound >= ${d.gate.threshold} (${Math.round(d.gate.confidence_level * 100)}% interval, at least ${d.gate.min_eval_size} items); production ${d.production.model ?? '?'} ${usd(d.production.monthly_cost)}/month`,
-    table(['MODEL', 'VARIANT', `${metric.toUpperCase()} [CI]`, 'GATE', 'USD/MONTH', 'SAVING'], rows),
+    table(['MODEL', 'VARIANT', `${metric.toUpperCase()} [CI] N METHOD`, 'GATE', 'USD/MONTH', 'SAVING'], rows),
   );
+  if (d.candidates.some((c) => c.scores[metric]?.method === 'wilson-bound')) {
+    lines.push(
+      'wilson-bound: the server gave no per-sample results; the interval bounds the aggregate score (worst-case variance).',
+    );
+  }
   return lines.join('\n');
 }
 

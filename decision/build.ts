@@ -15,6 +15,8 @@ export interface EvaluationInput extends EvaluationLike {
   model: string;
   eval_type: EvalKind;
   status: string;
+  /** The intervals stored with the scores when the evaluation completed; used at the same level. */
+  score_intervals?: Record<string, ScoreInterval>;
 }
 
 export interface DecisionInputs {
@@ -76,6 +78,11 @@ export function buildDecision(inputs: DecisionInputs): RunDecision {
       const scores: Record<string, ScoreInterval> = {};
       if (e.status === 'completed') {
         for (const key of Object.keys(e.scores ?? {})) {
+          const stored = e.score_intervals?.[key];
+          if (stored && stored.level === level) {
+            scores[key] = stored;
+            continue;
+          }
           const evidence = scoreEvidence(e, key, inputs.evalSetSize);
           if (evidence) scores[key] = scoreInterval(evidence, { level });
         }

@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { isScoreKey, SCORE_KINDS, type ScoreEvidence } from './scores';
+import {
+  type IntervalOptions,
+  isScoreKey,
+  SCORE_KINDS,
+  type ScoreEvidence,
+  type ScoreInterval,
+  scoreInterval,
+} from './scores';
 
 // Reads the evidence behind one stored score from an evaluation document: its per-sample
-// results when the evaluation stored them, else the aggregate and the eval set size.
+// results when the evaluation stored them, else the aggregate and how many items it was computed
+// over (the server's `stats.count`, else the eval set size).
 //
 // The per-sample list this reads (one entry per eval item, compact):
 //   samples: [{ scores: { <score key>: <value on the stored score's scale> }, label?, predicted? }]
@@ -18,6 +26,8 @@ const SamplesSchema = z.array(SampleSchema);
 export interface EvaluationLike {
   scores?: Record<string, number>;
   samples?: unknown;
+  /** Per score key, the items the server's aggregate was computed over (its `stats.count`). */
+  score_counts?: Record<string, number>;
 }
 
 export function scoreEvidence(doc: EvaluationLike, key: string, evalSetSize: number): ScoreEvidence | undefined {
@@ -41,5 +51,20 @@ export function scoreEvidence(doc: EvaluationLike, key: string, evalSetSize: num
       return { kind: 'judge', samples: values };
     }
   }
-  return { kind: 'aggregate', estimate: value, n: evalSetSize };
+  const counted = doc.score_counts?.[key];
+  return { kind: 'aggregate', estimate: value, n: typeof counted === 'number' && counted > 0 ? counted : evalSetSize };
+}
+
+/** Every score of an evaluation with its interval (scores with no known kind are left out). */
+export function evaluationIntervals(
+  doc: EvaluationLike,
+  evalSetSize: number,
+  options: IntervalOptions = {},
+): Record<string, ScoreInterval> {
+  const intervals: Record<string, ScoreInterval> = {};
+  for (const key of Object.keys(doc.scores ?? {})) {
+    const evidence = scoreEvidence(doc, key, evalSetSize);
+    if (evidence) intervals[key] = scoreInterval(evidence, options);
+  }
+  return intervals;
 }

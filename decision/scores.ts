@@ -11,6 +11,8 @@ export const SCORE_KINDS = {
   tool_calling_correctness: 'judge',
   similarity: 'judge',
   f1: 'f1',
+  /** Classification's string-check: the answer's label equals the reference's, 1 or 0 per item. */
+  label_accuracy: 'accuracy',
   // retriever evaluation (embedding_job): per-query values in [0, 1]
   recall_5: 'judge',
   ndcg_cut_5: 'judge',

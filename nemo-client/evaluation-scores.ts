@@ -65,39 +65,96 @@ const referenceText = (item: unknown): unknown =>
   (item as { response?: { choices?: { message?: { content?: unknown } }[] } } | null)?.response?.choices?.[0]?.message
     ?.content;
 
+/**
+ * The compact outcome of one evaluated sample (a line of the results archive), or undefined when
+ * the sample belongs to another task than the workload's. `position` is its place among its
+ * task's samples, used when the line carries no `index`.
+ */
+export function sampleOutcome(
+  s: SampleRecord,
+  position: number,
+  workloadType: EvaluatedWorkload,
+): SampleOutcome | undefined {
+  if (s.task !== EVALUATION_LAYOUT[workloadType].task) return undefined;
+  const scores: Record<string, number> = {};
+  const put = (key: string, value: number | null | undefined, map: (v: number) => number = (v) => v) => {
+    if (typeof value === 'number' && Number.isFinite(value)) scores[key] = map(value);
+  };
+  const index = s.index ?? position;
+  switch (workloadType) {
+    case 'tool_calling': {
+      const { accuracyMetric, judgeMetric } = EVALUATION_LAYOUT.tool_calling;
+      put('function_name', s.metrics[accuracyMetric]?.function_name_accuracy);
+      put('function_name_and_args_accuracy', s.metrics[accuracyMetric]?.function_name_and_args_accuracy);
+      put('tool_calling_correctness', s.metrics[judgeMetric]?.correctness);
+      return { index, scores };
+    }
+    case 'generic': {
+      put('similarity', s.metrics[EVALUATION_LAYOUT.generic.judgeMetric]?.similarity, normalizeSimilarity);
+      return { index, scores };
+    }
+    case 'classification': {
+      const { labelMetric, labelScore } = EVALUATION_LAYOUT.classification;
+      put('label_accuracy', s.metrics[labelMetric]?.[labelScore]);
+      const label = extractLabel(referenceText(s.item));
+      const predicted = extractLabel(s.sample?.output_text) ?? null;
+      return { index, scores, ...(label === undefined ? {} : { label }), predicted };
+    }
+    default:
+      return { index, scores };
+  }
+}
+
 /** The compact per-sample outcomes of one evaluation, from its results archive. */
 export function sampleOutcomes(samples: SampleRecord[], workloadType: EvaluatedWorkload): SampleOutcome[] {
-  const layout = EVALUATION_LAYOUT[workloadType];
-  const own = samples.filter((s) => s.task === layout.task);
-  return own.map((s, i) => {
-    const scores: Record<string, number> = {};
-    const put = (key: string, value: number | null | undefined, map: (v: number) => number = (v) => v) => {
-      if (typeof value === 'number' && Number.isFinite(value)) scores[key] = map(value);
-    };
-    const index = s.index ?? i;
-    switch (workloadType) {
-      case 'tool_calling': {
-        const { accuracyMetric, judgeMetric } = EVALUATION_LAYOUT.tool_calling;
-        put('function_name', s.metrics[accuracyMetric]?.function_name_accuracy);
-        put('function_name_and_args_accuracy', s.metrics[accuracyMetric]?.function_name_and_args_accuracy);
-        put('tool_calling_correctness', s.metrics[judgeMetric]?.correctness);
-        return { index, scores };
-      }
-      case 'generic': {
-        put('similarity', s.metrics[EVALUATION_LAYOUT.generic.judgeMetric]?.similarity, normalizeSimilarity);
-        return { index, scores };
-      }
-      case 'classification': {
-        const { labelMetric, labelScore } = EVALUATION_LAYOUT.classification;
-        put('label_accuracy', s.metrics[labelMetric]?.[labelScore]);
-        const label = extractLabel(referenceText(s.item));
-        const predicted = extractLabel(s.sample?.output_text) ?? null;
-        return { index, scores, ...(label === undefined ? {} : { label }), predicted };
-      }
-      default:
-        return { index, scores };
+  const out: SampleOutcome[] = [];
+  for (const s of samples) {
+    const outcome = sampleOutcome(s, out.length, workloadType);
+    if (outcome) out.push(outcome);
+  }
+  return out;
+}
+
+/**
+ * Per stored score key, how many items the Evaluator's aggregate was computed over
+ * (`scores.<name>.stats.count`); keys whose score carries no count are left out. F1, computed
+ * here from the samples, counts its labelled samples.
+ */
+export function scoreCounts(
+  results: unknown,
+  workloadType: EvaluatedWorkload,
+  samples: SampleOutcome[] = [],
+): Record<string, number> {
+  const parsed = EvaluationResultsSchema.safeParse(results);
+  if (!parsed.success) return {};
+  const tasks = parsed.data.tasks;
+  const counts: Record<string, number> = {};
+  const put = (key: string, task: string, metric: string, name: string) => {
+    const count = tasks[task]?.metrics[metric]?.scores[name]?.stats?.count;
+    if (typeof count === 'number' && count > 0) counts[key] = count;
+  };
+  switch (workloadType) {
+    case 'tool_calling': {
+      const { task, accuracyMetric, judgeMetric } = EVALUATION_LAYOUT.tool_calling;
+      put('function_name', task, accuracyMetric, 'function_name_accuracy');
+      put('function_name_and_args_accuracy', task, accuracyMetric, 'function_name_and_args_accuracy');
+      put('tool_calling_correctness', task, judgeMetric, 'correctness');
+      break;
     }
-  });
+    case 'generic': {
+      const { task, judgeMetric } = EVALUATION_LAYOUT.generic;
+      put('similarity', task, judgeMetric, 'similarity');
+      break;
+    }
+    case 'classification': {
+      const { task, labelMetric, labelScore } = EVALUATION_LAYOUT.classification;
+      put('label_accuracy', task, labelMetric, labelScore);
+      const labelled = samples.filter((s) => s.label !== undefined).length;
+      if (labelled > 0) counts.f1 = labelled;
+      break;
+    }
+  }
+  return counts;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { strFromU8, unzipSync } from 'fflate';
+import { DecodeUTF8, Unzip, UnzipInflate } from 'fflate';
 import { z } from 'zod';
 import { deleteIfPresent, isNotFound, NemoPermanentError, orAbsent } from './errors';
 import { BASE_FIELD, chooseJob, FIND_AGAIN_FIELD, hasKey } from './find-again';
@@ -189,25 +189,78 @@ export function createEvaluator(http: HttpCore) {
       return http.bytes({ method: 'GET', path: jobPath(id, 'download-results') });
     },
 
-    /** Every evaluated sample of the job, read from its results archive, in task and index order. */
-    async getSampleResults(id: string): Promise<SampleRecord[]> {
-      const files = unzipSync(await evaluator.downloadResults(id));
-      const samples: SampleRecord[] = [];
-      for (const [path, bytes] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-        if (!path.endsWith('.jsonl')) continue;
-        const task = path.split('/').at(-2) ?? '';
-        for (const [n, line] of strFromU8(bytes).split('\n').entries()) {
-          if (!line.trim()) continue;
-          const parsed = SampleRecordSchema.safeParse(JSON.parse(line));
-          if (!parsed.success) {
-            throw new NemoPermanentError(`results archive ${path} line ${n + 1}: ${parsed.error.issues[0]?.message}`, {
-              method: 'GET',
-              path: jobPath(id, 'download-results'),
-            });
+    /**
+     * Streams the job's results archive (`download-results`) and hands every evaluated sample
+     * (a line of a `*.jsonl` file, its task the file's folder) to `visit` as it is inflated: the
+     * archive, its files and the samples' items are never held whole. Answers how many samples
+     * were read, or `archive: 'absent'` when the server keeps no results archive (404).
+     */
+    async readSampleResults(
+      id: string,
+      visit: (sample: SampleRecord) => void,
+    ): Promise<{ archive: 'present'; files: number; samples: number } | { archive: 'absent' }> {
+      const spec = { method: 'GET' as const, path: jobPath(id, 'download-results') };
+      const fail = (message: string) => new NemoPermanentError(message, spec);
+      let files = 0;
+      let samples = 0;
+      let failure: Error | undefined;
+      const unzip = new Unzip();
+      unzip.register(UnzipInflate);
+      unzip.onfile = (file) => {
+        if (!file.name.endsWith('.jsonl')) return;
+        files++;
+        const task = file.name.split('/').at(-2) ?? '';
+        let carry = '';
+        let lineNo = 0;
+        const take = (line: string) => {
+          lineNo++;
+          if (failure || !line.trim()) return;
+          let json: unknown;
+          try {
+            json = JSON.parse(line);
+          } catch (err) {
+            failure = fail(`results archive ${file.name} line ${lineNo}: ${(err as Error).message}`);
+            return;
           }
-          samples.push({ ...parsed.data, task });
+          const parsed = SampleRecordSchema.safeParse(json);
+          if (!parsed.success) {
+            failure = fail(`results archive ${file.name} line ${lineNo}: ${parsed.error.issues[0]?.message}`);
+            return;
+          }
+          samples++;
+          visit({ ...parsed.data, task });
+        };
+        const text = new DecodeUTF8((chunk, final) => {
+          const lines = (carry + chunk).split('\n');
+          carry = lines.pop() ?? '';
+          for (const line of lines) take(line);
+          if (final && carry) take(carry);
+        });
+        file.ondata = (err, chunk, final) => {
+          if (err) failure ??= fail(`results archive ${file.name}: ${err.message}`);
+          else text.push(chunk, final);
+        };
+        file.start();
+      };
+      try {
+        for await (const chunk of http.stream(spec)) {
+          unzip.push(chunk);
+          if (failure) throw failure;
         }
+        unzip.push(new Uint8Array(0), true);
+      } catch (err) {
+        if (isNotFound(err)) return { archive: 'absent' };
+        if (err instanceof Error && err.name === 'NemoRetryableError') throw err;
+        throw failure ?? (err instanceof NemoPermanentError ? err : fail(`results archive: ${(err as Error).message}`));
       }
+      if (failure) throw failure;
+      return { archive: 'present', files, samples };
+    },
+
+    /** Every evaluated sample of the job, read from its results archive (small archives: tests, tools). */
+    async getSampleResults(id: string): Promise<SampleRecord[]> {
+      const samples: SampleRecord[] = [];
+      await evaluator.readSampleResults(id, (s) => samples.push(s));
       return samples;
     },
 

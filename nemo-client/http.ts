@@ -122,7 +122,41 @@ export class HttpCore {
     return params.toString();
   }
 
-  private async exchange(spec: RequestSpec): Promise<{ status: number; bytes: Uint8Array }> {
+  /**
+   * Sends the request and answers the body of a 2xx response as a stream of chunks, read as they
+   * arrive (a large archive is never held whole). A connection lost mid-body is a retryable error.
+   */
+  async *stream(spec: RequestSpec): AsyncGenerator<Uint8Array> {
+    const context = { method: spec.method, path: this.describePath(spec) };
+    const response = await this.exchange(spec, true);
+    if (!response.body) return;
+    try {
+      for await (const chunk of response.body) yield chunk;
+    } catch (err) {
+      throw this.transportError(spec, err, context);
+    }
+  }
+
+  private transportError(spec: RequestSpec, err: unknown, context: { method: string; path: string }) {
+    const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
+    const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+    const reason = timedOut
+      ? `no answer within ${timeoutMs} ms`
+      : `network error: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`;
+    const code = timedOut ? 'timeout' : ((err as Error & { cause?: { code?: string } }).cause?.code ?? 'network');
+    nemoCallErrors.inc({ service: nemoServiceOf(spec.path), code });
+    return new NemoRetryableError(reason, { ...context, cause: err });
+  }
+
+  private exchange(spec: RequestSpec): Promise<{ status: number; bytes: Uint8Array }>;
+  private exchange(
+    spec: RequestSpec,
+    streamed: true,
+  ): Promise<{ status: number; body: ReadableStream<Uint8Array> | null }>;
+  private async exchange(
+    spec: RequestSpec,
+    streamed = false,
+  ): Promise<{ status: number; bytes?: Uint8Array; body?: ReadableStream<Uint8Array> | null }> {
     const path = this.describePath(spec);
     const context = { method: spec.method, path };
     const { payload, contentType } = encodeBody(spec.body);
@@ -132,26 +166,21 @@ export class HttpCore {
     const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
 
     let status: number;
-    let bytes: Uint8Array;
+    let response: Response;
+    let bytes: Uint8Array | undefined;
     try {
-      const response = await fetch(`${this.baseUrl}${path}`, {
+      response = await fetch(`${this.baseUrl}${path}`, {
         method: spec.method,
         headers,
         body: payload,
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
-      bytes = new Uint8Array(await response.arrayBuffer());
+      if (!streamed || status < 200 || status >= 300) bytes = new Uint8Array(await response.arrayBuffer());
     } catch (err) {
-      const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-      const reason = timedOut
-        ? `no answer within ${timeoutMs} ms`
-        : `network error: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`;
-      const code = timedOut ? 'timeout' : ((err as Error & { cause?: { code?: string } }).cause?.code ?? 'network');
-      nemoCallErrors.inc({ service: nemoServiceOf(spec.path), code });
-      throw new NemoRetryableError(reason, { ...context, cause: err });
+      throw this.transportError(spec, err, context);
     }
-    if (status >= 200 && status < 300) return { status, bytes };
+    if (status >= 200 && status < 300) return streamed ? { status, body: response.body } : { status, bytes };
     nemoCallErrors.inc({ service: nemoServiceOf(spec.path), code: String(status) });
     const body = parseBody(new TextDecoder().decode(bytes));
     const errorContext = { ...context, status, body };

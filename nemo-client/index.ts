@@ -25,7 +25,9 @@ export {
   needsSamples,
   normalizeSimilarity,
   type SampleOutcome,
+  sampleOutcome,
   sampleOutcomes,
+  scoreCounts,
 } from './evaluation-scores';
 export { customFieldsOf, FIND_AGAIN_FIELD } from './find-again';
 export { openAiBaseUrl } from './nim';

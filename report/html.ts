@@ -1,5 +1,6 @@
 import type { DecisionResponse } from '../api/decision/schemas';
 import type { HistoryEntry } from '../api/workloads/history-schemas';
+import type { IntervalMethod } from '../decision/scores';
 import { type ClassRow, costChart, distributionChart, historyChart, scoresChart } from './charts';
 import { renderSvg } from './render-svg';
 
@@ -40,6 +41,12 @@ async function figure(spec: Parameters<typeof renderSvg>[0] | null, empty: strin
   return `<figure class="chart">${await renderSvg(spec)}</figure>`;
 }
 
+const METHOD_LABEL: Record<IntervalMethod, string> = {
+  wilson: 'Wilson interval of the per-sample passes',
+  bootstrap: 'seeded bootstrap of the per-sample scores',
+  'wilson-bound': 'the server gave no per-sample results: Wilson bound of the aggregate (worst-case variance)',
+};
+
 function recommendationCard(d: DecisionResponse | null): string {
   if (!d) {
     return `<section class="card none"><h2>No recommendation recorded</h2><p>This run recorded no decision (it ended before its evaluations, or ran on a version without one).</p></section>`;
@@ -54,7 +61,7 @@ function recommendationCard(d: DecisionResponse | null): string {
     return `<section class="card ok" id="recommendation">
   <h2>Recommendation: <span class="model">${esc(r.model)}</span> <span class="tag">${esc(r.variant)}</span></h2>
   <div class="kpis">
-    <div><span class="k">${esc(r.metric)}</span><span class="v">${num(r.score.estimate)}</span><span class="s">${Math.round(r.score.level * 100)}% CI ${num(r.score.low)} – ${num(r.score.high)}, n = ${r.score.n}</span></div>
+    <div><span class="k">${esc(r.metric)}</span><span class="v">${num(r.score.estimate)}</span><span class="s">${Math.round(r.score.level * 100)}% CI ${num(r.score.low)} – ${num(r.score.high)}, n = ${r.score.n}, ${esc(METHOD_LABEL[r.score.method])}</span></div>
     <div><span class="k">gate</span><span class="v">${d.gate.threshold}</span><span class="s">lower bound must reach it</span></div>
     <div><span class="k">monthly cost</span><span class="v">${usd(r.monthly_cost)}</span><span class="s">production ${usd(r.production_monthly_cost)}</span></div>
     <div><span class="k">saving</span><span class="v">${pct(r.saving_fraction)}</span><span class="s">vs ${esc(d.production.model ?? 'production')}</span></div>
@@ -79,16 +86,17 @@ function scoresTable(d: DecisionResponse): string {
         .map((m) => {
           const s = c.scores[m];
           return s
-            ? `<td>${num(s.estimate)} <span class="ci">[${num(s.low)}, ${num(s.high)}]</span></td>`
+            ? `<td>${num(s.estimate)} <span class="ci" title="${esc(METHOD_LABEL[s.method])}">[${num(s.low)}, ${num(s.high)}] n=${s.n}${s.method === 'wilson-bound' ? ' *' : ''}</span></td>`
             : '<td>—</td>';
         })
         .join('');
       return `<tr><td>${esc(c.model)}</td><td>${esc(c.variant)}</td><td>${esc(c.status)}</td>${cells}<td class="${c.gate.passes ? 'pass' : 'fail'}">${c.gate.passes ? 'passes' : 'below'}</td></tr>`;
     })
     .join('');
-  const method = [...new Set(d.candidates.flatMap((c) => Object.values(c.scores).map((s) => s.method)))].join(', ');
+  const methods = [...new Set(d.candidates.flatMap((c) => Object.values(c.scores).map((s) => s.method)))];
+  const legend = methods.map((m) => `${m === 'wilson-bound' ? '* ' : ''}${METHOD_LABEL[m]}`).join('; ');
   return `<table><thead><tr><th>model</th><th>variant</th><th>status</th>${head}<th>gate</th></tr></thead><tbody>${rows}</tbody></table>
-<p class="muted">Scores are relative to the production model's logged answers (1.0 = the same). Interval method: ${esc(method || '—')} (wilson-bound: only the aggregate score was stored, so the interval assumes the worst-case variance).</p>`;
+<p class="muted">Scores are relative to the production model's logged answers (1.0 = the same); ${Math.round(d.gate.confidence_level * 100)}% intervals over n eval items: ${esc(legend || '—')}.</p>`;
 }
 
 /** The regression gate: each customized model's general benchmarks against its base model's. */

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import * as contracts from '../../contracts';
-import { Decision, orNull, Recommendation } from '../decision/schemas';
+import { Decision, orNull, Recommendation, ScoreInterval } from '../decision/schemas';
 import { NAIVE_UTC_EXAMPLE } from '../time';
 
 // Request and response shapes of /api/jobs. Field names, enums and nullability follow the
@@ -138,6 +138,16 @@ export const JobsListResponse = z
   })
   .openapi('JobsListResponse');
 
+export const PerSampleResults = z
+  .object({
+    available: z
+      .boolean()
+      .openapi({ description: 'False: the server gave no per-sample results for the evaluated task' }),
+    count: z.number().int().nonnegative(),
+    detail: z.string(),
+  })
+  .openapi('PerSampleResults', { description: 'Added: where the intervals of the scores came from' });
+
 export const Evaluation = z
   .object({
     eval_type: EvalType,
@@ -150,6 +160,11 @@ export const Evaluation = z
     mlflow_uri: z.string().nullable(),
     error: z.string().nullable(),
     status: StepStatus,
+    score_intervals: z.record(z.string(), ScoreInterval).openapi({
+      description:
+        "Added: each score's confidence interval, from the per-sample results (Wilson for accuracies, bootstrap for judge scores and F1) or, when the server gave none, from the aggregate (`wilson-bound`)",
+    }),
+    per_sample: orNull(PerSampleResults),
   })
   .openapi('Evaluation');
 

@@ -51,6 +51,8 @@ function evaluation(doc: EvaluationDoc) {
     mlflow_uri: doc.mlflow_uri ?? null,
     error: doc.error ?? null,
     status: doc.status ?? (doc.error ? 'failed' : doc.finished_at ? 'completed' : 'running'),
+    score_intervals: doc.score_intervals ?? {},
+    per_sample: doc.per_sample ?? null,
   };
 }
 

@@ -8,7 +8,8 @@ import { type EvaluationJob, type JobStatus, now } from '../state/store';
 // An evaluation job: created → pending (queued) → running (progress per item) → completed, or
 // failed with the reason in status_details.message; cancel stops it (status cancelled, the job
 // stays readable). Durations from the emulator's profile. Faults: fail stops it half way,
-// stall freezes its progress until the fault is lifted.
+// stall freezes its progress until the fault is lifted, no_samples leaves the per-sample files
+// out of its results archive.
 
 const POLL_MS = 2_000;
 
@@ -70,6 +71,10 @@ export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, reques
         });
       }
       job.results = { tasks: results };
+      if (ctx.faults.evaluation('no_samples', names)) {
+        report('evaluation_no_samples');
+        job.samples = [];
+      }
       job.status_details.progress = 100;
       setStatus(job, 'completed', 'Evaluation completed');
     } catch (err) {

@@ -30,7 +30,14 @@ export const FaultPlanSchema = z.strictObject({
     .strictObject({ not_enough_resources: names.optional(), stall: names.optional(), fail: names.optional() })
     .optional(),
   deployment: z.strictObject({ never_ready: names.optional(), fail: names.optional() }).optional(),
-  evaluation: z.strictObject({ fail: names.optional(), stall: names.optional() }).optional(),
+  evaluation: z
+    .strictObject({
+      fail: names.optional(),
+      stall: names.optional(),
+      /** The job completes, but its results archive holds only results.json (no per-sample files). */
+      no_samples: names.optional(),
+    })
+    .optional(),
 });
 
 export type FaultPlan = z.infer<typeof FaultPlanSchema>;
@@ -90,7 +97,7 @@ export class Faults {
     return matches(this.plan.deployment?.[kind], candidates);
   }
 
-  evaluation(kind: 'fail' | 'stall', candidates: string[]): boolean {
+  evaluation(kind: 'fail' | 'stall' | 'no_samples', candidates: string[]): boolean {
     return matches(this.plan.evaluation?.[kind], candidates);
   }
 }

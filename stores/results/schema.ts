@@ -10,6 +10,7 @@ import type {
   StepStatus,
 } from '../../contracts';
 import type { RunDecision } from '../../decision/build';
+import type { ScoreInterval } from '../../decision/scores';
 import type { WorkloadTraffic } from '../traffic-stats';
 
 export const DatasetRef = z.object({
@@ -98,6 +99,12 @@ export interface EvaluationDoc {
    * `{index, scores: {<score key>: value}, label?, predicted?}`), once the evaluation completed.
    */
   samples?: { index: number; scores: Record<string, number>; label?: string; predicted?: string | null }[];
+  /** Added: every score's confidence interval, computed from `samples` when the evaluation completed. */
+  score_intervals?: Record<string, ScoreInterval>;
+  /** Added: per score key, the items the Evaluator's aggregate counted (`stats.count`). */
+  score_counts?: Record<string, number>;
+  /** Added: whether the server gave per-sample results, and what the intervals fell back to when not. */
+  per_sample?: PerSampleResults;
   started_at: Date;
   finished_at: Date | null;
   runtime_seconds: number;
@@ -107,6 +114,15 @@ export interface EvaluationDoc {
   job_id: string | null;
   error: string | null;
   status: StepStatus;
+}
+
+export interface PerSampleResults {
+  /** False: the server's results archive was missing or held no samples of the evaluated task. */
+  available: boolean;
+  /** Per-sample results read for the workload's task. */
+  count: number;
+  /** For a person: where the samples came from, or why the intervals use the aggregate instead. */
+  detail: string;
 }
 
 export interface CustomizationDoc {
