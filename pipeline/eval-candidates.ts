@@ -1,4 +1,4 @@
-import type { LogRecord } from './log-record';
+import type { RecordRef } from './record-processing';
 
 // The records that can still end up in the eval set, without formatting every record as an
 // eval row. The split gives each stratum at most `evalSize` eval records, taken in priority
@@ -9,7 +9,7 @@ import type { LogRecord } from './log-record';
 interface Held {
   priority: number;
   index: number;
-  record: LogRecord;
+  record: RecordRef;
 }
 
 export class EvalCandidates {
@@ -21,14 +21,14 @@ export class EvalCandidates {
   constructor(
     private readonly evalSize: number,
     private readonly maxHeld: number,
-    private readonly spill: (index: number, record: LogRecord) => void,
+    private readonly spill: (index: number, record: RecordRef) => void,
   ) {}
 
   get spilled(): boolean {
     return this.spilling;
   }
 
-  offer(cls: number, priority: number, index: number, record: LogRecord): void {
+  offer(cls: number, priority: number, index: number, record: RecordRef): void {
     if (this.evalSize <= 0) return;
     if (this.spilling) {
       this.spill(index, record);
@@ -50,8 +50,8 @@ export class EvalCandidates {
   }
 
   /** The held records whose index `isEval` accepts. */
-  pick(isEval: (index: number) => boolean): { index: number; record: LogRecord }[] {
-    const out: { index: number; record: LogRecord }[] = [];
+  pick(isEval: (index: number) => boolean): { index: number; record: RecordRef }[] {
+    const out: { index: number; record: RecordRef }[] = [];
     for (const list of this.byClass.values()) for (const h of list) if (isEval(h.index)) out.push(h);
     return out;
   }
