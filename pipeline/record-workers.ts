@@ -73,9 +73,10 @@ export class RecordWorkers {
       return { cursor: pending.cursor.promise, records: pending.records.promise };
     }
     this.pending.set(seq, pending);
-    // a Buffer from Buffer.concat may share a pooled ArrayBuffer: copy it so it can be transferred
-    const bytes = new Uint8Array(body.length);
-    bytes.set(body);
+    // a small Buffer may share Node's pooled ArrayBuffer: only a Buffer that owns its memory
+    // is transferred as it is, any other is copied first
+    const owns = body.byteOffset === 0 && body.buffer.byteLength === body.length && body.buffer instanceof ArrayBuffer;
+    const bytes = owns ? new Uint8Array(body.buffer, 0, body.length) : Uint8Array.from(body);
     const worker = this.workers[seq % this.workers.length] as Worker;
     worker.postMessage({ seq, body: bytes, take } satisfies WorkerRequest, [bytes.buffer]);
     return { cursor: pending.cursor.promise, records: pending.records.promise };
