@@ -10,6 +10,7 @@ import {
   type ProcessedRecord,
   type ProcessOptions,
   processRecord,
+  type RecordCutoffs,
   type RecordRef,
   resolveRecord,
   trainLine,
@@ -100,7 +101,7 @@ export class DatasetAssembler {
   private priorities = new Float64Array(1024);
   private accepted = 0;
   private read = 0;
-  private pool: { index: number; priority: number; record: RecordRef; cls: string }[] = [];
+  private pool: { index: number; priority: number; record: RecordRef | undefined; cls: string }[] = [];
   private readonly poolSize: number;
   private readonly evalCandidates: EvalCandidates;
   readonly rejectionSamples: RejectionSample[] = [];
@@ -161,6 +162,21 @@ export class DatasetAssembler {
     };
   }
 
+  /** What a record worker may leave out from now on (see `RecordCutoffs`). */
+  cutoffs(): RecordCutoffs {
+    this.trimPool();
+    const pool =
+      this.pool.length >= this.poolSize
+        ? (this.pool[this.poolSize - 1] as { priority: number }).priority
+        : Number.POSITIVE_INFINITY;
+    const evalCutoffs: Record<string, number> = {};
+    for (const [name, id] of this.classIndex) {
+      const cutoff = this.evalCandidates.cutoff(id);
+      if (cutoff !== Number.POSITIVE_INFINITY) evalCutoffs[name] = cutoff;
+    }
+    return { pool, eval: evalCutoffs };
+  }
+
   /** Checks the counts, plans the split and returns what the routing pass needs. */
   finish(): AssembledSplit {
     const { split, workloadId, clientId } = this.options;
@@ -203,7 +219,10 @@ export class DatasetAssembler {
     this.trimPool();
     const iclPool = this.pool
       .filter((p) => plan.assignment[p.index] === SPLIT.train)
-      .map((p) => makeCandidate(resolveRecord(p.record), p.cls));
+      .map((p) => {
+        if (p.record === undefined) throw new Error(`ICL pool record ${p.index} arrived without its record`);
+        return makeCandidate(resolveRecord(p.record), p.cls);
+      });
     const evalLines = this.evalCandidates
       .pick((index) => plan.assignment[index] === SPLIT.eval)
       .map(({ index, record }) => ({ index, line: JSON.stringify(toEvalRow(resolveRecord(record))) }));
@@ -236,7 +255,7 @@ export class DatasetAssembler {
   }
 
   /** Keeps the `poolSize` lowest-priority records (a seeded sample) for ICL. */
-  private offerToPool(index: number, priority: number, record: RecordRef, cls: string) {
+  private offerToPool(index: number, priority: number, record: RecordRef | undefined, cls: string) {
     this.pool.push({ index, priority, record, cls });
     if (this.pool.length >= this.poolSize * 2) {
       this.pool.sort((a, b) => a.priority - b.priority);

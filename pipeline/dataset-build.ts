@@ -18,6 +18,9 @@ import { resolveWorkloadType } from './workload-type';
 
 const YIELD_EVERY = 200;
 
+/** Record workers a build uses unless told otherwise (see docs/benchmarks.md, dataset build). */
+export const DEFAULT_DATASET_THREADS = 1;
+
 /** Records (the newest) that `workload_type: auto` is detected from. */
 export const DETECTION_SAMPLE = 1000;
 
@@ -35,7 +38,7 @@ export interface BuildOptions {
    * next pages are read; the datasets are the same byte for byte.
    */
   rawPages?: RawPageSource;
-  /** Record workers for `rawPages` (default 1). */
+  /** Record workers for `rawPages` (default DEFAULT_DATASET_THREADS). */
   threads?: number;
   workloadId: string;
   clientId: string;
@@ -278,7 +281,7 @@ async function threadedFirstPass(source: RawPageSource, options: BuildOptions, p
   const detectionRecords: unknown[] = [];
 
   const submit = (body: Buffer, take: number): Promise<PageCursor> => {
-    const job = (workers as RecordWorkers).submit(body, take);
+    const job = (workers as RecordWorkers).submit(body, take, pass.assembler().cutoffs());
     chain = chain.then(async () => {
       const records = await job.records;
       const assembler = pass.assembler();
@@ -297,7 +300,7 @@ async function threadedFirstPass(source: RawPageSource, options: BuildOptions, p
   const start = (type: ResolvedWorkloadType) => {
     pass.resolved(type);
     workers = new RecordWorkers(
-      options.threads ?? 1,
+      options.threads ?? DEFAULT_DATASET_THREADS,
       processOptionsOf({ workloadType: type, split: options.split, seed: options.seed }),
     );
     for (const page of held) submit(page.body, page.take);

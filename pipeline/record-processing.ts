@@ -35,14 +35,28 @@ export type ProcessedRecord =
       cls: string;
       /** Formatted ahead of dedup off the main thread; undefined: format on acceptance. */
       trainLine?: string;
-      record: RecordRef;
+      /** Left out by a record worker when the record can no longer be kept (see `RecordCutoffs`). */
+      record?: RecordRef;
     };
+
+/**
+ * Priorities at or above which an accepted record can no longer enter the ICL pool or its
+ * class's eval candidates: a record worker leaves such records out of its answer instead of
+ * sending them as JSON. They only fall as records are accepted, so a snapshot taken before a
+ * page is applied errs on the side of sending.
+ */
+export interface RecordCutoffs {
+  pool: number;
+  /** By class name; a class missing here takes every record. */
+  eval: Record<string, number>;
+}
 
 export function processRecord(
   raw: unknown,
   options: ProcessOptions,
   documentId: string | undefined,
   offThread: boolean,
+  cutoffs?: RecordCutoffs,
 ): ProcessedRecord {
   const result = validateRecord(raw, options);
   if (!result.ok) {
@@ -52,12 +66,18 @@ export function processRecord(
   const keys = recordKeys(record, options.seed);
   const cls = recordClass(record, options.workloadType);
   if (!offThread) return { ok: true, key: keys?.key, priority: keys?.priority, cls, record };
+  // a record without a key gets its priority from its index, known only where it is accepted
+  const kept =
+    !keys ||
+    !cutoffs ||
+    keys.priority < cutoffs.pool ||
+    keys.priority < (cutoffs.eval[cls] ?? Number.POSITIVE_INFINITY);
   return {
     ok: true,
     ...(keys ? { key: keys.key, priority: keys.priority } : {}),
     cls,
     trainLine: trainLine(record, options.workloadType),
-    record: JSON.stringify(record),
+    ...(kept ? { record: JSON.stringify(record) } : {}),
   };
 }
 

@@ -19,7 +19,7 @@ port.on('message', (request: WorkerRequest) => {
     const page = parseSearchPage(decoder.decode(request.body));
     port.postMessage({ type: 'cursor', seq, cursor: cursorOf(page) } satisfies WorkerReply);
     const hits = page.hits.length > request.take ? page.hits.slice(0, request.take) : page.hits;
-    const records = hits.map((hit) => processRecord(hit._source, options, hit._id ?? undefined, true));
+    const records = hits.map((hit) => processRecord(hit._source, options, hit._id ?? undefined, true, request.cutoffs));
     port.postMessage({ type: 'records', seq, records } satisfies WorkerReply);
   } catch (err) {
     port.postMessage({

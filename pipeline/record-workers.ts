@@ -1,7 +1,7 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PageCursor } from '../stores/search-page';
-import type { ProcessedRecord, ProcessOptions } from './record-processing';
+import type { ProcessedRecord, ProcessOptions, RecordCutoffs } from './record-processing';
 
 // A fixed set of record workers (record-worker.ts) that raw export pages are handed to in
 // turn. Each worker answers its pages in order, so the results of page n are awaited in page
@@ -11,6 +11,7 @@ export interface WorkerRequest {
   seq: number;
   body: Uint8Array;
   take: number;
+  cutoffs: RecordCutoffs;
 }
 
 export type WorkerReply =
@@ -63,8 +64,15 @@ export class RecordWorkers {
     }
   }
 
-  /** Hands a raw page to the next worker; its cursor comes first, then its processed records. */
-  submit(body: Buffer, take: number): { cursor: Promise<PageCursor>; records: Promise<ProcessedRecord[]> } {
+  /**
+   * Hands a raw page to the next worker; its cursor comes first, then its processed records
+   * (records at or above `cutoffs` without their JSON).
+   */
+  submit(
+    body: Buffer,
+    take: number,
+    cutoffs: RecordCutoffs,
+  ): { cursor: Promise<PageCursor>; records: Promise<ProcessedRecord[]> } {
     const seq = this.seq++;
     const pending = { cursor: new Deferred<PageCursor>(), records: new Deferred<ProcessedRecord[]>() };
     if (this.failure) {
@@ -78,7 +86,7 @@ export class RecordWorkers {
     const owns = body.byteOffset === 0 && body.buffer.byteLength === body.length && body.buffer instanceof ArrayBuffer;
     const bytes = owns ? new Uint8Array(body.buffer, 0, body.length) : Uint8Array.from(body);
     const worker = this.workers[seq % this.workers.length] as Worker;
-    worker.postMessage({ seq, body: bytes, take } satisfies WorkerRequest, [bytes.buffer]);
+    worker.postMessage({ seq, body: bytes, take, cutoffs } satisfies WorkerRequest, [bytes.buffer]);
     return { cursor: pending.cursor.promise, records: pending.records.promise };
   }
 
