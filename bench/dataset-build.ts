@@ -19,6 +19,7 @@ import { loadLogs } from '../stores/log-loader';
 // reused when complete.
 //
 //   npm run bench            BENCH_SIZES=10000,100000 npm run bench
+//   BENCH_MODES=inline,threads-1,threads-2 (the builds measured beside the raw read),
 //   BENCH_WORKLOAD=classification, BENCH_PAGE_SIZE=1000, BENCH_NODE_FLAGS="--max-old-space-size=384 --max-semi-space-size=64"
 
 const VERSION = 'v1';
