@@ -6,13 +6,13 @@ import type { FlywheelConfig } from '../config/schema';
 import type { ResolvedWorkloadType } from '../contracts';
 import type { NemoClient } from '../nemo-client';
 import type { RepoFile } from '../nemo-client/datastore';
-import { buildDatasetFiles } from '../pipeline/dataset-build';
+import { buildDatasetFiles, DEFAULT_DATASET_THREADS } from '../pipeline/dataset-build';
 import { DATASET_FILES, type DatasetNames, datasetNames } from '../pipeline/dataset-names';
 import { type DatasetReport, datasetReport } from '../pipeline/dataset-report';
 import { DatasetError } from '../pipeline/errors';
 import { toEvalRow } from '../pipeline/formatting';
 import { buildIclRecords, type Embedder, IclConfigError } from '../pipeline/icl';
-import { documentIdOf, exportLogPages } from '../stores/log-export';
+import { documentIdOf, exportLogPages, exportRawLogPages } from '../stores/log-export';
 import type { DatasetRef } from '../stores/results/schema';
 import type { ActivityDeps } from './deps';
 import type { NemoFactory } from './nemo-factory';
@@ -65,7 +65,8 @@ export function createDatasetActivities({
   logIndex,
   results,
   nemo,
-}: Pick<ActivityDeps, 'elasticsearch' | 'logIndex' | 'results'> & { nemo: NemoFactory }) {
+  datasetThreads = DEFAULT_DATASET_THREADS,
+}: Pick<ActivityDeps, 'elasticsearch' | 'logIndex' | 'results' | 'datasetThreads'> & { nemo: NemoFactory }) {
   return {
     /**
      * Exports the workload's logs, validates, de-duplicates and splits them, builds the ICL
@@ -89,14 +90,17 @@ export function createDatasetActivities({
       const split = config.data_split_config;
       const workDir = await mkdtemp(join(tmpdir(), 'flywheel-datasets-'));
       try {
+        const exportOptions = {
+          elasticsearch,
+          index: logIndex,
+          workloadId,
+          clientId,
+          limit: split.limit * EXPORT_FACTOR,
+        };
         const built = await buildDatasetFiles({
-          pages: exportLogPages({
-            elasticsearch,
-            index: logIndex,
-            workloadId,
-            clientId,
-            limit: split.limit * EXPORT_FACTOR,
-          }),
+          ...(datasetThreads > 0
+            ? { rawPages: (handle) => exportRawLogPages(exportOptions, handle), threads: datasetThreads }
+            : { pages: exportLogPages(exportOptions) }),
           workloadId,
           clientId,
           workloadType: config.workload_type,

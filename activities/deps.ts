@@ -13,6 +13,8 @@ export interface ActivityDeps {
   elasticsearch: ElasticsearchClient;
   /** The Elasticsearch index holding the production logs. */
   logIndex: string;
+  /** Record workers for the dataset build (default DEFAULT_DATASET_THREADS); 0: on the activity's thread. */
+  datasetThreads?: number;
   loadConfig?: (name?: string) => FlywheelConfig;
   /** MLflow tracking server (FLYWHEEL_MLFLOW_URI); unset, runs are not tracked in MLflow. */
   mlflowUri?: string;

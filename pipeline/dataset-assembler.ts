@@ -2,13 +2,21 @@ import type { DataSplitConfig } from '../config/schema';
 import type { ResolvedWorkloadType } from '../contracts';
 import { DatasetError } from './errors';
 import { EvalCandidates } from './eval-candidates';
-import { toEvalRow, toTrainingRow } from './formatting';
+import { toEvalRow } from './formatting';
 import { type IclCandidate, makeCandidate } from './icl-selection';
 import type { LogRecord } from './log-record';
-import { Deduplicator, recordKeys, seededPriority } from './record-keys';
+import { Deduplicator, seededPriority } from './record-keys';
+import {
+  type ProcessedRecord,
+  type ProcessOptions,
+  processRecord,
+  type RecordCutoffs,
+  type RecordRef,
+  resolveRecord,
+  trainLine,
+} from './record-processing';
 import { planSplit, SPLIT, type SplitPlan } from './split';
-import { DEFAULT_MAX_TOOL_PROPERTIES, emptyRejectionCounts, type RejectionReason, validateRecord } from './validation';
-import { recordClass } from './workload-type';
+import { DEFAULT_MAX_TOOL_PROPERTIES, emptyRejectionCounts, type RejectionReason } from './validation';
 
 // One pass over exported records that keeps only numbers per record (class id, seeded
 // priority), so memory stays flat however many records there are. The caller spills the
@@ -73,6 +81,18 @@ const DEFAULT_ICL_POOL = 2000;
 /** Eval candidates held as objects before they go to the spill file (only with thousands of classes). */
 const DEFAULT_MAX_HELD = 5000;
 
+/** The per-record settings an assembler with these options processes records with. */
+export function processOptionsOf(
+  options: Pick<AssemblerOptions, 'workloadType' | 'split' | 'seed' | 'maxToolProperties'>,
+): ProcessOptions {
+  return {
+    workloadType: options.workloadType,
+    parseFunctionArguments: options.split.parse_function_arguments,
+    maxToolProperties: options.maxToolProperties ?? DEFAULT_MAX_TOOL_PROPERTIES,
+    seed: options.seed,
+  };
+}
+
 export class DatasetAssembler {
   private readonly dedup = new Deduplicator();
   private readonly rejected = emptyRejectionCounts();
@@ -81,18 +101,21 @@ export class DatasetAssembler {
   private priorities = new Float64Array(1024);
   private accepted = 0;
   private read = 0;
-  private pool: { index: number; priority: number; record: LogRecord; cls: string }[] = [];
+  private pool: { index: number; priority: number; record: RecordRef | undefined; cls: string }[] = [];
   private readonly poolSize: number;
   private readonly evalCandidates: EvalCandidates;
   readonly rejectionSamples: RejectionSample[] = [];
 
+  private readonly processOptions: ProcessOptions;
+
   constructor(private readonly options: AssemblerOptions) {
+    this.processOptions = processOptionsOf(options);
     this.poolSize = options.iclPoolSize ?? DEFAULT_ICL_POOL;
     const spill = options.spillEvalLine;
     this.evalCandidates = new EvalCandidates(
       options.split.eval_size,
       spill ? (options.maxHeldEvalCandidates ?? DEFAULT_MAX_HELD) : Number.POSITIVE_INFINITY,
-      (index, record) => spill?.(index, JSON.stringify(toEvalRow(record))),
+      (index, record) => spill?.(index, JSON.stringify(toEvalRow(resolveRecord(record)))),
     );
   }
 
@@ -102,45 +125,56 @@ export class DatasetAssembler {
 
   /** Validates, de-duplicates and formats one record; undefined when it is left out. */
   add(raw: unknown): AcceptedLines | undefined {
+    return this.accept(processRecord(raw, this.processOptions, this.options.documentIdOf?.(raw), false));
+  }
+
+  /** What `processRecord` (here or in a record worker) found for the next record in arrival order. */
+  accept(processed: ProcessedRecord): AcceptedLines | undefined {
     this.read++;
-    const result = validateRecord(raw, {
-      workloadType: this.options.workloadType,
-      parseFunctionArguments: this.options.split.parse_function_arguments,
-      maxToolProperties: this.options.maxToolProperties ?? DEFAULT_MAX_TOOL_PROPERTIES,
-    });
-    if (!result.ok) {
-      this.rejected[result.reason]++;
+    if (!processed.ok) {
+      this.rejected[processed.reason]++;
       if (this.rejectionSamples.length < 20) {
-        const documentId = this.options.documentIdOf?.(raw);
-        this.rejectionSamples.push({
-          reason: result.reason,
-          detail: result.detail,
-          ...(documentId ? { documentId } : {}),
-        });
+        const { reason, detail, documentId } = processed;
+        this.rejectionSamples.push({ reason, detail, ...(documentId ? { documentId } : {}) });
       }
       return undefined;
     }
-    const record = result.record;
-    const keys = recordKeys(record, this.options.seed);
-    const key = keys?.key;
-    if (!this.dedup.admit(key)) return undefined;
+    if (!this.dedup.admit(processed.key)) return undefined;
 
     const index = this.accepted++;
-    const cls = recordClass(record, this.options.workloadType);
+    const { cls, record } = processed;
     let id = this.classIndex.get(cls);
     if (id === undefined) {
       id = this.classIndex.size;
       this.classIndex.set(cls, id);
     }
     // records without user text have no dedup key; their position makes a stable stand-in
-    const priority = keys?.priority ?? seededPriority(this.options.seed, `#${index}`);
+    const priority = processed.priority ?? seededPriority(this.options.seed, `#${index}`);
     this.grow(index);
     this.classIds[index] = id;
     this.priorities[index] = priority;
     this.offerToPool(index, priority, record, cls);
     this.evalCandidates.offer(id, priority, index, record);
 
-    return { index, trainLine: JSON.stringify(toTrainingRow(record, this.options.workloadType)) };
+    return {
+      index,
+      trainLine: processed.trainLine ?? trainLine(record as LogRecord, this.options.workloadType),
+    };
+  }
+
+  /** What a record worker may leave out from now on (see `RecordCutoffs`). */
+  cutoffs(): RecordCutoffs {
+    this.trimPool();
+    const pool =
+      this.pool.length >= this.poolSize
+        ? (this.pool[this.poolSize - 1] as { priority: number }).priority
+        : Number.POSITIVE_INFINITY;
+    const evalCutoffs: Record<string, number> = {};
+    for (const [name, id] of this.classIndex) {
+      const cutoff = this.evalCandidates.cutoff(id);
+      if (cutoff !== Number.POSITIVE_INFINITY) evalCutoffs[name] = cutoff;
+    }
+    return { pool, eval: evalCutoffs };
   }
 
   /** Checks the counts, plans the split and returns what the routing pass needs. */
@@ -185,10 +219,13 @@ export class DatasetAssembler {
     this.trimPool();
     const iclPool = this.pool
       .filter((p) => plan.assignment[p.index] === SPLIT.train)
-      .map((p) => makeCandidate(p.record, p.cls));
+      .map((p) => {
+        if (p.record === undefined) throw new Error(`ICL pool record ${p.index} arrived without its record`);
+        return makeCandidate(resolveRecord(p.record), p.cls);
+      });
     const evalLines = this.evalCandidates
       .pick((index) => plan.assignment[index] === SPLIT.eval)
-      .map(({ index, record }) => ({ index, line: JSON.stringify(toEvalRow(record)) }));
+      .map(({ index, record }) => ({ index, line: JSON.stringify(toEvalRow(resolveRecord(record))) }));
     return { plan, classDistribution: this.distribution(classIds, plan), iclPool, evalLines, counts };
   }
 
@@ -218,7 +255,7 @@ export class DatasetAssembler {
   }
 
   /** Keeps the `poolSize` lowest-priority records (a seeded sample) for ICL. */
-  private offerToPool(index: number, priority: number, record: LogRecord, cls: string) {
+  private offerToPool(index: number, priority: number, record: RecordRef | undefined, cls: string) {
     this.pool.push({ index, priority, record, cls });
     if (this.pool.length >= this.poolSize * 2) {
       this.pool.sort((a, b) => a.priority - b.priority);

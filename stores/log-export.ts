@@ -1,4 +1,6 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { type Client, errors, type estypes } from '@elastic/elasticsearch';
+import type { PageCursor } from './search-page';
 
 // One workload's logs, newest first, read with a point-in-time and search_after so it goes past
 // the 10,000-hit search window and sees a consistent snapshot while new logs keep arriving.
@@ -94,6 +96,84 @@ export async function* exportLogPages(options: ExportOptions): AsyncGenerator<un
     }
   } finally {
     await es.closePointInTime({ id: pitId }).catch(() => undefined);
+  }
+}
+
+/**
+ * The same pages as `exportLogPages`, but as the raw response bodies, unparsed: `handle`
+ * parses a page wherever it likes (a record worker) and answers with its cursor, and the next
+ * page is requested as soon as it does, so reading runs ahead of the processing by as many
+ * pages as `handle` lets it (it holds its answer back to apply backpressure). `take` is how
+ * many of the page's records are wanted (the rest are past the limit).
+ */
+export async function exportRawLogPages(
+  options: ExportOptions,
+  handle: (body: Buffer, take: number) => Promise<PageCursor>,
+): Promise<void> {
+  const { elasticsearch: es, index, limit } = options;
+  const pageSize = Math.max(1, Math.min(options.pageSize ?? 2000, 10_000));
+  const keepAlive = options.keepAlive ?? '2m';
+  if (limit <= 0) return;
+
+  let pitId: string;
+  try {
+    pitId = (await es.openPointInTime({ index, keep_alive: keepAlive })).id;
+  } catch (err) {
+    if (isIndexMissing(err)) return;
+    throw err;
+  }
+  const query: estypes.QueryDslQueryContainer = {
+    bool: {
+      filter: [{ term: { client_id: options.clientId } }, { term: { workload_id: options.workloadId } }],
+    },
+  };
+  let remaining = limit;
+  try {
+    let after: estypes.SortResults | undefined;
+    for (;;) {
+      const size = Math.min(pageSize, remaining);
+      const body = await rawSearch(es, {
+        pit: { id: pitId, keep_alive: keepAlive },
+        query,
+        sort: [{ timestamp: { order: 'desc', unmapped_type: 'date' } }],
+        size,
+        track_total_hits: false,
+        filter_path: ['pit_id', 'hits.hits._id', 'hits.hits._source', 'hits.hits.sort'],
+        ...(after ? { search_after: after } : {}),
+      });
+      const cursor = await handle(body, remaining);
+      if (cursor.pitId) pitId = cursor.pitId;
+      remaining -= Math.min(cursor.hits, remaining);
+      if (cursor.hits !== size || remaining <= 0 || !cursor.lastSort) return;
+      after = cursor.lastSort as estypes.SortResults;
+    }
+  } finally {
+    await es.closePointInTime({ id: pitId }).catch(() => undefined);
+  }
+}
+
+/** Status codes the client's own transport retries (on another node) before giving up. */
+const RETRIED = new Set([502, 503, 504]);
+const ATTEMPTS = 4;
+
+/** A search whose body comes back as bytes; errors are thrown as the client would throw them. */
+async function rawSearch(es: Client, params: estypes.SearchRequest): Promise<Buffer> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await es.search(params, { asStream: true, meta: true });
+    const chunks: Buffer[] = [];
+    for await (const chunk of result.body as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+    let body = Buffer.concat(chunks);
+    const encoding = String(result.headers?.['content-encoding'] ?? '').toLowerCase();
+    if (encoding.includes('gzip')) body = gunzipSync(body);
+    else if (encoding.includes('deflate')) body = inflateSync(body);
+    const status = result.statusCode ?? 200;
+    if (status < 300) return body;
+    if (RETRIED.has(status) && attempt < ATTEMPTS) continue;
+    let parsed: unknown = body.toString('utf8');
+    try {
+      parsed = JSON.parse(parsed as string);
+    } catch {}
+    throw new errors.ResponseError({ ...result, body: parsed, warnings: result.warnings ?? null } as never);
   }
 }
 

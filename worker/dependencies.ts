@@ -9,7 +9,7 @@ import { readWorkerSettings, type WorkerSettings } from './settings';
 /** Opens every client the activities need, from the process environment. */
 export async function openActivityDeps(
   env: Environment = readEnvironment(),
-  settings: Pick<WorkerSettings, 'FLYWHEEL_GPU_LEDGER_ID'> = readWorkerSettings(),
+  settings: Pick<WorkerSettings, 'FLYWHEEL_GPU_LEDGER_ID' | 'FLYWHEEL_DATASET_THREADS'> = readWorkerSettings(),
 ): Promise<{ deps: ActivityDeps; close: () => Promise<void> }> {
   const mongo = await connectMongo(env.MONGODB_URL, env.MONGODB_DB);
   const results = new ResultsStore(mongo.db);
@@ -25,6 +25,7 @@ export async function openActivityDeps(
       elasticsearch,
       logIndex: env.ES_COLLECTION_NAME,
       ...(env.FLYWHEEL_MLFLOW_URI ? { mlflowUri: env.FLYWHEEL_MLFLOW_URI } : {}),
+      datasetThreads: settings.FLYWHEEL_DATASET_THREADS,
     },
     close: async () => {
       await mongo.client.close();

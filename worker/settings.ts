@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DATASET_THREADS } from '../pipeline/dataset-build';
 import { DEFAULT_GPU_LEDGER_ID, LEGACY_GPU_SEMAPHORE_PREFIX } from '../workflows/gpu-budget-contract';
 
 // The worker process's own settings (versioning, telemetry, the GPU ledger), from environment
@@ -34,6 +35,11 @@ const WorkerSettingsSchema = z.object({
       message: `must not start with "${LEGACY_GPU_SEMAPHORE_PREFIX}" (the pre-ledger semaphores' ids)`,
     })
     .default(DEFAULT_GPU_LEDGER_ID),
+  /**
+   * Record workers (threads) that parse and validate exported logs during the dataset build
+   * while the next pages are read; 0 builds on the activity's own thread.
+   */
+  FLYWHEEL_DATASET_THREADS: z.coerce.number().int().min(0).max(16).default(DEFAULT_DATASET_THREADS),
 });
 
 export type WorkerSettings = z.infer<typeof WorkerSettingsSchema>;

@@ -1,0 +1,85 @@
+import type { ResolvedWorkloadType } from '../contracts';
+import { toTrainingRow } from './formatting';
+import type { LogRecord } from './log-record';
+import { recordKeys } from './record-keys';
+import { type RejectionReason, validateRecord } from './validation';
+import { recordClass } from './workload-type';
+
+// The per-record work of the first pass that needs no state from other records: validation,
+// the dedup key and seeded priority, the class and the training line. It runs on the main
+// thread (DatasetAssembler.add) or in a record worker (record-worker.ts); what depends on
+// arrival order (dedup, indexes, the ICL pool, eval candidates) stays in DatasetAssembler.
+
+export interface ProcessOptions {
+  workloadType: ResolvedWorkloadType;
+  parseFunctionArguments: boolean;
+  maxToolProperties: number;
+  seed: string;
+}
+
+/**
+ * A validated record, or its JSON text when it crossed a thread boundary (a string is cheap to
+ * pass between threads; only the few records kept for eval or ICL are parsed back).
+ */
+export type RecordRef = LogRecord | string;
+
+export const resolveRecord = (ref: RecordRef): LogRecord => (typeof ref === 'string' ? JSON.parse(ref) : ref);
+
+export type ProcessedRecord =
+  | { ok: false; reason: RejectionReason; detail: string; documentId?: string }
+  | {
+      ok: true;
+      /** Undefined for a record without user text: it is never a duplicate. */
+      key?: string;
+      priority?: number;
+      cls: string;
+      /** Formatted ahead of dedup off the main thread; undefined: format on acceptance. */
+      trainLine?: string;
+      /** Left out by a record worker when the record can no longer be kept (see `RecordCutoffs`). */
+      record?: RecordRef;
+    };
+
+/**
+ * Priorities at or above which an accepted record can no longer enter the ICL pool or its
+ * class's eval candidates: a record worker leaves such records out of its answer instead of
+ * sending them as JSON. They only fall as records are accepted, so a snapshot taken before a
+ * page is applied errs on the side of sending.
+ */
+export interface RecordCutoffs {
+  pool: number;
+  /** By class name; a class missing here takes every record. */
+  eval: Record<string, number>;
+}
+
+export function processRecord(
+  raw: unknown,
+  options: ProcessOptions,
+  documentId: string | undefined,
+  offThread: boolean,
+  cutoffs?: RecordCutoffs,
+): ProcessedRecord {
+  const result = validateRecord(raw, options);
+  if (!result.ok) {
+    return { ok: false, reason: result.reason, detail: result.detail, ...(documentId ? { documentId } : {}) };
+  }
+  const record = result.record;
+  const keys = recordKeys(record, options.seed);
+  const cls = recordClass(record, options.workloadType);
+  if (!offThread) return { ok: true, key: keys?.key, priority: keys?.priority, cls, record };
+  // a record without a key gets its priority from its index, known only where it is accepted
+  const kept =
+    !keys ||
+    !cutoffs ||
+    keys.priority < cutoffs.pool ||
+    keys.priority < (cutoffs.eval[cls] ?? Number.POSITIVE_INFINITY);
+  return {
+    ok: true,
+    ...(keys ? { key: keys.key, priority: keys.priority } : {}),
+    cls,
+    trainLine: trainLine(record, options.workloadType),
+    ...(kept ? { record: JSON.stringify(record) } : {}),
+  };
+}
+
+export const trainLine = (record: LogRecord, type: ResolvedWorkloadType): string =>
+  JSON.stringify(toTrainingRow(record, type));
