@@ -3,6 +3,7 @@ import { runReport } from '../../api/reports/router';
 import type { FlywheelConfig } from '../../config/schema';
 import type { StoredDecision } from '../../stores/results/schema';
 import { FlywheelHarness } from '../support/flywheel-harness';
+import { recordHistory } from '../support/flywheel-histories';
 
 // The regression gate end to end on the real servers against the NeMo emulator: the same run
 // with an aggressive training config makes the customized model forget (its GSM8K score falls
@@ -41,6 +42,7 @@ async function run(configName: string) {
   const handle = await h.startRun({ configName });
   const result = await h.result(handle);
   expect(result.status).toBe('completed');
+  await recordHistory(h, handle.workflowId, `regression-gate-${configName}`);
   const jobId = handle.workflowId.replace('flywheel-', '');
   const doc = await h.results.getRun(jobId);
   if (!doc) throw new Error('run document missing');

@@ -8,6 +8,7 @@ import { TOKENS } from '../api/api-env';
 import { apiOverHarness, terminateLeftovers } from '../api/harness-app';
 import { type CliResult, runInProcess, serveApp } from '../cli/cli-support';
 import { eventually, FlywheelHarness } from '../support/flywheel-harness';
+import { recordHistory } from '../support/flywheel-histories';
 import { servers } from '../support/servers';
 
 // An embedding_job end to end on the sample retrieval workload, loaded with the CLI's
@@ -157,6 +158,7 @@ test('an embedding_job through the API: base and customized retrieval scores, cu
   const created = await api.call('POST', '/api/jobs', { body });
   expect(created.status).toBe(200);
   const detail = (await finished(created.body.id)) as Detail;
+  await recordHistory(h, `flywheel-${created.body.id}`, 'embedding-job');
   if (detail.status !== 'completed') console.log(JSON.stringify(detail, null, 1).slice(0, 3000));
   const { base, customized } = expectImproved(detail);
   console.log(`embedding_job via API: base ${JSON.stringify(base)} customized ${JSON.stringify(customized)}`);

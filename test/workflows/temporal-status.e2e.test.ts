@@ -8,6 +8,7 @@ import { loadLogs } from '../../stores/log-loader';
 import { FLYWHEEL_RUN_WORKFLOW, type FlywheelRunInput, progressQuery } from '../../workflows/contract';
 import { apiOverHarness, terminateLeftovers } from '../api/harness-app';
 import { eventually, FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
+import { recordHistory } from '../support/flywheel-histories';
 import { servers } from '../support/servers';
 
 // What an operator sees in Temporal agrees with the job: a failed run is Failed (once its
@@ -152,6 +153,7 @@ describe('Temporal execution status agrees with the job', () => {
       JSON.stringify('operator stopped it'),
     ]);
     expect(await h.result(handle)).toMatchObject({ status: 'cancelled', error: 'operator stopped it' });
+    await recordHistory(h, handle.workflowId, 'cancel-by-raw-signal');
     await listed(`WorkflowId='${handle.workflowId}' AND ExecutionStatus='Canceled' AND FlywheelStatus='cancelled'`, 1);
     expect((await h.documents(created.id)).run).toMatchObject({
       status: 'cancelled',
