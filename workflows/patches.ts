@@ -9,3 +9,14 @@ export const RUN_MEMO_JOB_ID = 'run-memo-job-id';
 export const CANDIDATE_SEARCH_ATTRIBUTES = 'candidate-search-attributes';
 /** Customized candidates run the regression gate's general benchmarks on their base and customized model. */
 export const GENERAL_BENCHMARKS = 'general-benchmarks';
+/**
+ * The GPU ledger grants every lease that fits in one step (signals sent together, not one
+ * workflow task each), keeps GPUs for the dependents of held judges, and lets a lease that can
+ * only fit once judges leave wait without blocking the queue.
+ */
+export const GPU_LEDGER_BATCH_GRANTS = 'gpu-ledger-batch-grants';
+/**
+ * Every GPU a run holds is leased: a candidate's training GPUs, its local judge and local
+ * embedding NIM; a candidate's NIM is released while its LoRA trains when the policy says so.
+ */
+export const GPU_ECONOMICS = 'gpu-economics';
