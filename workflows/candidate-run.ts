@@ -134,6 +134,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
         candidate,
         datasetName: input.datasets.train,
         config: input.config,
+        waitServed: false,
       });
       Object.assign(progress.customization, { status: 'completed', progress: 100, customizedModel });
       return customizedModel;
@@ -269,6 +270,14 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     }
     const customizedModel = await customizing;
     if (!customizedModel) return;
+    try {
+      await long.waitForModelServed({ model: customizedModel, config: input.config });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      failures.push(`customized-eval: ${messageOf(err)}`);
+      await quick.recordStepFailure({ jobId, modelName, step: 'customized-eval', error: messageOf(err) });
+      return;
+    }
     await Promise.all([
       evaluate('customized-eval', input.datasets.eval, customizedModel),
       runBenchmarks('customized', customizedModel),
