@@ -8,7 +8,7 @@ import { type EmulatorGpus, FlywheelHarness, MODELS } from '../support/flywheel-
 // and a candidate's NIM is held or released while its LoRA trains as gpu_policy says.
 
 // Training outlasts the base and ICL evaluations, so the NIM falls idle while the LoRA trains.
-const h = new FlywheelHarness({ timeScale: 0.01, durations: { customization_training_ms: 80_000 } });
+const h = new FlywheelHarness({ timeScale: 0.01, durations: { customization_training_ms: 300_000 } });
 beforeAll(() => h.start(), 120_000);
 afterAll(() => h.close());
 
@@ -55,7 +55,7 @@ const ofJob = <T>(table: Record<string, T>, jobId: string) =>
 test('concurrent runs with local judges and customizations stay within the budget, counted on the cluster, and all complete across a worker restart', async () => {
   const budget = 3;
   const configName = configWith('judged', budget, { nim_release: 'auto' }, true);
-  const jobs = [newJob(), newJob(), newJob()];
+  const jobs = [newJob(), newJob()];
   const handles = await Promise.all(jobs.map((jobId) => h.startRun({ jobId, configName })));
   const all = Promise.all(handles.map((handle) => h.result(handle)));
 
@@ -72,7 +72,7 @@ test('concurrent runs with local judges and customizations stay within the budge
   const { result, samples } = await sampleGpus(all);
   await restart;
 
-  expect(result.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+  expect(result.map((r) => r.status)).toEqual(['completed', 'completed']);
   expect(result.every((r) => r.candidatesFailed === 0)).toBe(true);
   const final = await h.gpus();
   // Exact: the meter sees every change of deployments and running training jobs.
@@ -82,7 +82,7 @@ test('concurrent runs with local judges and customizations stay within the budge
   for (const jobId of jobs) {
     expect(ofJob(final.deployments, jobId).length).toBeGreaterThanOrEqual(3); // 2 candidates + judge
   }
-  expect(Object.keys(final.training_jobs).length).toBeGreaterThanOrEqual(6);
+  expect(Object.keys(final.training_jobs).length).toBeGreaterThanOrEqual(4);
   expect(final.peak_gpus_in_use).toBeGreaterThan(1);
   expect(final.gpus_in_use).toBe(0);
   const ledger = await h.env.client.workflow.getHandle(h.gpuLedgerId).query(gpuLedgerStateQuery);
@@ -103,7 +103,11 @@ describe('the NIM while the LoRA trains', () => {
     const final = await h.gpus();
     const loads = ofJob(final.deployments, jobId).map(([, d]) => d.loads);
     // Samples taken while a training job held GPUs (runs in this block go one at a time): was a NIM of the run up?
-    const whileTraining = samples.filter((s) => Object.values(s.training_jobs).some((t) => t.holding));
+    // Training may start before the NIM is deployed: count from the NIM's first deployment on.
+    const firstUp = samples.findIndex((s) => ofJob(s.deployments, jobId).some(([, d]) => d.holding));
+    const whileTraining = samples
+      .slice(Math.max(0, firstUp))
+      .filter((s) => Object.values(s.training_jobs).some((t) => t.holding));
     const nimUpWhileTraining = whileTraining.map((s) => ofJob(s.deployments, jobId).some(([, d]) => d.holding));
     return { loads, nimUpWhileTraining };
   }
