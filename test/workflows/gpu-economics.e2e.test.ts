@@ -94,7 +94,20 @@ describe('the NIM while the LoRA trains', () => {
   async function runWith(policy: Partial<GpuPolicyConfig>) {
     const jobId = newJob();
     const configName = configWith(`policy-${jobId}`, 4, policy, false);
-    const { result, samples } = await sampleGpus(h.result(await h.startRun({ jobId, configName })));
+    // Training pauses (an emulator stall) until the base and ICL evaluations are done, so the
+    // NIM falls idle while the LoRA still trains whatever the machine's speed.
+    await h.setFaults({ customization: { stall: true } });
+    const handle = await h.startRun({ jobId, configName });
+    const lift = (async () => {
+      for (let i = 0; i < 1500; i++) {
+        const { evaluations } = await h.documents(jobId);
+        if (evaluations.filter((e) => e.eval_type !== 'customized-eval' && e.status === 'completed').length >= 4) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await h.clearFaults();
+    })();
+    const { result, samples } = await sampleGpus(h.result(handle));
+    await lift;
     expect(result).toMatchObject({ status: 'completed', candidatesFailed: 0 });
     const docs = await h.documents(jobId);
     expect(docs.evaluations.filter((e) => e.eval_type === 'customized-eval' && e.status === 'completed')).toHaveLength(
