@@ -95,7 +95,6 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   let customizationDone = false;
   let trainingHeld = false;
   let trainingStartedAt = 0;
-  let nimHeld = false;
 
   const evaluate = async (evalType: EvalProgress['evalType'], dataset: string, targetModel: string) => {
     const entry = progress.evaluations.find((e) => e.evalType === evalType) as EvalProgress;
@@ -209,7 +208,6 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       customizing.catch(() => undefined);
     }
     await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
-    nimHeld = true;
     await deploy();
     gated = benchmarks.length > 0 && patched(GENERAL_BENCHMARKS);
 
@@ -261,7 +259,6 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
         await teardown.teardownDeployment({ jobId, candidate, config: input.config });
         deployStarted = false;
         await releaseGpus();
-        nimHeld = false;
         // Redeploy that long before training is expected to end, so the NIM is back as it ends.
         if (decision.redeployAfterMs > 0) await condition(() => customizationDone, decision.redeployAfterMs);
         else await condition(() => customizationDone);
@@ -319,7 +316,6 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   async function redeploy(): Promise<void> {
     await setStatus('waiting-for-gpus');
     await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
-    nimHeld = true;
     await deploy();
   }
 
