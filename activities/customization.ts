@@ -35,6 +35,11 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
       candidate: CandidateModel;
       datasetName: string;
       config: FlywheelConfig;
+      /**
+       * Wait for the NIM to serve the adapter before returning (default). False when the NIM may
+       * be released while training: waitForModelServed then runs once it is deployed again.
+       */
+      waitServed?: boolean;
     }): Promise<{ customizedModel: string }> {
       const { jobId, candidate, config } = input;
       const client = nemo(config);
@@ -151,17 +156,9 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
       const customizedModel = finished.output_model;
       await results.updateCustomization(docId, { customized_model: customizedModel });
       // The adapter is usable once the NIM proxy lists the customized model (after its sync).
-      await pollUntilDone({
-        read: async () => (await client.nim.listModelIds()).includes(customizedModel),
-        headway: () => 0,
-        done: (served) => served,
-        failed: () => undefined,
-        heartbeat: () => ({ remoteJobId: remote.id, progress: 100 }),
-        name: 'served',
-        stalledBecause: () => `${customizedModel} never appeared in the NIM proxy's model list`,
-        intervalMs: config.timing.poll_interval_ms,
-        stallTimeoutMs: config.timing.deployment_timeout_ms,
-      });
+      if (input.waitServed !== false) {
+        await waitServed(client, customizedModel, config, { remoteJobId: remote.id, progress: 100 });
+      }
       await results.updateCustomization(docId, {
         status: 'completed',
         progress: 100,
@@ -170,5 +167,29 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
       });
       return { customizedModel };
     },
+
+    /** Waits until the NIM proxy serves `model` (a customized adapter on its redeployed NIM). */
+    async waitForModelServed(input: { model: string; config: FlywheelConfig }): Promise<void> {
+      await waitServed(nemo(input.config), input.model, input.config, { model: input.model });
+    },
   };
+}
+
+async function waitServed(
+  client: ReturnType<NemoFactory>,
+  model: string,
+  config: FlywheelConfig,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await pollUntilDone({
+    read: async () => (await client.nim.listModelIds()).includes(model),
+    headway: () => 0,
+    done: (served) => served,
+    failed: () => undefined,
+    heartbeat: () => details,
+    name: 'served',
+    stalledBecause: () => `${model} never appeared in the NIM proxy's model list`,
+    intervalMs: config.timing.poll_interval_ms,
+    stallTimeoutMs: config.timing.deployment_timeout_ms,
+  });
 }

@@ -133,6 +133,24 @@ export const TimingConfigSchema = z
     path: ['heartbeat_timeout_ms'],
   });
 
+/** What a candidate's NIM does while its LoRA trains (see docs/configuration.md, gpu_policy). */
+export const NIM_RELEASE_POLICIES = ['hold', 'release', 'auto'] as const;
+
+/**
+ * GPU economics: whether a candidate's NIM is released while its LoRA trains and redeployed for
+ * the customized evaluation. `auto` releases when the expected remaining training outlasts the
+ * expected redeploy (fewer GPU-seconds than holding), from the expected times below.
+ */
+export const GpuPolicyConfigSchema = z.strictObject({
+  nim_release: z.enum(NIM_RELEASE_POLICIES).default('auto'),
+  /** Expected time for a NIM to deploy (image pull, weights load), realistic milliseconds. */
+  expected_deployment_ms: z.number().int().nonnegative().default(900_000),
+  /** Expected fixed part of a LoRA customization (queue, start-up), realistic milliseconds. */
+  expected_training_base_ms: z.number().int().nonnegative().default(300_000),
+  /** Expected training time per training record and epoch, realistic milliseconds. */
+  expected_training_ms_per_record_epoch: z.number().nonnegative().default(600),
+});
+
 // ---------------------------------------------------------------- decision (quality gate, cost)
 // What a run's recommendation is judged by: the gate per workload type and the prices of the
 // models. See README "The decision".
@@ -272,6 +290,7 @@ export const FlywheelConfigSchema = z
     /** GPUs shared by every run; a candidate deploys only when its GPUs are free. */
     gpu_budget: z.number().int().positive().default(8),
     timing: TimingConfigSchema.prefault({}),
+    gpu_policy: GpuPolicyConfigSchema.prefault({}),
     // decision
     quality_gate: QualityGateConfigSchema.prefault({}),
     cost_model: CostModelConfigSchema.prefault({}),
@@ -326,6 +345,7 @@ export type EndpointConfig = z.infer<typeof EndpointConfigSchema>;
 export type DataSplitConfig = z.infer<typeof DataSplitConfigSchema>;
 export type IclConfig = z.infer<typeof IclConfigSchema>;
 export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
+export type GpuPolicyConfig = z.infer<typeof GpuPolicyConfigSchema>;
 export type FlywheelConfig = z.infer<typeof FlywheelConfigSchema>;
 export type QualityGateConfig = z.infer<typeof QualityGateConfigSchema>;
 export type CostModelConfig = z.infer<typeof CostModelConfigSchema>;

@@ -3,6 +3,7 @@ import { NimProxy } from './models/nim-proxy';
 import { Counters } from './runtime/counters';
 import { type Durations, REALISTIC_DURATIONS } from './runtime/durations';
 import { type FaultPlan, Faults } from './runtime/faults';
+import { GpuMeter } from './runtime/gpu-meter';
 import { IdGenerator } from './runtime/rng';
 import { Scheduler } from './runtime/scheduler';
 import { createState, type EmulatorState } from './state/store';
@@ -30,6 +31,7 @@ function freshState(): EmulatorState {
 export class EmulatorContext {
   state: EmulatorState = freshState();
   counters = new Counters();
+  gpus: GpuMeter;
   ids: IdGenerator;
   readonly durations: Durations;
   readonly faults: Faults;
@@ -42,6 +44,7 @@ export class EmulatorContext {
     this.durations = settings.durations ?? REALISTIC_DURATIONS;
     this.faults = new Faults(settings.seed, settings.faults);
     this.scheduler = new Scheduler(settings.timeScale);
+    this.gpus = new GpuMeter(settings.timeScale);
     this.nim = new NimProxy(() => this.state, settings.seed);
     this.requestLog = settings.recordRequests ? new RequestLog() : undefined;
   }
@@ -54,6 +57,7 @@ export class EmulatorContext {
     await this.scheduler.stopAll();
     this.state = freshState();
     this.counters = new Counters();
+    this.gpus = new GpuMeter(this.settings.timeScale);
     this.requestLog?.clear();
     this.ids = new IdGenerator(this.settings.seed);
     this.faults.clear();

@@ -1,9 +1,11 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  condition,
   defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   workflowInfo,
@@ -18,7 +20,9 @@ import type { CandidateProgress, EvalProgress } from './contract';
 import { messageOf } from './errors';
 import { benchmarksFor } from './general-benchmarks';
 import { acquireGpus, releaseGpus } from './gpu-budget';
-import { GENERAL_BENCHMARKS } from './patches';
+import { GPU_PURPOSES } from './gpu-budget-contract';
+import { expectedTrainingMs, nimDuringTraining } from './nim-release-policy';
+import { GENERAL_BENCHMARKS, GPU_ECONOMICS } from './patches';
 
 export interface CandidateRunInput {
   jobId: string;
@@ -27,6 +31,8 @@ export interface CandidateRunInput {
   config: FlywheelConfig;
   datasets: { eval: string; icl: string; train: string };
   workloadType: ResolvedWorkloadType;
+  /** Training records, for the expected training time (absent in runs started on older code). */
+  trainRecords?: number;
 }
 
 export interface CandidateResult {
@@ -47,6 +53,11 @@ const teardown = proxyActivities<FlywheelActivities>(cleanup);
  * One candidate model: wait for GPUs → deploy → base and ICL evals in parallel with
  * customization → customized eval → teardown. A failed step is recorded on the candidate and
  * the remaining steps still run; the deployment is always torn down and the GPUs released.
+ *
+ * GPU economics (runs started since GPU_ECONOMICS): the customization leases its own training
+ * GPUs, asked for first and held only while it trains; once the base and ICL evaluations are
+ * done the NIM is held or released for the rest of the training (gpu_policy.nim_release) and
+ * redeployed in time for the customized evaluation.
  */
 export async function candidateRun(input: CandidateRunInput): Promise<CandidateResult> {
   const { jobId, candidate } = input;
@@ -77,105 +88,143 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
 
   let deployStarted = false;
   const failures: string[] = [];
-  try {
-    if (candidate.gpus > input.config.gpu_budget) {
-      throw ApplicationFailure.nonRetryable(
-        `${modelName} needs ${candidate.gpus} GPUs but gpu_budget is ${input.config.gpu_budget}`,
-        'ConfigError',
-      );
-    }
-    await setStatus('waiting-for-gpus');
-    await acquireGpus(candidate.gpus, input.config.gpu_budget, `${jobId} ${modelName}`);
+  const economics = patched(GPU_ECONOMICS);
+  const budget = input.config.gpu_budget;
+  const trainingScope = new CancellationScope();
+  let customizing: Promise<string | undefined> | undefined;
+  let customizationDone = false;
+  let trainingHeld = false;
+  let trainingStartedAt = 0;
 
+  const evaluate = async (evalType: EvalProgress['evalType'], dataset: string, targetModel: string) => {
+    const entry = progress.evaluations.find((e) => e.evalType === evalType) as EvalProgress;
+    entry.status = 'running';
+    report();
+    try {
+      const result = await long.runEvaluation({
+        jobId,
+        modelName,
+        evalType,
+        datasetName: dataset,
+        targetModel,
+        workloadType: input.workloadType,
+        config: input.config,
+      });
+      Object.assign(entry, { status: 'completed', progress: 100, scores: result.scores });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      Object.assign(entry, { status: 'failed', error: messageOf(err) });
+      failures.push(`${evalType}: ${messageOf(err)}`);
+      await quick.recordStepFailure({ jobId, modelName, step: evalType, error: messageOf(err) });
+    } finally {
+      report();
+    }
+  };
+
+  /** The LoRA customization; its customized model, or undefined when it failed or is disabled. */
+  const customize = async (): Promise<string | undefined> => {
+    if (!candidate.customization_enabled) return undefined;
+    progress.customization.status = 'running';
+    report();
+    try {
+      const { customizedModel } = await long.runCustomization({
+        jobId,
+        workloadId: input.workloadId,
+        candidate,
+        datasetName: input.datasets.train,
+        config: input.config,
+        waitServed: false,
+      });
+      Object.assign(progress.customization, { status: 'completed', progress: 100, customizedModel });
+      return customizedModel;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      Object.assign(progress.customization, { status: 'failed', error: messageOf(err) });
+      failures.push(`customization: ${messageOf(err)}`);
+      await quick.recordStepFailure({ jobId, modelName, step: 'customization', error: messageOf(err) });
+      const skipped = progress.evaluations.find((e) => e.evalType === 'customized-eval') as EvalProgress;
+      skipped.status = 'skipped';
+      return undefined;
+    } finally {
+      report();
+    }
+  };
+
+  // The regression gate: general benchmarks on the base and the customized model. A benchmark
+  // that fails is recorded on its own entry (the gate then says it could not be checked); it
+  // never fails the candidate. `gated` is decided after the first deployment, where it always was.
+  const benchmarks = benchmarksFor(input.config, candidate);
+  let gated = false;
+  const runBenchmarks = async (variant: 'base' | 'customized', targetModel: string) => {
+    if (!gated) return;
+    await Promise.all(
+      benchmarks.map((benchmark) =>
+        long
+          .runGeneralBenchmark({ jobId, modelName, variant, benchmark, targetModel, config: input.config })
+          .catch((err: unknown) => {
+            if (isCancellation(err)) throw err;
+          }),
+      ),
+    );
+  };
+
+  const deploy = async () => {
     await setStatus('deploying-nim');
     deployStarted = true;
     await long.deployCandidate({ jobId, candidate, config: input.config });
     await setStatus('running-evals');
+  };
 
-    const evaluate = async (evalType: EvalProgress['evalType'], dataset: string, targetModel: string) => {
-      const entry = progress.evaluations.find((e) => e.evalType === evalType) as EvalProgress;
-      entry.status = 'running';
-      report();
-      try {
-        const result = await long.runEvaluation({
-          jobId,
-          modelName,
-          evalType,
-          datasetName: dataset,
-          targetModel,
-          workloadType: input.workloadType,
-          config: input.config,
-        });
-        Object.assign(entry, { status: 'completed', progress: 100, scores: result.scores });
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        Object.assign(entry, { status: 'failed', error: messageOf(err) });
-        failures.push(`${evalType}: ${messageOf(err)}`);
-        await quick.recordStepFailure({ jobId, modelName, step: evalType, error: messageOf(err) });
-      } finally {
-        report();
-      }
-    };
-
-    // The regression gate: general benchmarks on the base and the customized model. A benchmark
-    // that fails is recorded on its own entry (the gate then says it could not be checked); it
-    // never fails the candidate.
-    const benchmarks = benchmarksFor(input.config, candidate);
-    const gated = benchmarks.length > 0 && patched(GENERAL_BENCHMARKS);
-    const runBenchmarks = async (variant: 'base' | 'customized', targetModel: string) => {
-      if (!gated) return;
-      await Promise.all(
-        benchmarks.map((benchmark) =>
-          long
-            .runGeneralBenchmark({ jobId, modelName, variant, benchmark, targetModel, config: input.config })
-            .catch((err: unknown) => {
-              if (isCancellation(err)) throw err;
-            }),
-        ),
+  try {
+    if (candidate.gpus > budget) {
+      throw ApplicationFailure.nonRetryable(
+        `${modelName} needs ${candidate.gpus} GPUs but gpu_budget is ${budget}`,
+        'ConfigError',
       );
-    };
+    }
+    const trainingGpus = candidate.customizer_configs?.gpus ?? 0;
+    if (economics && candidate.customization_enabled && trainingGpus > budget) {
+      throw ApplicationFailure.nonRetryable(
+        `${modelName}'s customization needs ${trainingGpus} GPUs but gpu_budget is ${budget}`,
+        'ConfigError',
+      );
+    }
+    await setStatus('waiting-for-gpus');
+    // The customization asks for its training GPUs first. Holding them it waits for nothing
+    // else, so it always finishes and gives them back (nimDuringTraining covers the NIM side).
+    if (economics && candidate.customization_enabled) {
+      customizing = trainingScope.run(async () => {
+        try {
+          await acquireGpus(trainingGpus, budget, `${jobId} ${modelName} training`, GPU_PURPOSES.training);
+          trainingHeld = true;
+          trainingStartedAt = Date.now();
+          return await customize();
+        } finally {
+          trainingHeld = false;
+          customizationDone = true;
+          await CancellationScope.nonCancellable(() => releaseGpus(GPU_PURPOSES.training));
+        }
+      });
+      customizing.catch(() => undefined);
+    }
+    await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
+    await deploy();
+    gated = benchmarks.length > 0 && patched(GENERAL_BENCHMARKS);
 
-    const customizeThenEvaluate = async () => {
-      if (!candidate.customization_enabled) return;
-      progress.customization.status = 'running';
-      report();
-      let customizedModel: string;
-      try {
-        ({ customizedModel } = await long.runCustomization({
-          jobId,
-          workloadId: input.workloadId,
-          candidate,
-          datasetName: input.datasets.train,
-          config: input.config,
-        }));
-        Object.assign(progress.customization, { status: 'completed', progress: 100, customizedModel });
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        Object.assign(progress.customization, { status: 'failed', error: messageOf(err) });
-        failures.push(`customization: ${messageOf(err)}`);
-        await quick.recordStepFailure({ jobId, modelName, step: 'customization', error: messageOf(err) });
-        const skipped = progress.evaluations.find((e) => e.evalType === 'customized-eval') as EvalProgress;
-        skipped.status = 'skipped';
-        return;
-      } finally {
-        report();
-      }
-      await Promise.all([
-        evaluate('customized-eval', input.datasets.eval, customizedModel),
-        runBenchmarks('customized', customizedModel),
+    if (economics) {
+      await economicEvaluations();
+    } else {
+      // allSettled, not all: on cancellation every branch must finish cancelling its remote job
+      // before the deployment underneath it is torn down.
+      const settled = await Promise.allSettled([
+        evaluate('base-eval', input.datasets.eval, modelName),
+        evaluate('icl-eval', input.datasets.icl, modelName),
+        legacyCustomizeThenEvaluate(),
+        runBenchmarks('base', modelName),
       ]);
-    };
-
-    // allSettled, not all: on cancellation every branch must finish cancelling its remote job
-    // before the deployment underneath it is torn down.
-    const settled = await Promise.allSettled([
-      evaluate('base-eval', input.datasets.eval, modelName),
-      evaluate('icl-eval', input.datasets.icl, modelName),
-      customizeThenEvaluate(),
-      runBenchmarks('base', modelName),
-    ]);
-    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (rejected) throw rejected.reason;
+      const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (rejected) throw rejected.reason;
+    }
   } catch (err) {
     if (!isCancellation(err)) failures.push(messageOf(err));
     else progress.status = 'cancelled';
@@ -188,7 +237,94 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   await CancellationScope.nonCancellable(() => finish(status, failures.length > 0 ? failures.join('; ') : null));
   return { modelName, status, ...(failures.length > 0 ? { error: failures.join('; ') } : {}), progress };
 
+  /** Base and ICL evaluations; the NIM held or released while the LoRA trains; the customized evaluation. */
+  async function economicEvaluations(): Promise<void> {
+    const settled = await Promise.allSettled([
+      evaluate('base-eval', input.datasets.eval, modelName),
+      evaluate('icl-eval', input.datasets.icl, modelName),
+      runBenchmarks('base', modelName),
+    ]);
+    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    if (!customizing) return;
+    if (!customizationDone) {
+      const expected = expectedTrainingMs(input.config, input.trainRecords ?? 0);
+      const decision = nimDuringTraining({
+        config: input.config,
+        trainingHeld,
+        remainingTrainingMs: trainingHeld ? Math.max(0, expected - (Date.now() - trainingStartedAt)) : undefined,
+      });
+      log.info('NIM while the LoRA trains', { modelName, action: decision.action, why: decision.why });
+      if (decision.action === 'release') {
+        await teardown.teardownDeployment({ jobId, candidate, config: input.config });
+        deployStarted = false;
+        await releaseGpus();
+        // Redeploy that long before training is expected to end, so the NIM is back as it ends.
+        if (decision.redeployAfterMs > 0) await condition(() => customizationDone, decision.redeployAfterMs);
+        else await condition(() => customizationDone);
+        if (!customizationDone || (await customizing)) await redeploy();
+      }
+    }
+    const customizedModel = await customizing;
+    if (!customizedModel) return;
+    try {
+      await long.waitForModelServed({ model: customizedModel, config: input.config });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      failures.push(`customized-eval: ${messageOf(err)}`);
+      await quick.recordStepFailure({ jobId, modelName, step: 'customized-eval', error: messageOf(err) });
+      return;
+    }
+    await Promise.all([
+      evaluate('customized-eval', input.datasets.eval, customizedModel),
+      runBenchmarks('customized', customizedModel),
+    ]);
+  }
+
+  /** Runs started before GPU_ECONOMICS: kept as it was, so their histories replay command for command. */
+  async function legacyCustomizeThenEvaluate() {
+    if (!candidate.customization_enabled) return;
+    progress.customization.status = 'running';
+    report();
+    let customizedModel: string;
+    try {
+      ({ customizedModel } = await long.runCustomization({
+        jobId,
+        workloadId: input.workloadId,
+        candidate,
+        datasetName: input.datasets.train,
+        config: input.config,
+      }));
+      Object.assign(progress.customization, { status: 'completed', progress: 100, customizedModel });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      Object.assign(progress.customization, { status: 'failed', error: messageOf(err) });
+      failures.push(`customization: ${messageOf(err)}`);
+      await quick.recordStepFailure({ jobId, modelName, step: 'customization', error: messageOf(err) });
+      const skipped = progress.evaluations.find((e) => e.evalType === 'customized-eval') as EvalProgress;
+      skipped.status = 'skipped';
+      return;
+    } finally {
+      report();
+    }
+    await Promise.all([
+      evaluate('customized-eval', input.datasets.eval, customizedModel),
+      runBenchmarks('customized', customizedModel),
+    ]);
+  }
+
+  async function redeploy(): Promise<void> {
+    await setStatus('waiting-for-gpus');
+    await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
+    await deploy();
+  }
+
   async function finish(status: 'completed' | 'failed' | 'cancelled', error: string | null) {
+    if (customizing) {
+      // A failed or cancelled candidate stops its training too, and waits for it to let go.
+      if (!customizationDone) trainingScope.cancel();
+      await customizing.catch(() => undefined);
+    }
     if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, config: input.config });
     await releaseGpus();
     await quick.finishCandidate({ jobId, modelName, status, error });

@@ -31,10 +31,13 @@ import {
 } from './contract';
 import { runEmbeddingCandidates } from './embedding-run';
 import { messageOf } from './errors';
+import { acquireGpus, releaseGpus } from './gpu-budget';
+import { GPU_PURPOSES } from './gpu-budget-contract';
 import {
   CANCEL_SIGNAL_CANCELS_WORKFLOW,
   CANDIDATE_SEARCH_ATTRIBUTES,
   EMBEDDING_JOB,
+  GPU_ECONOMICS,
   MLFLOW_TRACKING,
   RUN_MEMO_JOB_ID,
   RUN_STATUS_IN_TEMPORAL,
@@ -115,6 +118,9 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   if (patched(RUN_MEMO_JOB_ID)) upsertMemo({ job_id: jobId });
 
   let judgeDeployed: Parameters<FlywheelActivities['teardownJudge']>[0] | undefined;
+  // Every GPU a run holds is in the ledger: its local embedding NIM and local judge too.
+  const economics = patched(GPU_ECONOMICS);
+  let judgeLeased = false;
   let runConfig: FlywheelConfig | undefined;
   let result: FlywheelRunResult;
   try {
@@ -149,13 +155,47 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
           ),
         );
       }
+      const embeddingNim = config.icl_config.similarity_config?.embedding_nim_config;
+      const embeddingGpus =
+        economics &&
+        config.icl_config.example_selection === 'semantic_similarity' &&
+        embeddingNim?.deployment_type === 'local'
+          ? embeddingNim.gpus
+          : 0;
+      if (embeddingGpus > config.gpu_budget) {
+        throw ApplicationFailure.nonRetryable(
+          `the local embedding NIM needs ${embeddingGpus} GPUs but gpu_budget is ${config.gpu_budget}`,
+          'ConfigError',
+        );
+      }
+      // The embedding NIM is used while the datasets are built (semantic ICL example selection).
+      if (embeddingGpus > 0) {
+        await acquireGpus(embeddingGpus, config.gpu_budget, `${jobId} embedding`, GPU_PURPOSES.embedding);
+      }
       const built = await step('Error creating datasets', () =>
         datasets.createDatasets({ jobId, workloadId: input.workloadId, clientId: input.clientId, config }),
+      ).finally(() =>
+        embeddingGpus > 0 ? CancellationScope.nonCancellable(() => releaseGpus(GPU_PURPOSES.embedding)) : undefined,
       );
       progress.numRecords = built.numRecords;
 
       progress.phase = 'waiting-for-judge';
-      if (config.llm_judge_config.deployment_type === 'local') judgeDeployed = { jobId, config };
+      const judge = config.llm_judge_config;
+      if (economics && judge.deployment_type === 'local') {
+        // The judge's candidates need GPUs of their own while it is held: the ledger keeps that many.
+        const reserve = Math.max(
+          ...config.nims.map((n) => Math.max(n.gpus, n.customization_enabled ? (n.customizer_configs?.gpus ?? 0) : 0)),
+        );
+        if (judge.gpus + reserve > config.gpu_budget) {
+          throw ApplicationFailure.nonRetryable(
+            `the local judge (${judge.gpus} GPUs) and a candidate (${reserve} GPUs) need more than gpu_budget ${config.gpu_budget}`,
+            'ConfigError',
+          );
+        }
+        judgeLeased = true;
+        await acquireGpus(judge.gpus, config.gpu_budget, `${jobId} judge`, GPU_PURPOSES.judge, reserve);
+      }
+      if (judge.deployment_type === 'local') judgeDeployed = { jobId, config };
       const long = proxyActivities<FlywheelActivities>(longNemoJob(config.timing));
       await step('Error waiting for LLM as judge', () => long.prepareJudge({ jobId, config }));
 
@@ -172,6 +212,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
                 config,
                 datasets: built.datasets,
                 workloadType: built.workloadType,
+                ...(economics ? { trainRecords: built.report.split.train } : {}),
               },
             ],
             ...(patched(CANDIDATE_SEARCH_ATTRIBUTES)
@@ -213,6 +254,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   progress.phase = 'finalizing';
   await CancellationScope.nonCancellable(async () => {
     if (judgeDeployed) await teardown.teardownJudge(judgeDeployed);
+    if (judgeLeased) await releaseGpus(GPU_PURPOSES.judge);
     // Advice from what finished; a run never fails for want of it.
     if (runConfig && patched('record-recommendation')) {
       await advice.recordRecommendation({ jobId, config: runConfig }).catch(() => undefined);

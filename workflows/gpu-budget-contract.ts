@@ -11,8 +11,11 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 export const GPU_LEDGER_WORKFLOW = 'gpuBudget';
 export const DEFAULT_GPU_LEDGER_ID = 'flywheel-gpu-ledger';
 
-/** What the GPUs of a lease are for. */
-export const GPU_PURPOSES = { nim: 'nim' } as const;
+/**
+ * What the GPUs of a lease are for: a candidate's NIM, a LoRA customization's training GPUs,
+ * a run's local LLM judge, a run's local embedding NIM.
+ */
+export const GPU_PURPOSES = { nim: 'nim', training: 'training', judge: 'judge', embedding: 'embedding' } as const;
 export type GpuPurpose = string;
 
 export const gpuLeaseId = (holderId: string, purpose: GpuPurpose) => `${holderId}/${purpose}`;
@@ -28,6 +31,13 @@ export interface GpuLeaseRequest {
   budget: number;
   /** Shown in queries. */
   label: string;
+  /**
+   * Set on a lease that others depend on while it is held (a run's local judge: its candidates
+   * evaluate against it): the most GPUs one of its dependent leases needs. The ledger grants
+   * such a lease only while the budget keeps that many GPUs for dependents beyond every held
+   * one of its kind, so the judges never take the GPUs their own candidates wait for.
+   */
+  reserve?: number;
 }
 
 export interface GpuLease extends GpuLeaseRequest {

@@ -29,6 +29,7 @@ import {
   requestGpuLeaseSignal,
 } from './gpu-budget-contract';
 import { legacyGpuBudget, legacyReleaseGpusSignal } from './gpu-budget-legacy';
+import { GPU_LEDGER_BATCH_GRANTS } from './patches';
 
 // The GPU ledger: one long-lived workflow grants GPU leases against the budget. Its state is
 // in its history, so grants survive worker restarts. It runs AUTO_UPGRADE (the versioned
@@ -64,6 +65,7 @@ export async function acquireGpus(
   budget: number,
   label: string,
   purpose: GpuPurpose = GPU_PURPOSES.nim,
+  reserve?: number,
 ): Promise<void> {
   listenForGrants();
   const holderId = workflowInfo().workflowId;
@@ -74,7 +76,15 @@ export async function acquireGpus(
   }
   const leaseId = gpuLeaseId(holderId, purpose);
   granted.delete(leaseId);
-  await ledger.requestGpuLease({ leaseId, holderId, purpose, gpus, budget, label });
+  await ledger.requestGpuLease({
+    leaseId,
+    holderId,
+    purpose,
+    gpus,
+    budget,
+    label,
+    ...(reserve !== undefined ? { reserve } : {}),
+  });
   await condition(() => granted.has(leaseId));
 }
 
@@ -142,10 +152,17 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
       const lease = state.held.find((l) => l.leaseId === leaseId);
       if (lease) await notifyGranted(state, lease);
     }
-    for (let next = nextThatFits(state); next; next = nextThatFits(state)) {
-      state.waiting.shift();
-      state.held.push(next);
-      await notifyGranted(state, next);
+    if (patched(GPU_LEDGER_BATCH_GRANTS)) {
+      const grants = grantable(state);
+      state.waiting = state.waiting.filter((l) => !grants.includes(l));
+      state.held.push(...grants);
+      await Promise.all(grants.map((lease) => notifyGranted(state, lease)));
+    } else {
+      for (let next = nextThatFits(state); next; next = nextThatFits(state)) {
+        state.waiting.shift();
+        state.held.push(next);
+        await notifyGranted(state, next);
+      }
     }
     if (dirty) continue;
     // Idle: sleep until a signal. Someone waiting: also check now and then that holders live.
@@ -166,6 +183,39 @@ function nextThatFits(state: GpuLedgerState): GpuLease | undefined {
   const used = state.held.reduce((n, l) => n + l.gpus, 0);
   const next = state.waiting[0];
   return next && used + next.gpus <= state.budget ? next : undefined;
+}
+
+const sum = (leases: GpuLease[]) => leases.reduce((n, l) => n + l.gpus, 0);
+
+/**
+ * The waiting leases to grant now, in queue order (first come, first served). Two documented
+ * exceptions keep it deadlock-free: a lease with a `reserve` (a judge) is granted only if the
+ * held judges plus it leave `reserve` GPUs for their dependents, and waiting does not block the
+ * leases behind it; a lease that cannot fit until judges are released (more GPUs than the
+ * budget minus the held judges) waits without blocking either. Otherwise the first lease that
+ * does not fit stops the queue, so a large request is not starved by small ones.
+ */
+export function grantable(state: Pick<GpuLedgerState, 'budget' | 'held' | 'waiting'>): GpuLease[] {
+  const grants: GpuLease[] = [];
+  let used = sum(state.held);
+  const roots = state.held.filter((l) => l.reserve !== undefined);
+  for (const lease of state.waiting) {
+    const rootGpus = sum(roots);
+    if (lease.reserve !== undefined) {
+      const reserve = Math.max(lease.reserve, ...roots.map((l) => l.reserve ?? 0));
+      if (used + lease.gpus <= state.budget && rootGpus + lease.gpus + reserve <= state.budget) {
+        grants.push(lease);
+        roots.push(lease);
+        used += lease.gpus;
+      }
+      continue;
+    }
+    if (used + lease.gpus <= state.budget) {
+      grants.push(lease);
+      used += lease.gpus;
+    } else if (lease.gpus <= state.budget - rootGpus) break;
+  }
+  return grants;
 }
 
 async function notifyGranted(state: GpuLedgerState, lease: GpuLease): Promise<void> {

@@ -15,3 +15,14 @@ export const MLFLOW_TRACKING = 'mlflow-tracking';
 export const CANCEL_SIGNAL_CANCELS_WORKFLOW = 'cancel-signal-cancels-workflow';
 /** A run with `jobType: embedding_job` builds retrieval datasets and runs embedding candidates. */
 export const EMBEDDING_JOB = 'embedding-job';
+/**
+ * The GPU ledger grants every lease that fits in one step (signals sent together, not one
+ * workflow task each), keeps GPUs for the dependents of held judges, and lets a lease that can
+ * only fit once judges leave wait without blocking the queue.
+ */
+export const GPU_LEDGER_BATCH_GRANTS = 'gpu-ledger-batch-grants';
+/**
+ * Every GPU a run holds is leased: a candidate's training GPUs, its local judge and local
+ * embedding NIM; a candidate's NIM is released while its LoRA trains when the policy says so.
+ */
+export const GPU_ECONOMICS = 'gpu-economics';

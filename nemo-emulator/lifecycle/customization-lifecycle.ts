@@ -43,9 +43,24 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
     if (typeof training === 'string') return fail(job, training);
     setStatus(job, 'running', 'running');
     log(job, 'TrainingJobRunning', `Training started on ${training.length} records`);
+    ctx.gpus.hold('training', job.id, trainingGpus(ctx, job));
+    ctx.gpus.startWork('training', job.id);
+    try {
+      await train(training, embedding);
+    } finally {
+      ctx.gpus.release('training', job.id);
+    }
+  });
+
+  async function train(training: Exemplar[] | TrainingPair[], embedding: boolean) {
+    const sleep = (ms: number) => ctx.scheduler.sleep(ms, signal);
+    const durations = ctx.durations;
     const { epochs, batch_size } = job.hyperparameters;
     job.steps_per_epoch = Math.max(1, Math.ceil(training.length / batch_size));
     const totalSteps = epochs * job.steps_per_epoch;
+    // Training lasts a fixed part plus a time per record and epoch.
+    const trainingMs =
+      durations.customization_training_ms + training.length * epochs * durations.customization_record_epoch_ms;
 
     for (let tick = 1; tick <= TICKS; tick++) {
       if (tick === Math.ceil(TICKS / 2) && ctx.faults.customization('fail', names)) {
@@ -60,7 +75,7 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
           await sleep(POLL_MS);
         }
       }
-      await sleep(durations.customization_training_ms / TICKS);
+      await sleep(trainingMs / TICKS);
       const steps = Math.round((totalSteps * tick) / TICKS);
       job.steps_completed = steps;
       job.epochs_completed = Math.floor(steps / job.steps_per_epoch);
@@ -108,7 +123,16 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
       });
     }
     setStatus(job, 'completed', 'completed');
-  });
+  }
+}
+
+/** The GPUs the job's customization config trains on (num_gpus × num_nodes of its first training option). */
+function trainingGpus(ctx: EmulatorContext, job: CustomizationJob): number {
+  const config = ctx.state.customizationConfigs.get(job.config) as
+    | { training_options?: { num_gpus?: number; num_nodes?: number }[] }
+    | undefined;
+  const option = config?.training_options?.[0];
+  return (option?.num_gpus ?? 1) * (option?.num_nodes ?? 1);
 }
 
 /** The exemplars of the job's training file, or why there are none. */

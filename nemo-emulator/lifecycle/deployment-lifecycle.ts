@@ -12,9 +12,19 @@ const POLL_MS = 2_000;
 export function startDeployment(ctx: EmulatorContext, deployment: Deployment): void {
   const { signal } = deployment.controller;
   const names = [deployment.name, `${deployment.namespace}/${deployment.name}`, deployment.config.model];
+  const id = `${deployment.namespace}/${deployment.name}`;
   ctx.scheduler.spawn(`deployment ${deployment.name}`, async () => {
     await ctx.scheduler.sleep(ctx.durations.deployment_accept_ms, signal);
     setStatus(deployment, 'pending', 'Pulling the NIM image and loading the model');
+    ctx.gpus.startLoading(id);
+    try {
+      await load();
+    } finally {
+      ctx.gpus.stopLoading('deployment', id);
+    }
+  });
+
+  async function load() {
     await ctx.scheduler.sleep(ctx.durations.deployment_start_ms, signal);
     let reported = false;
     while (ctx.faults.deployment('never_ready', names)) {
@@ -28,7 +38,7 @@ export function startDeployment(ctx: EmulatorContext, deployment: Deployment): v
       return;
     }
     setStatus(deployment, 'ready', 'Deployment is ready');
-  });
+  }
 }
 
 export function startDeletion(ctx: EmulatorContext, deployment: Deployment): void {
@@ -39,7 +49,10 @@ export function startDeletion(ctx: EmulatorContext, deployment: Deployment): voi
   const id = `${deployment.namespace}/${deployment.name}`;
   ctx.scheduler.spawn(`delete ${id}`, async () => {
     await ctx.scheduler.sleep(ctx.durations.deployment_delete_ms);
-    if (ctx.state.deployments.get(id) === deployment) ctx.state.deployments.delete(id);
+    if (ctx.state.deployments.get(id) === deployment) {
+      ctx.state.deployments.delete(id);
+      ctx.gpus.release('deployment', id);
+    }
   });
 }
 

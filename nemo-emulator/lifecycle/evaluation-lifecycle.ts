@@ -47,36 +47,46 @@ export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, reques
           }));
       const total = tasks.reduce((n, t) => n + t.items.length, 0);
       setStatus(job, 'running', `Evaluating ${total} items`);
-      let done = 0;
-      const results: Record<string, unknown> = {};
-      for (const task of tasks) {
-        results[task.name] = await task.run({
-          beforeItem: async () => {
-            if (done >= total / 2 && ctx.faults.evaluation('fail', names)) {
-              report('evaluation_fail');
-              throw new Error('Evaluation failed: the inference endpoint stopped answering (injected fault)');
-            }
-            while (done >= total / 3 && ctx.faults.evaluation('stall', names)) {
-              report('evaluation_stall');
-              await ctx.scheduler.sleep(POLL_MS, signal);
-            }
-          },
-          afterItem: (outcome) => {
-            done++;
-            job.samples.push({ task: task.name, ...outcome });
-            job.status_details.samples_processed = done;
-            job.status_details.progress = Math.floor((100 * done) / Math.max(total, 1));
-            job.updated_at = now();
-          },
-        });
+      // The deployment answering for the target model is busy while the job runs.
+      const serving = servingDeployment(ctx, typeof model === 'string' ? model : model.api_endpoint.model_id);
+      if (serving) ctx.gpus.startWork('deployment', serving);
+      try {
+        await evaluateAll();
+      } finally {
+        if (serving) ctx.gpus.endWork('deployment', serving);
       }
-      job.results = { tasks: results };
-      if (ctx.faults.evaluation('no_samples', names)) {
-        report('evaluation_no_samples');
-        job.samples = [];
+      async function evaluateAll() {
+        let done = 0;
+        const results: Record<string, unknown> = {};
+        for (const task of tasks) {
+          results[task.name] = await task.run({
+            beforeItem: async () => {
+              if (done >= total / 2 && ctx.faults.evaluation('fail', names)) {
+                report('evaluation_fail');
+                throw new Error('Evaluation failed: the inference endpoint stopped answering (injected fault)');
+              }
+              while (done >= total / 3 && ctx.faults.evaluation('stall', names)) {
+                report('evaluation_stall');
+                await ctx.scheduler.sleep(POLL_MS, signal);
+              }
+            },
+            afterItem: (outcome) => {
+              done++;
+              job.samples.push({ task: task.name, ...outcome });
+              job.status_details.samples_processed = done;
+              job.status_details.progress = Math.floor((100 * done) / Math.max(total, 1));
+              job.updated_at = now();
+            },
+          });
+        }
+        job.results = { tasks: results };
+        if (ctx.faults.evaluation('no_samples', names)) {
+          report('evaluation_no_samples');
+          job.samples = [];
+        }
+        job.status_details.progress = 100;
+        setStatus(job, 'completed', 'Evaluation completed');
       }
-      job.status_details.progress = 100;
-      setStatus(job, 'completed', 'Evaluation completed');
     } catch (err) {
       if (signal.aborted) throw err;
       job.status = 'failed';
@@ -84,6 +94,15 @@ export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, reques
       job.updated_at = now();
     }
   });
+}
+
+/** The live deployment whose NIM serves `model` (a base model, or the base of a customized one). */
+function servingDeployment(ctx: EmulatorContext, model: string): string | undefined {
+  const base = ctx.state.trainedModels.get(model)?.baseModel ?? model;
+  for (const d of ctx.state.deployments.values()) {
+    if (!d.deleting && d.config.model === base) return `${d.namespace}/${d.name}`;
+  }
+  return undefined;
 }
 
 /** The task's eval items from the datastore, honouring `limit`. */

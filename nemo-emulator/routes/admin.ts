@@ -12,6 +12,9 @@ export function adminRoutes(ctx: EmulatorContext): Hono {
 
   app.get('/admin/counters', (c) => c.json(ctx.counters.snapshot(ctx.liveDeployments())));
 
+  // GPUs held and busy per deployment and training job, in realistic GPU-seconds.
+  app.get('/admin/gpus', (c) => c.json(ctx.gpus.snapshot()));
+
   app.get('/admin/faults', (c) => c.json(ctx.faults.get()));
 
   app.put('/admin/faults', async (c) => {

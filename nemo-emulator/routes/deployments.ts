@@ -65,6 +65,7 @@ export function deploymentRoutes(ctx: EmulatorContext, baseUrl: () => string): H
     };
     ctx.state.deployments.set(id, deployment);
     ctx.counters.created('deployments', id);
+    ctx.gpus.hold('deployment', id, Number(body.config.nim_deployment.gpu ?? 1));
     startDeployment(ctx, deployment);
     return c.json(view(deployment));
   });

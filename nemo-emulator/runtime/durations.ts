@@ -17,8 +17,10 @@ export const DurationsSchema = z.strictObject({
   customization_accept_ms: z.number().min(0),
   /** Customization: waiting in the queue (pending) before training starts. */
   customization_queue_ms: z.number().min(0),
-  /** Customization: training, from running to completed. */
+  /** Customization: the fixed part of training (start-up, checkpointing), from running to completed. */
   customization_training_ms: z.number().min(0),
+  /** Customization: training time per training record and epoch, on top of the fixed part. */
+  customization_record_epoch_ms: z.number().min(0).default(0),
   /** A completed customization's adapter is served by the NIM only after this. */
   adapter_sync_ms: z.number().min(0),
   /** Evaluation: created → pending. */
@@ -37,7 +39,8 @@ export const REALISTIC_DURATIONS: Durations = {
   deployment_delete_ms: 30_000,
   customization_accept_ms: 5_000,
   customization_queue_ms: 3 * 60_000,
-  customization_training_ms: 20 * 60_000,
+  customization_training_ms: 2 * 60_000,
+  customization_record_epoch_ms: 600,
   adapter_sync_ms: 90_000,
   evaluation_accept_ms: 2_000,
   evaluation_queue_ms: 60_000,
@@ -51,6 +54,7 @@ export const DEMO_DURATIONS: Durations = {
   customization_accept_ms: 1_000,
   customization_queue_ms: 2_000,
   customization_training_ms: 25_000,
+  customization_record_epoch_ms: 0,
   adapter_sync_ms: 2_000,
   evaluation_accept_ms: 500,
   evaluation_queue_ms: 1_500,

@@ -10,6 +10,8 @@ import type { NemoFactory } from '../../activities/nemo-factory';
 import { nemoClientFor } from '../../activities/nemo-factory';
 import { loadFlywheelConfig } from '../../config/load';
 import type { CandidateModel, FlywheelConfig } from '../../config/schema';
+import type { Durations } from '../../nemo-emulator/runtime/durations';
+import type { GpuMeter } from '../../nemo-emulator/runtime/gpu-meter';
 import { startEmulator } from '../../nemo-emulator/server';
 import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { loadLogs } from '../../stores/log-loader';
@@ -48,6 +50,8 @@ export interface EmulatorCounters {
   faults_injected: Record<string, number>;
 }
 
+export type EmulatorGpus = ReturnType<GpuMeter['snapshot']>;
+
 export interface HarnessOptions {
   /** Emulator time scale: < 1 makes remote jobs faster than real time. */
   timeScale: number;
@@ -59,6 +63,8 @@ export interface HarnessOptions {
   profile?: 'demo' | 'realistic';
   /** An MLflow tracking server the worker tracks runs into. */
   mlflowUri?: string;
+  /** Single emulator durations overriding the profile's. */
+  durations?: Partial<Durations>;
 }
 
 export class FlywheelHarness {
@@ -85,6 +91,7 @@ export class FlywheelHarness {
       timeScale: this.options.timeScale,
       seed: 7,
       profile: this.options.profile ?? 'demo',
+      ...(this.options.durations ? { durations: this.options.durations } : {}),
       recordRequests: this.options.recordRequests ?? false,
     });
     const mongo = await connectMongo(servers.MONGODB_URL, this.dbName);
@@ -192,6 +199,12 @@ export class FlywheelHarness {
   async counters(): Promise<EmulatorCounters> {
     const res = await fetch(`${this.emulator.url}/admin/counters`);
     return (await res.json()) as EmulatorCounters;
+  }
+
+  /** GPUs held and busy on the emulated cluster (GET /admin/gpus). */
+  async gpus(): Promise<EmulatorGpus> {
+    const res = await fetch(`${this.emulator.url}/admin/gpus`);
+    return (await res.json()) as EmulatorGpus;
   }
 
   async setFaults(plan: Record<string, unknown>): Promise<void> {
