@@ -357,7 +357,7 @@ case "$cmd" in
     start_temporal "$headless"
     start_elasticsearch
     start_mongo
-    [[ "$WITH_MLFLOW" == 1 ]] && start_mlflow
+    if [[ "$WITH_MLFLOW" == 1 ]]; then start_mlflow; fi
     ;;
   down)
     for s in temporal elasticsearch ferretdb mlflow; do stop_one "$s"; done
