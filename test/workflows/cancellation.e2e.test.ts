@@ -15,8 +15,13 @@ describe('cancelling a flywheel run', () => {
 
   const newJob = () => randomBytes(12).toString('hex');
 
-  async function cancelWhen(jobId: string, ready: (p: RunProgress) => boolean, how: 'signal' | 'temporal' = 'signal') {
-    const handle = await h.startRun({ jobId });
+  async function cancelWhen(
+    jobId: string,
+    ready: (p: RunProgress) => boolean,
+    how: 'signal' | 'temporal' = 'signal',
+    configName?: string,
+  ) {
+    const handle = await h.startRun({ jobId, ...(configName ? { configName } : {}) });
     let last: RunProgress | undefined;
     await eventually('the phase to cancel in', async () => {
       last = await handle.query(progressQuery);
@@ -82,6 +87,8 @@ describe('cancelling a flywheel run', () => {
   test('during customization: finished evaluations keep their scores and the customization job is cancelled', async () => {
     const jobId = newJob();
     await h.setFaults({ customization: { stall: [jobId] } });
+    // Both candidates train at once: each holds its NIM and its training GPU (4 in all).
+    h.configs.set('four-gpus', h.config({ gpuBudget: 4 }));
     const handle = await cancelWhen(
       jobId,
       (p) =>
@@ -91,6 +98,8 @@ describe('cancelling a flywheel run', () => {
             c.customization.status === 'running' &&
             c.evaluations.filter((e) => e.evalType !== 'customized-eval').every((e) => e.status === 'completed'),
         ),
+      'signal',
+      'four-gpus',
     );
     expect(await h.result(handle)).toMatchObject({ status: 'cancelled' });
     const docs = await expectCancelledAndClean(jobId, 'Job cancelled by user');

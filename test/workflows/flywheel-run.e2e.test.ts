@@ -177,7 +177,7 @@ describe('flywheel run, end to end', () => {
 
   test('a local judge is deployed for the run and torn down at its end', async () => {
     h.configs.set('local-judge', {
-      ...h.config({ models: [MODELS[0] as string], customize: false }),
+      ...h.config({ models: [MODELS[0] as string], customize: false, gpuBudget: 5 }),
       llm_judge_config: {
         deployment_type: 'local',
         model_name: 'meta/llama-3.3-70b-instruct',
