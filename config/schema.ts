@@ -133,7 +133,7 @@ export const TimingConfigSchema = z
     path: ['heartbeat_timeout_ms'],
   });
 
-/** What a candidate's NIM does while its LoRA trains (see docs/configuration.md, gpu_policy). */
+/** What a candidate's NIM does while its LoRA trains (README, "Where Flywheel differs from the Blueprint"). */
 export const NIM_RELEASE_POLICIES = ['hold', 'release', 'auto'] as const;
 
 /**

@@ -23,7 +23,10 @@ describe('flywheel runs under faults and a GPU budget', () => {
         '*': { error_5xx_rate: 0.05, error_429_rate: 0.03, timeout_rate: 0.01, hang_ms: 10_000, latency_ms: 5 },
       },
     });
-    const result = await h.result(await h.startRun({ jobId }));
+    // NIMs held through training: each is deployed once, so a second create can only be a retry's duplicate.
+    const config = h.config();
+    h.configs.set('hold-nims', { ...config, gpu_policy: { ...config.gpu_policy, nim_release: 'hold' } });
+    const result = await h.result(await h.startRun({ jobId, configName: 'hold-nims' }));
     const counters = await h.counters();
     expect(result).toMatchObject({ status: 'completed', candidatesFailed: 0 });
     expect(counters.faults_injected).toMatchObject({
