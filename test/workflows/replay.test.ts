@@ -22,17 +22,26 @@ describe('the replay corpus', () => {
     const newest = generations().at(-1);
     const files = histories.filter((h) => h.generation === newest);
     const types = new Set(files.map((h) => h.workflowType));
-    expect([...types].sort()).toEqual(['candidateRun', 'deleteRun', 'flywheelRun', 'gpuBudget']);
+    expect([...types].sort()).toEqual([
+      'candidateRun',
+      'deleteRun',
+      'embeddingCandidateRun',
+      'flywheelRun',
+      'gpuBudget',
+    ]);
     const runs = files
       .filter((h) => h.workflowType === 'flywheelRun')
       .map((h) => h.file.replace(/-flywheelRun\.json$/, ''));
     expect(runs.sort()).toEqual(
       expect.arrayContaining([
+        'cancel-by-raw-signal',
         'cancel-during-evals',
         'candidate-failure',
         'dataset-failure',
+        'embedding-job',
         'full-run',
         'local-judge',
+        'regression-gate-aggressive',
       ]),
     );
     const ledger = files.filter((h) => h.workflowType === 'gpuBudget');

@@ -26,7 +26,9 @@ describe('a worker killed mid-run', () => {
     await h.start();
     const dir = mkdtempSync(path.join(tmpdir(), 'flywheel-crash-'));
     configFile = path.join(dir, 'flywheel.yaml');
-    writeFileSync(configFile, stringify(h.config()));
+    // NIMs held through training: each is deployed once, so a second create is a duplicate.
+    const config = h.config();
+    writeFileSync(configFile, stringify({ ...config, gpu_policy: { ...config.gpu_policy, nim_release: 'hold' } }));
     // The worker loads the bundle this file already built instead of running webpack twice.
     bundleFile = path.join(dir, 'workflow-bundle.js');
     writeFileSync(bundleFile, (await workflowBundle()).code);
