@@ -149,7 +149,7 @@ async function measure(h: FlywheelHarness, pollMs: number): Promise<Sample> {
 }
 
 interface RemoteJob {
-  name: string;
+  name?: string;
   created_at: string;
   updated_at: string;
 }
@@ -161,7 +161,8 @@ async function openJobSeconds(h: FlywheelHarness, jobId: string): Promise<number
       const res = await fetch(`${h.emulator.url}${route}?page=${page}&page_size=100`);
       const body = (await res.json()) as { data: RemoteJob[]; pagination: { total_pages: number } };
       for (const j of body.data) {
-        if (j.name.includes(jobId)) intervals.push([Date.parse(j.created_at), Date.parse(j.updated_at)]);
+        // evaluation jobs carry no name of their own: the run's id is in their target and config
+        if (JSON.stringify(j).includes(jobId)) intervals.push([Date.parse(j.created_at), Date.parse(j.updated_at)]);
       }
       if (page >= body.pagination.total_pages) break;
     }
