@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadFlywheelConfig } from '../config/load';
 import { FlywheelHarness, MODELS } from '../test/support/flywheel-harness';
 import { median, quietTemporalRuntime, round, table, writeResults } from './lib/report';
 
@@ -6,14 +7,20 @@ import { median, quietTemporalRuntime, round, table, writeResults } from './lib/
 // base + ICL evaluation, LoRA customization, customized evaluation, teardown, results) on a
 // zero-latency emulator (time scale 0: every emulated job and deployment takes 0 ms), so the
 // wall time is all Flywheel: Temporal round trips, activities, polling, MongoDB writes and
-// the emulator's own HTTP answers. Target: < 1 s per candidate. Measured with the test poll
-// interval (100 ms) and the shipped default (1000 ms), after one warm-up run.
+// the emulator's own HTTP answers. Targets: < 1 s per candidate, and (issue 14) <= 0.5 s at the
+// shipped defaults. Measured with the test timing (100 ms poll) and the shipped `timing` block
+// (config/flywheel.yaml, poll_interval_ms 5000 today), after one warm-up run.
 //
 //   npm run bench -- orchestration        BENCH_REPEATS=5 npm run bench -- orchestration
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TARGET_S_PER_CANDIDATE = 1;
+/** Issue 14: at the shipped defaults, no more than this per candidate. */
+const SHIPPED_TARGET_S_PER_CANDIDATE = 0.5;
 const CANDIDATES = MODELS.length;
+/** The shipped timing: poll interval, heartbeat timeout and the rest, as config/flywheel.yaml has them. */
+const SHIPPED_TIMING = loadFlywheelConfig('default', {}).timing;
+const POLLS = [100, SHIPPED_TIMING.poll_interval_ms];
 
 interface Sample {
   pollMs: number;
@@ -39,15 +46,16 @@ async function main(): Promise<void> {
   const h = new FlywheelHarness({ timeScale: 0 });
   await h.start();
   try {
-    for (const pollMs of [100, 1000]) {
+    for (const pollMs of POLLS) {
       const config = h.config({ models: MODELS, gpuBudget: CANDIDATES });
-      h.configs.set(`poll-${pollMs}`, { ...config, timing: { ...config.timing, poll_interval_ms: pollMs } });
+      const timing = pollMs === 100 ? config.timing : SHIPPED_TIMING;
+      h.configs.set(`poll-${pollMs}`, { ...config, timing });
     }
     await measure(h, 100); // warm-up: worker caches, connections, JIT
     const samples: Sample[] = [];
-    for (const pollMs of [100, 1000]) for (let i = 0; i < REPEATS; i++) samples.push(await measure(h, pollMs));
+    for (const pollMs of POLLS) for (let i = 0; i < REPEATS; i++) samples.push(await measure(h, pollMs));
 
-    const rows = [100, 1000].map((pollMs) => {
+    const rows = POLLS.map((pollMs) => {
       const mine = samples.filter((s) => s.pollMs === pollMs);
       const wall = median(mine.map((s) => s.wallS));
       const overhead = median(mine.map((s) => s.overheadS));
@@ -64,6 +72,7 @@ async function main(): Promise<void> {
         wall_s_per_candidate: round(wall / CANDIDATES),
         overhead_s_per_candidate: round(overhead / CANDIDATES),
         meets_target: overhead / CANDIDATES < TARGET_S_PER_CANDIDATE,
+        meets_shipped_target: overhead / CANDIDATES <= SHIPPED_TARGET_S_PER_CANDIDATE,
       };
     });
     console.log(
@@ -80,6 +89,7 @@ async function main(): Promise<void> {
           'overhead s',
           'overhead s / candidate',
           `< ${TARGET_S_PER_CANDIDATE} s`,
+          `<= ${SHIPPED_TARGET_S_PER_CANDIDATE} s`,
         ],
         rows.map((r) => [
           `${r.poll_interval_ms} ms`,
@@ -93,6 +103,7 @@ async function main(): Promise<void> {
           r.overhead_s_median,
           r.overhead_s_per_candidate,
           r.meets_target ? 'yes' : 'NO',
+          r.meets_shipped_target ? 'yes' : 'NO',
         ]),
       ),
     );
@@ -103,6 +114,8 @@ async function main(): Promise<void> {
       candidates: CANDIDATES,
       timeScale: 0,
       targetSecondsPerCandidate: TARGET_S_PER_CANDIDATE,
+      shippedTargetSecondsPerCandidate: SHIPPED_TARGET_S_PER_CANDIDATE,
+      shippedTiming: SHIPPED_TIMING,
       rows,
       samples,
     });
@@ -136,7 +149,7 @@ async function measure(h: FlywheelHarness, pollMs: number): Promise<Sample> {
 }
 
 interface RemoteJob {
-  name: string;
+  name?: string;
   created_at: string;
   updated_at: string;
 }
@@ -148,7 +161,8 @@ async function openJobSeconds(h: FlywheelHarness, jobId: string): Promise<number
       const res = await fetch(`${h.emulator.url}${route}?page=${page}&page_size=100`);
       const body = (await res.json()) as { data: RemoteJob[]; pagination: { total_pages: number } };
       for (const j of body.data) {
-        if (j.name.includes(jobId)) intervals.push([Date.parse(j.created_at), Date.parse(j.updated_at)]);
+        // evaluation jobs carry no name of their own: the run's id is in their target and config
+        if (JSON.stringify(j).includes(jobId)) intervals.push([Date.parse(j.created_at), Date.parse(j.updated_at)]);
       }
       if (page >= body.pagination.total_pages) break;
     }
