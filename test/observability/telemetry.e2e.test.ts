@@ -39,6 +39,9 @@ describe('operator telemetry of a full run', () => {
       ES_COLLECTION_NAME: h.logIndex,
       FLYWHEEL_TASK_QUEUE: h.taskQueue,
       FLYWHEEL_CONFIG: configFile,
+      // the test's own GPU ledger (worker and API's gauges): the namespace's default one may live
+      // on another test's task queue, with no worker to answer for it
+      FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
     };
     const [workerPort, apiPort] = [await freePort(), await freePort()];
     worker = new NodeProcess('worker/main.ts', {
