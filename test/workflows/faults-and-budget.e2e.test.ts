@@ -23,8 +23,9 @@ describe('flywheel runs under faults and a GPU budget', () => {
         '*': { error_5xx_rate: 0.05, error_429_rate: 0.03, timeout_rate: 0.01, hang_ms: 10_000, latency_ms: 5 },
       },
     });
-    // NIMs held through training: each is deployed once, so a second create can only be a retry's duplicate.
-    const config = h.config();
+    // NIMs held through training with room for both candidates' training GPUs (a NIM is released
+    // when its training cannot be granted): each is deployed once, so a second create is a duplicate.
+    const config = h.config({ gpuBudget: 4 });
     h.configs.set('hold-nims', { ...config, gpu_policy: { ...config.gpu_policy, nim_release: 'hold' } });
     const result = await h.result(await h.startRun({ jobId, configName: 'hold-nims' }));
     const counters = await h.counters();

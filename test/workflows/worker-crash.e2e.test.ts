@@ -26,8 +26,9 @@ describe('a worker killed mid-run', () => {
     await h.start();
     const dir = mkdtempSync(path.join(tmpdir(), 'flywheel-crash-'));
     configFile = path.join(dir, 'flywheel.yaml');
-    // NIMs held through training: each is deployed once, so a second create is a duplicate.
-    const config = h.config();
+    // NIMs held through training with room for both candidates' training GPUs (a NIM is released
+    // when its training cannot be granted): each is deployed once, so a second create is a duplicate.
+    const config = h.config({ gpuBudget: 4 });
     writeFileSync(configFile, stringify({ ...config, gpu_policy: { ...config.gpu_policy, nim_release: 'hold' } }));
     // The worker loads the bundle this file already built instead of running webpack twice.
     bundleFile = path.join(dir, 'workflow-bundle.js');
