@@ -146,6 +146,9 @@ export class ChaosRig {
       data_split_config: { ...base.data_split_config, eval_size: 10, min_total_records: 20, limit: 200 },
       // unlimited for practical purposes: concurrent runs never queue behind each other
       gpu_budget: 1000,
+      // NIMs held through training: each is deployed once, so the judge's duplicate check holds
+      // (release/auto redeploy a NIM for the customized evaluation by design)
+      gpu_policy: { ...base.gpu_policy, nim_release: 'hold' },
       timing: {
         poll_interval_ms: 100,
         heartbeat_timeout_ms: 3000,
