@@ -23,7 +23,7 @@ test('after the datastore lost a run’s datasets, a reset rebuilds them and com
   const names = datasetNames(SAMPLE.workloadId, jobId);
   const before = await nemo.datastore.readFile(ns, names.eval, DATASET_FILES.eval);
   for (const name of Object.values(names)) await nemo.datastore.deleteRepo(ns, name);
-  expect(await nemo.datastore.listFiles(ns, names.eval)).toBeUndefined();
+  expect(await nemo.datastore.getRepo(ns, names.eval)).toBeUndefined();
 
   const history = await first.fetchHistory();
   const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
