@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { loadFlywheelConfig } from '../config/load';
-import type { FlywheelConfig } from '../config/schema';
+import { type FlywheelConfig, FlywheelConfigSchema } from '../config/schema';
 import type { ResultsStore } from '../stores/results/results-store';
 import { deleteMlflowRuns } from './mlflow-tracking';
 import type { NemoFactory } from './nemo-factory';
@@ -25,7 +25,10 @@ export function createDeletionActivities({ results, nemo, loadConfig = loadFlywh
     async deleteRunArtifacts(input: { jobId: string }): Promise<Outcome> {
       const run = await results.getRun(input.jobId);
       if (!run) return { deleted: [], failed: [] };
-      const config = loadConfig(run.config_name ?? undefined);
+      // The config the run resolved (with its split override); a run from before configs were
+      // stored falls back to its named config as it is now.
+      const stored = await results.getRunConfig(input.jobId);
+      const config = stored ? FlywheelConfigSchema.parse(stored) : loadConfig(run.config_name ?? undefined);
       const client = nemo(config);
       const namespace = config.nmp_config.nmp_namespace;
       const outcome: Outcome = { deleted: [], failed: [] };

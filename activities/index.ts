@@ -1,4 +1,5 @@
 import { timedActivities } from '../observability/metrics';
+import { resolveConfigByReference } from './config-reference';
 import { createCustomizationActivities } from './customization';
 import { createDatasetActivities } from './datasets';
 import { createDeletionActivities } from './deletion';
@@ -36,6 +37,10 @@ export function createActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
 }
 
 function allActivities(deps: ActivityDeps & { nemo: NemoFactory }) {
+  return resolveConfigByReference(everyActivity(deps), deps.results);
+}
+
+function everyActivity(deps: ActivityDeps & { nemo: NemoFactory }) {
   return {
     ...createSmokeActivities(),
     ...createRunLifecycleActivities(deps),

@@ -17,7 +17,8 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
   return {
     /**
      * Resolves the run's config (named config + per-job split override) and creates the
-     * run's documents. Returned to the workflow, so the config a run used is in its history.
+     * run's documents. Returned to the workflow, so the config a run used is in its history,
+     * and stored once, so later activities can take it by reference (`configRef`).
      */
     async initializeRun(input: FlywheelRunInput & { jobId: string; workflowId: string; workflowRunId?: string }) {
       let config: FlywheelConfig;
@@ -41,6 +42,7 @@ export function createRunLifecycleActivities({ results, loadConfig = loadFlywhee
         throw ApplicationFailure.nonRetryable(message, 'ConfigError');
       }
       await results.createRun(runInit(input));
+      await results.saveRunConfig(input.jobId, config);
       if (input.workflowRunId) await results.reopenRun(input.jobId, input.workflowRunId);
       await results.updateRun(input.jobId, {
         status: 'running',

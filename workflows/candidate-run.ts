@@ -16,6 +16,7 @@ import type { ResolvedWorkloadType } from '../contracts';
 import { EVAL_TYPES } from '../contracts/vocabulary';
 import { cleanup, longNemoJob, shortCall } from './activity-options';
 import { upsertCandidateStatus } from './candidate-status';
+import { configArgument } from './config-argument';
 import type { CandidateProgress, EvalProgress } from './contract';
 import { messageOf } from './errors';
 import { benchmarksFor } from './general-benchmarks';
@@ -29,6 +30,8 @@ export interface CandidateRunInput {
   workloadId: string;
   candidate: CandidateModel;
   config: FlywheelConfig;
+  /** The config is stored with the run: activities take it by reference (absent in runs started on older code). */
+  configByReference?: boolean;
   datasets: { eval: string; icl: string; train: string };
   workloadType: ResolvedWorkloadType;
   /** Training records, for the expected training time (absent in runs started on older code). */
@@ -60,6 +63,7 @@ const teardown = proxyActivities<FlywheelActivities>(cleanup);
  * redeployed in time for the customized evaluation.
  */
 export async function candidateRun(input: CandidateRunInput): Promise<CandidateResult> {
+  const cfg = configArgument(input);
   const { jobId, candidate } = input;
   const long = proxyActivities<FlywheelActivities>(longNemoJob(input.config.timing));
   const modelName = candidate.model_name;
@@ -108,7 +112,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
         datasetName: dataset,
         targetModel,
         workloadType: input.workloadType,
-        config: input.config,
+        ...cfg,
       });
       Object.assign(entry, { status: 'completed', progress: 100, scores: result.scores });
     } catch (err) {
@@ -132,7 +136,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
         workloadId: input.workloadId,
         candidate,
         datasetName: input.datasets.train,
-        config: input.config,
+        ...cfg,
         waitServed: false,
       });
       Object.assign(progress.customization, { status: 'completed', progress: 100, customizedModel });
@@ -160,7 +164,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     await Promise.all(
       benchmarks.map((benchmark) =>
         long
-          .runGeneralBenchmark({ jobId, modelName, variant, benchmark, targetModel, config: input.config })
+          .runGeneralBenchmark({ jobId, modelName, variant, benchmark, targetModel, ...cfg })
           .catch((err: unknown) => {
             if (isCancellation(err)) throw err;
           }),
@@ -171,7 +175,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   const deploy = async () => {
     await setStatus('deploying-nim');
     deployStarted = true;
-    await long.deployCandidate({ jobId, candidate, config: input.config });
+    await long.deployCandidate({ jobId, candidate, ...cfg });
     await setStatus('running-evals');
   };
 
@@ -256,7 +260,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       });
       log.info('NIM while the LoRA trains', { modelName, action: decision.action, why: decision.why });
       if (decision.action === 'release') {
-        await teardown.teardownDeployment({ jobId, candidate, config: input.config });
+        await teardown.teardownDeployment({ jobId, candidate, ...cfg });
         deployStarted = false;
         await releaseGpus();
         // Redeploy that long before training is expected to end, so the NIM is back as it ends.
@@ -268,7 +272,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     const customizedModel = await customizing;
     if (!customizedModel) return;
     try {
-      await long.waitForModelServed({ model: customizedModel, config: input.config });
+      await long.waitForModelServed({ model: customizedModel, ...cfg });
     } catch (err) {
       if (isCancellation(err)) throw err;
       failures.push(`customized-eval: ${messageOf(err)}`);
@@ -293,7 +297,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
         workloadId: input.workloadId,
         candidate,
         datasetName: input.datasets.train,
-        config: input.config,
+        ...cfg,
       }));
       Object.assign(progress.customization, { status: 'completed', progress: 100, customizedModel });
     } catch (err) {
@@ -325,7 +329,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       if (!customizationDone) trainingScope.cancel();
       await customizing.catch(() => undefined);
     }
-    if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, config: input.config });
+    if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, ...cfg });
     await releaseGpus();
     await quick.finishCandidate({ jobId, modelName, status, error });
     progress.status = status;

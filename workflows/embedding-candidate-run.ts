@@ -13,6 +13,7 @@ import { cleanup, longNemoJob, shortCall } from './activity-options';
 import type { CandidateResult } from './candidate-run';
 import { candidateProgressSignal } from './candidate-run';
 import { upsertCandidateStatus } from './candidate-status';
+import { configArgument } from './config-argument';
 import type { CandidateProgress, EvalProgress } from './contract';
 import { messageOf } from './errors';
 import { acquireGpus, releaseGpus } from './gpu-budget';
@@ -22,6 +23,8 @@ export interface EmbeddingCandidateRunInput {
   workloadId: string;
   candidate: CandidateModel;
   config: FlywheelConfig;
+  /** The config is stored with the run: activities take it by reference (absent in runs started on older code). */
+  configByReference?: boolean;
   datasets: { eval: string; train: string };
 }
 
@@ -35,6 +38,7 @@ const teardown = proxyActivities<FlywheelActivities>(cleanup);
  * step is recorded and the others still run; the deployment is always torn down.
  */
 export async function embeddingCandidateRun(input: EmbeddingCandidateRunInput): Promise<CandidateResult> {
+  const cfg = configArgument(input);
   const { jobId, candidate } = input;
   const long = proxyActivities<FlywheelActivities>(longNemoJob(input.config.timing));
   const modelName = candidate.model_name;
@@ -81,7 +85,7 @@ export async function embeddingCandidateRun(input: EmbeddingCandidateRunInput): 
     await acquireGpus(candidate.gpus, input.config.gpu_budget, `${jobId} ${modelName}`);
     await setStatus('deploying-nim');
     deployStarted = true;
-    await long.deployCandidate({ jobId, candidate, config: input.config });
+    await long.deployCandidate({ jobId, candidate, ...cfg });
     await setStatus('running-evals');
 
     const evaluate = async (evalType: 'base-eval' | 'customized-eval', targetModel: string) => {
@@ -95,7 +99,7 @@ export async function embeddingCandidateRun(input: EmbeddingCandidateRunInput): 
           evalType,
           datasetName: input.datasets.eval,
           targetModel,
-          config: input.config,
+          ...cfg,
         });
         Object.assign(entry, { status: 'completed', progress: 100, scores: result.scores });
       } catch (err) {
@@ -119,7 +123,7 @@ export async function embeddingCandidateRun(input: EmbeddingCandidateRunInput): 
           workloadId: input.workloadId,
           candidate,
           datasetName: input.datasets.train,
-          config: input.config,
+          ...cfg,
         }));
         Object.assign(progress.customization, { status: 'completed', progress: 100, customizedModel });
       } catch (err) {
@@ -152,7 +156,7 @@ export async function embeddingCandidateRun(input: EmbeddingCandidateRunInput): 
   return { modelName, status, ...(failures.length > 0 ? { error: failures.join('; ') } : {}), progress };
 
   async function finish(status: 'completed' | 'failed' | 'cancelled', error: string | null) {
-    if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, config: input.config });
+    if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, ...cfg });
     await releaseGpus();
     await quick.finishCandidate({ jobId, modelName, status, error });
     progress.status = status;

@@ -13,17 +13,27 @@ export function runEmbeddingCandidates(
     jobId: string;
     input: FlywheelRunInput;
     config: FlywheelConfig;
+    configByReference: boolean;
     candidates: CandidateModel[];
     datasets: { eval: string; train: string };
   },
   onFinalProgress: (progress: CandidateProgress) => void,
 ): Promise<PromiseSettledResult<CandidateResult>[]> {
-  const { jobId, input, config } = run;
+  const { jobId, input, config, configByReference } = run;
   return Promise.allSettled(
     run.candidates.map((candidate) =>
       executeChild(embeddingCandidateRun, {
         workflowId: candidateWorkflowId(workflowInfo().workflowId, candidate.model_name),
-        args: [{ jobId, workloadId: input.workloadId, candidate, config, datasets: run.datasets }],
+        args: [
+          {
+            jobId,
+            workloadId: input.workloadId,
+            candidate,
+            config,
+            ...(configByReference ? { configByReference } : {}),
+            datasets: run.datasets,
+          },
+        ],
         typedSearchAttributes: [
           { key: WorkloadIdKey, value: input.workloadId },
           { key: ClientIdKey, value: input.clientId },

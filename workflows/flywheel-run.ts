@@ -19,6 +19,7 @@ import { jobCandidates } from '../config/job-candidates';
 import type { FlywheelConfig } from '../config/schema';
 import { advisory, cleanup, datasetBuild, longNemoJob, shortCall } from './activity-options';
 import { type CandidateResult, candidateProgressSignal, candidateRun } from './candidate-run';
+import { configArgument } from './config-argument';
 import {
   type CandidateProgress,
   cancelSignal,
@@ -36,6 +37,7 @@ import { GPU_PURPOSES } from './gpu-budget-contract';
 import {
   CANCEL_SIGNAL_CANCELS_WORKFLOW,
   CANDIDATE_SEARCH_ATTRIBUTES,
+  CONFIG_BY_REFERENCE,
   EMBEDDING_JOB,
   GPU_ECONOMICS,
   MLFLOW_TRACKING,
@@ -120,6 +122,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
   let judgeDeployed: Parameters<FlywheelActivities['teardownJudge']>[0] | undefined;
   // Every GPU a run holds is in the ledger: its local embedding NIM and local judge too.
   const economics = patched(GPU_ECONOMICS);
+  const configByReference = patched(CONFIG_BY_REFERENCE);
   let judgeLeased = false;
   let runConfig: FlywheelConfig | undefined;
   let result: FlywheelRunResult;
@@ -129,6 +132,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       const { config } = await quick.initializeRun({ ...input, jobId, workflowId, workflowRunId: runId });
       upsertMemo({ config_name: input.configName ?? 'default' });
       runConfig = config;
+      const cfg = configArgument({ jobId, config, configByReference });
       // An embedding_job (workflows/embedding-run.ts) distils an embedding model from retrieval logs.
       const embedding = input.jobType === 'embedding_job' && patched(EMBEDDING_JOB);
       const candidates = embedding ? jobCandidates(config, input.jobType) : config.nims;
@@ -143,14 +147,14 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
       progress.phase = 'building-datasets';
       if (embedding) {
         const retrieval = await step('Error creating datasets', () =>
-          datasets.createRetrievalDatasets({ jobId, workloadId: input.workloadId, clientId: input.clientId, config }),
+          datasets.createRetrievalDatasets({ jobId, workloadId: input.workloadId, clientId: input.clientId, ...cfg }),
         );
         progress.numRecords = retrieval.numRecords;
         progress.phase = 'running-candidates';
         return settle(
           candidates,
           await runEmbeddingCandidates(
-            { jobId, input, config, candidates, datasets: retrieval.datasets },
+            { jobId, input, config, configByReference, candidates, datasets: retrieval.datasets },
             updateCandidate,
           ),
         );
@@ -173,7 +177,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
         await acquireGpus(embeddingGpus, config.gpu_budget, `${jobId} embedding`, GPU_PURPOSES.embedding);
       }
       const built = await step('Error creating datasets', () =>
-        datasets.createDatasets({ jobId, workloadId: input.workloadId, clientId: input.clientId, config }),
+        datasets.createDatasets({ jobId, workloadId: input.workloadId, clientId: input.clientId, ...cfg }),
       ).finally(() =>
         embeddingGpus > 0 ? CancellationScope.nonCancellable(() => releaseGpus(GPU_PURPOSES.embedding)) : undefined,
       );
@@ -195,9 +199,9 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
         judgeLeased = true;
         await acquireGpus(judge.gpus, config.gpu_budget, `${jobId} judge`, GPU_PURPOSES.judge, reserve);
       }
-      if (judge.deployment_type === 'local') judgeDeployed = { jobId, config };
+      if (judge.deployment_type === 'local') judgeDeployed = { jobId, ...cfg };
       const long = proxyActivities<FlywheelActivities>(longNemoJob(config.timing));
-      await step('Error waiting for LLM as judge', () => long.prepareJudge({ jobId, config }));
+      await step('Error waiting for LLM as judge', () => long.prepareJudge({ jobId, ...cfg }));
 
       progress.phase = 'running-candidates';
       const settled = await Promise.allSettled(
@@ -210,6 +214,7 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
                 workloadId: input.workloadId,
                 candidate,
                 config,
+                ...(configByReference ? { configByReference } : {}),
                 datasets: built.datasets,
                 workloadType: built.workloadType,
                 ...(economics ? { trainRecords: built.report.split.train } : {}),
@@ -257,7 +262,9 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
     if (judgeLeased) await releaseGpus(GPU_PURPOSES.judge);
     // Advice from what finished; a run never fails for want of it.
     if (runConfig && patched('record-recommendation')) {
-      await advice.recordRecommendation({ jobId, config: runConfig }).catch(() => undefined);
+      await advice
+        .recordRecommendation({ jobId, ...(configByReference ? { configRef: jobId } : { config: runConfig }) })
+        .catch(() => undefined);
     }
     await teardown.finalizeRun({
       jobId,
@@ -268,7 +275,9 @@ export async function flywheelRun(input: FlywheelRunInput): Promise<FlywheelRunR
     });
     // Tracking, from the final documents; like the advice, a run never fails for it.
     if (runConfig && patched(MLFLOW_TRACKING)) {
-      await advice.trackRunInMlflow({ jobId, config: runConfig }).catch(() => undefined);
+      await advice
+        .trackRunInMlflow({ jobId, ...(configByReference ? { configRef: jobId } : { config: runConfig }) })
+        .catch(() => undefined);
     }
   });
   if (ownCancellation) await ownCancellation;

@@ -26,3 +26,8 @@ export const GPU_LEDGER_BATCH_GRANTS = 'gpu-ledger-batch-grants';
  * embedding NIM; a candidate's NIM is released while its LoRA trains when the policy says so.
  */
 export const GPU_ECONOMICS = 'gpu-economics';
+/**
+ * Activities take the run's stored config by reference (`configRef: <job id>`) instead of a
+ * copy of the whole config in every input; candidate children learn it from their input.
+ */
+export const CONFIG_BY_REFERENCE = 'config-by-reference';

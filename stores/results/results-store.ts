@@ -22,6 +22,7 @@ import {
   type LlmJudgeRunDoc,
   type NimRunDoc,
   nimId,
+  type RunConfigDoc,
   type RunSnapshotDoc,
   type StoredDecision,
 } from './schema';
@@ -48,6 +49,7 @@ export class ResultsStore {
   private readonly customizations: Collection<CustomizationDoc>;
   private readonly judges: Collection<LlmJudgeRunDoc>;
   private readonly snapshots: Collection<RunSnapshotDoc>;
+  private readonly configs: Collection<RunConfigDoc>;
 
   constructor(private readonly db: Db) {
     this.runs = db.collection(COLLECTIONS.runs);
@@ -56,6 +58,7 @@ export class ResultsStore {
     this.customizations = db.collection(COLLECTIONS.customizations);
     this.judges = db.collection(COLLECTIONS.judges);
     this.snapshots = db.collection(COLLECTIONS.snapshots);
+    this.configs = db.collection(COLLECTIONS.configs);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -92,6 +95,21 @@ export class ResultsStore {
     };
     await insertIfAbsent(this.runs, doc);
     return (await this.getRun(doc._id)) ?? doc;
+  }
+
+  /**
+   * Stores the config a run resolved. A reset re-runs the run's initialization, so the latest
+   * resolution replaces the earlier one: it is the one the workflow goes on with.
+   */
+  async saveRunConfig(runId: string, config: unknown): Promise<void> {
+    const doc: RunConfigDoc = { _id: runId, config_json: JSON.stringify(config), stored_at: new Date() };
+    await this.configs.replaceOne({ _id: runId }, doc, { upsert: true });
+  }
+
+  /** The config a run resolved (parsed JSON, for the caller to validate), or null if none was stored. */
+  async getRunConfig(runId: string): Promise<unknown | null> {
+    const doc = await this.configs.findOne({ _id: runId });
+    return doc ? JSON.parse(doc.config_json) : null;
   }
 
   getRun(id: string): Promise<FlywheelRunDoc | null> {
@@ -491,6 +509,7 @@ export class ResultsStore {
     counts.nims = (await this.nims.deleteMany(byRun)).deletedCount;
     counts.llm_judge_runs = (await this.judges.deleteMany(byRun)).deletedCount;
     await this.snapshots.deleteOne({ _id: runId });
+    await this.configs.deleteOne({ _id: runId });
     counts.flywheel_runs = (await this.runs.deleteOne({ _id: runId })).deletedCount;
     return counts;
   }

@@ -163,6 +163,13 @@ export interface RunSnapshotDoc {
   customizations: CustomizationDoc[];
 }
 
+/** The config a run resolved at its start, stored once; activities read it by the run's id. */
+export interface RunConfigDoc {
+  _id: string; // the run id
+  config_json: string; // JSON, so config keys never meet the database's field-name rules
+  stored_at: Date;
+}
+
 export const COLLECTIONS = {
   runs: 'flywheel_runs',
   nims: 'nims',
@@ -170,6 +177,7 @@ export const COLLECTIONS = {
   customizations: 'customizations',
   judges: 'llm_judge_runs',
   snapshots: 'run_snapshots', // added
+  configs: 'run_configs', // added
 } as const;
 
 export const nimId = (runId: string, modelName: string) => `${runId}:${modelName}`;
