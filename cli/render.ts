@@ -1,3 +1,4 @@
+import { EVAL_TYPES } from '../contracts';
 import { recommendationReport } from './render-decision';
 import { table } from './table';
 import type { JobDetail, JobProgress, JobSummary, Schedule, Workload } from './types';
@@ -40,7 +41,7 @@ export function jobReport(job: JobDetail, maxWidth?: number): string {
   if (job.cancel_reason && job.cancel_reason !== job.error) lines.push(`  cancelled: ${job.cancel_reason}`);
   const metrics = [...new Set(job.nims.flatMap((n) => n.evaluations.flatMap((e) => Object.keys(e.scores))))].sort();
   const rows: (string | number | null)[][] = [];
-  const order = ['base-eval', 'icl-eval', 'customized-eval'];
+  const order: readonly string[] = EVAL_TYPES;
   for (const nim of job.nims) {
     const evaluations = [...nim.evaluations].sort((a, b) => order.indexOf(a.eval_type) - order.indexOf(b.eval_type));
     for (const e of evaluations) {

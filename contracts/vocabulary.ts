@@ -6,8 +6,13 @@ export const RESOLVED_WORKLOAD_TYPES = ['tool_calling', 'classification', 'gener
 /** What a config may say: a resolved type, or `auto` to detect it from the logs. */
 export const WORKLOAD_TYPES = ['auto', ...RESOLVED_WORKLOAD_TYPES] as const;
 
+/** What a run's decision compares on: an llm_job's resolved workload type, or an embedding_job's retrieval. */
+export const DECISION_WORKLOAD_TYPES = [...RESOLVED_WORKLOAD_TYPES, 'retrieval'] as const;
+
 /** A candidate's evaluations, in the order they are shown (the Blueprint's EvalType). */
 export const EVAL_TYPES = ['base-eval', 'icl-eval', 'customized-eval'] as const;
+/** Which model of a candidate an evaluation scored, one per evaluation type (base-eval: base, ...). */
+export const MODEL_VARIANTS = ['base', 'icl', 'customized'] as const;
 /** Which model of a candidate a general-capability benchmark (the regression gate) ran on. */
 export const BENCHMARK_VARIANTS = ['base', 'customized'] as const;
 

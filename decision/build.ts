@@ -1,3 +1,4 @@
+import { type DECISION_WORKLOAD_TYPES, EVAL_TYPES } from '../contracts';
 import { type ModelCost, monthlyCost, type Traffic } from './cost';
 import type { GateRule } from './gate';
 import { type EvalKind, type Recommendation, recommend, VARIANT_OF_EVAL, type VariantVerdict } from './recommend';
@@ -9,7 +10,7 @@ import { type ScoreInterval, scoreInterval } from './scores';
 // its gate verdict and monthly cost, and the recommendation. Pure: the caller reads the
 // documents, the config and the traffic.
 
-export type WorkloadKind = 'tool_calling' | 'classification' | 'generic' | 'retrieval';
+export type WorkloadKind = (typeof DECISION_WORKLOAD_TYPES)[number];
 
 export interface EvaluationInput extends EvaluationLike {
   model: string;
@@ -50,7 +51,7 @@ export interface RunDecision {
   regression_gate?: { threshold_ratio: number };
 }
 
-const EVAL_ORDER: EvalKind[] = ['base-eval', 'icl-eval', 'customized-eval'];
+const EVAL_ORDER: readonly EvalKind[] = EVAL_TYPES;
 
 export function buildDecision(inputs: DecisionInputs): RunDecision {
   const costOf = (model: string | null, extraInput = 0): number | null => {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DECISION_WORKLOAD_TYPES, EVAL_TYPES, MODEL_VARIANTS } from '../../contracts';
 import { INTERVAL_METHODS } from '../../decision/scores';
 import { NAIVE_UTC_EXAMPLE } from '../time';
 
@@ -11,8 +12,8 @@ import { NAIVE_UTC_EXAMPLE } from '../time';
  */
 export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
-const Variant = z.enum(['base', 'icl', 'customized']).openapi('Variant');
-const EvalKind = z.enum(['base-eval', 'icl-eval', 'customized-eval']);
+const Variant = z.enum(MODEL_VARIANTS).openapi('Variant');
+const EvalKind = z.enum(EVAL_TYPES);
 
 export const ScoreInterval = z
   .object({
@@ -101,7 +102,7 @@ export const Traffic = z
 
 export const Decision = z
   .object({
-    workload_type: z.enum(['tool_calling', 'classification', 'generic', 'retrieval']),
+    workload_type: z.enum(DECISION_WORKLOAD_TYPES),
     gate: z.object({
       metric: z.string(),
       threshold: z.number(),

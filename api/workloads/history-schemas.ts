@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { MODEL_VARIANTS } from '../../contracts';
 import { orNull, Recommendation, ScoreInterval } from '../decision/schemas';
 
 // GET /api/workloads/{workload_id}/history: every run of a workload with its candidates' scores
@@ -7,7 +8,7 @@ import { orNull, Recommendation, ScoreInterval } from '../decision/schemas';
 export const HistoryCandidate = z
   .object({
     model: z.string(),
-    variant: z.enum(['base', 'icl', 'customized']),
+    variant: z.enum(MODEL_VARIANTS),
     eval_type: z.string(),
     scores: z.record(z.string(), ScoreInterval),
     passes_gate: z.boolean(),

@@ -11,7 +11,8 @@ import { servers } from '../support/servers';
 // runs are the concurrency benchmark's, never asserted here.)
 
 const RUNS = 30;
-const BURNERS = 2;
+// One burner: the test command runs another suite beside this one, so the second core is busy too.
+const BURNERS = 1;
 
 /** CPU seconds a process has used (utime + stime from /proc, in clock ticks of 10 ms). */
 function cpuSeconds(pid: number): number {
