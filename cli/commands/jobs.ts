@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { JOB_TYPES } from '../../contracts/vocabulary';
+import { FLYWHEEL_RUN_STATUSES, JOB_TYPES } from '../../contracts/vocabulary';
 import { type CliContext, integer, jobIdArg, ratio } from '../context';
 import { CliError } from '../io';
 import { jobReport, jobsTable, progressReport } from '../render';
@@ -115,15 +115,7 @@ export function jobsCommand(ctx: CliContext): Command {
     .description('list jobs, oldest first')
     .option('-w, --workload-id <id>', 'only this workload')
     .option('-c, --client-id <id>', 'only this client')
-    .addOption(
-      new Option('-s, --status <status>', 'only this status').choices([
-        'pending',
-        'running',
-        'completed',
-        'cancelled',
-        'failed',
-      ]),
-    )
+    .addOption(new Option('-s, --status <status>', 'only this status').choices(FLYWHEEL_RUN_STATUSES))
     .option('--newest-first', 'newest first')
     .option('--limit <n>', 'at most this many', integer('--limit', 1))
     .action(async (o, cmd: Command) => {
