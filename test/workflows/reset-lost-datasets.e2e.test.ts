@@ -3,7 +3,7 @@ import { DATASET_FILES, datasetNames } from '../../pipeline/dataset-names';
 import { FlywheelHarness, MODELS, SAMPLE, testNemo } from '../support/flywheel-harness';
 import { servers } from '../support/servers';
 
-// A reset reuses the datasets recorded in MongoDB only after checking the datastore still holds
+// Resets repair what they reuse. A reset reuses the datasets recorded in MongoDB only after checking the datastore still holds
 // them: when it lost them, `temporal workflow reset` rebuilds them under the same names and the
 // run completes, where it used to fail again with "Dataset … not found".
 
@@ -47,3 +47,43 @@ test('after the datastore lost a run’s datasets, a reset rebuilds them and com
     ['icl-eval', 'completed', null],
   ]);
 }, 180_000);
+
+test('after a candidate’s customization job failed, a reset makes a fresh job and completes the run', async () => {
+  const model = MODELS[0] as string;
+  h.configs.set('single-customized', h.config({ models: [model] }));
+  const jobId = randomUUID().replace(/-/g, '').slice(0, 24);
+  // the emulator fails this run's customization job of the model (job names are slugged)
+  await h.setFaults({ customization: { fail: [`${jobId}-meta-llama-3-2-1b`] } });
+  const first = await h.startRun({ jobId, configName: 'single-customized' });
+  // its only candidate failed, so the run failed
+  expect(await h.result(first)).toMatchObject({ status: 'failed', candidatesFailed: 1 });
+  const failedJobs = Object.keys((await h.counters()).created.customization_jobs).filter((n) => n.includes(jobId));
+  expect(failedJobs).toHaveLength(1);
+  await h.clearFaults();
+
+  const history = await first.fetchHistory();
+  const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
+  const { runId } = await h.env.client.workflowService.resetWorkflowExecution({
+    namespace: servers.TEMPORAL_NAMESPACE,
+    workflowExecution: { workflowId: first.workflowId, runId: (await first.describe()).runId },
+    reason: 'customization failed; cluster repaired',
+    workflowTaskFinishEventId: firstTask,
+    requestId: randomUUID(),
+  });
+  const reset = h.env.client.workflow.getHandle(first.workflowId, runId ?? undefined);
+  expect(await h.result(reset)).toMatchObject({ jobId, status: 'completed', candidatesFailed: 0 });
+
+  // a second job was created next to the failed one (never the failed one found again)
+  const created = (await h.counters()).created.customization_jobs;
+  const jobs = Object.entries(created).filter(([name]) => name.includes(jobId));
+  expect(jobs).toHaveLength(2);
+  expect(jobs.every(([, times]) => times === 1)).toBe(true);
+  const docs = await h.documents(jobId);
+  expect(docs.customizations.map((c) => [c.status, c.error])).toEqual([['completed', null]]);
+  expect(docs.evaluations.map((e) => [e.eval_type, e.status]).sort()).toEqual([
+    ['base-eval', 'completed'],
+    ['customized-eval', 'completed'],
+    ['icl-eval', 'completed'],
+  ]);
+  expect((await h.counters()).live_deployments).toEqual([]);
+}, 240_000);
