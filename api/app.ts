@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps';
 import { docsRouter } from './docs-page';
 import { errorHandler } from './error-handler';
 import { healthRouter } from './health/router';
+import { DEFAULT_DETAIL_CACHE_BYTES, DetailCache } from './jobs/detail-cache';
 import { jobsRouter } from './jobs/router';
 import { jsonLogger } from './logger';
 import { metricsRouter } from './metrics';
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps) {
       },
     },
     stallWarningMs: deps.stallWarningMs ?? 5 * 60_000,
+    detailCache: new DetailCache(deps.detailCacheBytes ?? DEFAULT_DETAIL_CACHE_BYTES),
   };
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

@@ -40,6 +40,11 @@ export interface ApiDeps {
   stallWarningMs?: number;
   /** When set, GET /metrics needs "Authorization: Bearer <this>"; unset, it is open (for Prometheus). */
   metricsToken?: string;
+  /**
+   * Memory for rendered details of finished jobs, in bytes of JSON (default 64 MiB; 0: none).
+   * Never stale: see api/jobs/detail-cache.ts.
+   */
+  detailCacheBytes?: number;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
 }

@@ -4,8 +4,11 @@ import { createHash } from 'node:crypto';
 // revalidate with If-None-Match and get a 304 without the body.
 
 /** A strong entity tag of a JSON body. */
-export const etagOf = (body: unknown): string =>
-  `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+export const etagOf = (body: unknown): string => etagOfText(JSON.stringify(body));
+
+/** The same tag, of a body already serialised. */
+export const etagOfText = (json: string): string =>
+  `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
 
 /** Whether an If-None-Match header value matches the tag (weak comparison, as RFC 9110 asks for GET). */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {

@@ -2,7 +2,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerSecurity, json, pick } from '../common-schemas';
 import { principalOf } from '../middleware/authorize';
 import { validationHook } from '../validation';
-import { etagOf, matchesIfNoneMatch } from './etag';
+import { type DetailCache, detailVersion } from './detail-cache';
+import { etagOfText, matchesIfNoneMatch } from './etag';
 import { listJobs } from './list';
 import { JobProgressResponse, jobProgress } from './progress';
 import { reconcileRun } from './reconcile';
@@ -21,7 +22,12 @@ import {
 import { authorizedRun, cancelJob, createJob, deleteJob } from './service';
 import { jobDetail, type WebUi } from './view';
 
-type Deps = Parameters<typeof createJob>[0] & { queryTimeoutMs: number; webUi: WebUi; stallWarningMs: number };
+type Deps = Parameters<typeof createJob>[0] & {
+  queryTimeoutMs: number;
+  webUi: WebUi;
+  stallWarningMs: number;
+  detailCache: DetailCache;
+};
 const tags = ['jobs'];
 
 const create = createRoute({
@@ -106,12 +112,19 @@ export function jobsRouter(deps: Deps) {
     .openapi(get, async (c) => {
       const authorized = await authorizedRun(deps.results, c.req.valid('param').job_id, principalOf(c), 'read');
       const run = await reconcileRun(deps, authorized);
-      const detail = await jobDetail(deps.results, run, deps.webUi);
-      if (!run.finished_at) return c.json(detail, 200);
-      const etag = etagOf(detail);
-      c.header('ETag', etag);
-      if (matchesIfNoneMatch(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304);
-      return c.json(detail, 200);
+      const version = detailVersion(run);
+      if (!version) return c.json(await jobDetail(deps.results, run, deps.webUi), 200);
+      // A finished job: its rendered detail, from this process's cache when it holds this version.
+      let cached = deps.detailCache.get(run._id, version);
+      if (!cached) {
+        const body = JSON.stringify(await jobDetail(deps.results, run, deps.webUi));
+        cached = { body, etag: etagOfText(body) };
+        deps.detailCache.set(run._id, version, cached);
+      }
+      c.header('ETag', cached.etag);
+      if (matchesIfNoneMatch(c.req.valid('header')['if-none-match'], cached.etag)) return c.body(null, 304);
+      c.header('Content-Type', 'application/json');
+      return c.body(cached.body, 200);
     })
     .openapi(progress, async (c) => c.json(await jobProgress(deps, c.req.valid('param').job_id, principalOf(c)), 200))
     .openapi(cancel, async (c) => c.json(await cancelJob(deps, c.req.valid('param').job_id, principalOf(c)), 200))

@@ -29,6 +29,9 @@ import {
 
 type Fields<T> = Partial<Omit<T, '_id'>>;
 
+/** The update that marks a run's detail as changed (see getRunDetail). */
+const REVISED = { detail_revision: 1 } as const;
+
 export interface RunSteps {
   nims: NimRunDoc[];
   evaluations: EvaluationDoc[];
@@ -93,7 +96,8 @@ export class ResultsStore {
       schedule_id: null,
       ...init,
     };
-    await insertIfAbsent(this.runs, doc);
+    // A run created now is the document written; only an existing one needs reading.
+    if (await insertIfAbsent(this.runs, doc)) return doc;
     return (await this.getRun(doc._id)) ?? doc;
   }
 
@@ -144,7 +148,7 @@ export class ResultsStore {
 
   /** Sets a run's error whether or not it finished (e.g. a deletion that left artifacts behind). */
   async setRunError(id: string, error: string): Promise<void> {
-    await this.runs.updateOne({ _id: id }, { $set: { error: sanitizeError(error) } });
+    await this.runs.updateOne({ _id: id }, { $set: { error: sanitizeError(error) }, $inc: REVISED });
   }
 
   /** Updates a run that has not finished; returns whether anything was written. */
@@ -179,12 +183,15 @@ export class ResultsStore {
   }
 
   async setRunDatasets(id: string, datasets: DatasetRef[], numRecords: number, report: Record<string, unknown>) {
-    await this.runs.updateOne({ _id: id }, { $set: { datasets, num_records: numRecords, dataset_report: report } });
+    await this.runs.updateOne(
+      { _id: id },
+      { $set: { datasets, num_records: numRecords, dataset_report: report }, $inc: REVISED },
+    );
   }
 
   /** Stores the run's decision (recomputed whole on a retry, so a plain overwrite). */
   async setRunDecision(id: string, decision: StoredDecision): Promise<void> {
-    await this.runs.updateOne({ _id: id }, { $set: { decision } });
+    await this.runs.updateOne({ _id: id }, { $set: { decision }, $inc: REVISED });
   }
 
   /** The first terminal write wins; later ones change nothing and return false. */
@@ -282,13 +289,13 @@ export class ResultsStore {
       { _id: nimId(runId, modelName) },
       { $set: { [`general_benchmarks.${key}`]: { ...entry, error: sanitizeError(entry.error) } } },
     );
-    await this.snapshots.deleteOne({ _id: runId });
+    await this.detailRevised(runId);
   }
 
   /** Recorded even on a finished candidate: where its deployment stands is still worth knowing. */
   async setNimDeploymentStatus(runId: string, modelName: string, status: DeploymentStatus): Promise<void> {
     await this.nims.updateOne({ _id: nimId(runId, modelName) }, { $set: { deployment_status: status } });
-    await this.snapshots.deleteOne({ _id: runId });
+    await this.detailRevised(runId);
   }
 
   findNims(runId: string): Promise<NimRunDoc[]> {
@@ -363,7 +370,7 @@ export class ResultsStore {
   /** The evaluation's MLflow run link, written once the run is tracked (after the step finished). */
   async setEvaluationMlflowUri(runId: string, id: string, uri: string): Promise<void> {
     await this.evaluations.updateOne({ _id: id }, { $set: { mlflow_uri: uri } });
-    await this.snapshots.deleteOne({ _id: runId }); // a detail cached before the link was set
+    await this.detailRevised(runId); // a detail cached before the link was set
   }
 
   getEvaluation(id: string): Promise<EvaluationDoc | null> {
@@ -421,33 +428,44 @@ export class ResultsStore {
 
   async setJudgeDeploymentStatus(runId: string, status: DeploymentStatus): Promise<void> {
     await this.judges.updateOne({ _id: runId }, { $set: { deployment_status: status } });
-    await this.snapshots.deleteOne({ _id: runId });
+    await this.detailRevised(runId);
   }
 
   /**
    * A run's judge and steps, as the job detail shows them. A finished run's are read once and
    * kept in one snapshot document, so its detail costs two reads (run, snapshot) however many
-   * candidates it had; the snapshot is dropped by the writes that can still change a finished
-   * run (reopen, teardown records, deletion) and is valid only for the `finished_at` it was
-   * taken at.
+   * candidates it had. A snapshot is valid for the run's (finished_at, detail_revision) it was
+   * taken at: the writes that can still change a finished run bump the revision after writing
+   * (detailRevised), and the revision is read before the documents, so a snapshot taken while
+   * such a write was under way is never used.
    */
   async getRunDetail(
-    run: Pick<FlywheelRunDoc, '_id' | 'candidate_models' | 'finished_at'>,
+    run: Pick<FlywheelRunDoc, '_id' | 'candidate_models' | 'finished_at' | 'detail_revision'>,
   ): Promise<RunSteps & { judge: LlmJudgeRunDoc | null }> {
     const finishedAt = run.finished_at;
+    const revision = run.detail_revision ?? 0;
     if (finishedAt) {
       const snapshot = await this.snapshots.findOne({ _id: run._id });
-      if (snapshot && snapshot.finished_at.getTime() === finishedAt.getTime()) {
+      if (
+        snapshot &&
+        snapshot.finished_at.getTime() === finishedAt.getTime() &&
+        (snapshot.detail_revision ?? 0) === revision
+      ) {
         const { nims, evaluations, customizations, judge } = snapshot;
         return { nims, evaluations, customizations, judge };
       }
     }
     const [judge, steps] = await Promise.all([this.getJudge(run._id), this.getRunSteps(run)]);
     if (finishedAt) {
-      const doc: RunSnapshotDoc = { _id: run._id, finished_at: finishedAt, judge, ...steps };
+      const doc: RunSnapshotDoc = { _id: run._id, finished_at: finishedAt, detail_revision: revision, judge, ...steps };
       await this.snapshots.replaceOne({ _id: run._id }, doc, { upsert: true });
     }
     return { judge, ...steps };
+  }
+
+  /** After a write to a run's step or judge documents that a finished run's detail shows. */
+  private async detailRevised(runId: string): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $inc: REVISED });
   }
 
   // ------------------------------------------------------------------ run-wide
@@ -528,14 +546,16 @@ export class ResultsStore {
 }
 
 /**
- * Inserts a document unless one with its id exists. Not an upsert with `$setOnInsert`:
+ * Inserts a document unless one with its id exists; returns whether it did. Not an upsert with `$setOnInsert`:
  * FerretDB drops null and empty-array fields from `$setOnInsert`, and clients read those
  * fields (`finished_at: null`, `datasets: []`).
  */
-async function insertIfAbsent<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<void> {
+async function insertIfAbsent<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<boolean> {
   try {
     await collection.insertOne(doc as OptionalUnlessRequiredId<T>);
+    return true;
   } catch (err) {
     if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+    return false;
   }
 }

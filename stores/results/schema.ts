@@ -47,6 +47,11 @@ export interface FlywheelRunDoc {
   job_type?: JobType;
   /** Added: the run's recommendation with its evidence, written as the run finalizes. */
   decision?: StoredDecision | null;
+  /**
+   * Added: grows with every write that changes a finished run's detail (teardown records, MLflow
+   * links, benchmarks, errors), so a cached detail is valid for one (finished_at, revision) only.
+   */
+  detail_revision?: number;
 }
 
 export type StoredDecision = RunDecision & { traffic: WorkloadTraffic; computed_at: Date };
@@ -157,6 +162,7 @@ export interface LlmJudgeRunDoc {
 export interface RunSnapshotDoc {
   _id: string; // the run id
   finished_at: Date; // the run's, when the snapshot was taken
+  detail_revision?: number; // the run's, read before the snapshot's documents
   judge: LlmJudgeRunDoc | null;
   nims: NimRunDoc[];
   evaluations: EvaluationDoc[];

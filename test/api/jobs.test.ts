@@ -268,4 +268,27 @@ describe('GET /api/jobs/{job_id}', () => {
     expect(reopened.headers.get('etag')).not.toBe(etag);
     expect(reopened.body).toMatchObject({ status: 'failed', error: 'boom', nims: [{ status: 'failed' }] });
   });
+  test("a finished job's cached detail follows writes made elsewhere (a worker, another replica) and its deletion", async () => {
+    const id = '0000000000000000000000e8';
+    await env.results.createRun({ _id: id, workload_id: 'wl-cache', client_id: 'c', workflow_id: `flywheel-${id}` });
+    await env.results.updateRun(id, { candidate_models: ['meta/a'] });
+    await env.results.createNim(id, 'meta/a');
+    await env.results.setNimDeploymentStatus(id, 'meta/a', 'deleting');
+    await env.results.closeRun(id, 'completed', 'run completed');
+    const first = await env.api.call('GET', `/api/jobs/${id}`);
+    expect(first.body.nims[0].flywheel_deployment_status).toBe('deleting');
+    expect((await env.api.call('GET', `/api/jobs/${id}`)).headers.get('etag')).toBe(first.headers.get('etag'));
+
+    // The teardown finishes after the run did, written by the worker, not through this API.
+    await env.results.setNimDeploymentStatus(id, 'meta/a', 'deleted');
+    const after = await env.api.call('GET', `/api/jobs/${id}`, {
+      headers: { 'if-none-match': first.headers.get('etag') as string },
+    });
+    expect(after.status).toBe(200);
+    expect(after.body.nims[0].flywheel_deployment_status).toBe('deleted');
+    expect(after.headers.get('etag')).not.toBe(first.headers.get('etag'));
+
+    await env.results.deleteRunDocuments(id);
+    expect((await env.api.call('GET', `/api/jobs/${id}`)).status).toBe(404);
+  });
 });

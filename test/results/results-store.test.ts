@@ -229,4 +229,21 @@ describe('results store (Blueprint collections)', () => {
       await monitored.close();
     }
   });
+  test("a write to a finished run's steps revises its detail; a snapshot taken before the write is never used", async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    await store.updateRun(id, { candidate_models: ['meta/a'] });
+    await store.createNim(id, 'meta/a');
+    await store.closeRun(id, 'completed', 'run completed'); // takes the snapshot
+    const closed = (await store.getRun(id)) as NonNullable<Awaited<ReturnType<ResultsStore['getRun']>>>;
+    expect((await store.getRunDetail(closed)).nims[0]?.deployment_status).toBeNull();
+
+    await store.setNimDeploymentStatus(id, 'meta/a', 'deleted');
+    // A reader that read the run before the write rebuilds (or keeps) its old view...
+    await store.getRunDetail(closed);
+    // ...but every reader after it sees the new revision, and the write.
+    const revised = (await store.getRun(id)) as typeof closed;
+    expect(revised.detail_revision).toBe((closed.detail_revision ?? 0) + 1);
+    expect((await store.getRunDetail(revised)).nims[0]?.deployment_status).toBe('deleted');
+  });
 });
