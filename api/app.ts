@@ -7,7 +7,7 @@ import type { ApiDeps } from './deps';
 import { docsRouter } from './docs-page';
 import { errorHandler } from './error-handler';
 import { healthRouter } from './health/router';
-import { DEFAULT_DETAIL_CACHE_BYTES, DetailCache } from './jobs/detail-cache';
+import { DEFAULT_DETAIL_CACHE_BYTES, DEFAULT_DETAIL_REVALIDATE_MS, DetailCache } from './jobs/detail-cache';
 import { jobsRouter } from './jobs/router';
 import { jsonLogger } from './logger';
 import { metricsRouter } from './metrics';
@@ -55,7 +55,10 @@ export function createApp(deps: ApiDeps) {
       },
     },
     stallWarningMs: deps.stallWarningMs ?? 5 * 60_000,
-    detailCache: new DetailCache(deps.detailCacheBytes ?? DEFAULT_DETAIL_CACHE_BYTES),
+    detailCache: new DetailCache(
+      deps.detailCacheBytes ?? DEFAULT_DETAIL_CACHE_BYTES,
+      deps.detailRevalidateMs ?? DEFAULT_DETAIL_REVALIDATE_MS,
+    ),
   };
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

@@ -42,9 +42,15 @@ export interface ApiDeps {
   metricsToken?: string;
   /**
    * Memory for rendered details of finished jobs, in bytes of JSON (default 64 MiB; 0: none).
-   * Never stale: see api/jobs/detail-cache.ts.
+   * See api/jobs/detail-cache.ts.
    */
   detailCacheBytes?: number;
+  /**
+   * How long a cached finished detail is served before the store is asked again, in ms (default
+   * 1000): the most a write made elsewhere (worker, other replica, deletion) takes to show.
+   * 0: every request reads the run document, never stale.
+   */
+  detailRevalidateMs?: number;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
 }

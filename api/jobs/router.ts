@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerSecurity, json, pick } from '../common-schemas';
-import { principalOf } from '../middleware/authorize';
+import { notFound } from '../errors';
+import { inScope, principalOf, requireAction } from '../middleware/authorize';
 import { validationHook } from '../validation';
 import { type DetailCache, detailVersion } from './detail-cache';
 import { etagOfText, matchesIfNoneMatch } from './etag';
@@ -19,7 +20,7 @@ import {
   JobsListQuery,
   JobsListResponse,
 } from './schemas';
-import { authorizedRun, cancelJob, createJob, deleteJob } from './service';
+import { assertJobId, authorizedRun, cancelJob, createJob, deleteJob } from './service';
 import { jobDetail, type WebUi } from './view';
 
 type Deps = Parameters<typeof createJob>[0] & {
@@ -110,16 +111,24 @@ export function jobsRouter(deps: Deps) {
     )
     .openapi(list, async (c) => c.json(await listJobs(deps.results, c.req.valid('query'), principalOf(c)), 200))
     .openapi(get, async (c) => {
-      const authorized = await authorizedRun(deps.results, c.req.valid('param').job_id, principalOf(c), 'read');
-      const run = await reconcileRun(deps, authorized);
-      const version = detailVersion(run);
-      if (!version) return c.json(await jobDetail(deps.results, run, deps.webUi), 200);
-      // A finished job: its rendered detail, from this process's cache when it holds this version.
-      let cached = deps.detailCache.get(run._id, version);
+      const jobId = c.req.valid('param').job_id;
+      const principal = principalOf(c);
+      assertJobId(jobId);
+      requireAction(principal, 'read');
+      // A finished job's rendered detail, from this process's cache (detail-cache.ts says how
+      // fresh); the same 404 as below for a job of a client outside the token's scope.
+      let cached = deps.detailCache.recent(jobId);
+      if (cached && !inScope(principal, cached.clientId)) throw notFound('Job not found');
       if (!cached) {
-        const body = JSON.stringify(await jobDetail(deps.results, run, deps.webUi));
-        cached = { body, etag: etagOfText(body) };
-        deps.detailCache.set(run._id, version, cached);
+        const run = await reconcileRun(deps, await authorizedRun(deps.results, jobId, principal, 'read'));
+        const version = detailVersion(run);
+        if (!version) return c.json(await jobDetail(deps.results, run, deps.webUi), 200);
+        cached = deps.detailCache.get(run._id, version);
+        if (!cached) {
+          const body = JSON.stringify(await jobDetail(deps.results, run, deps.webUi));
+          cached = { body, etag: etagOfText(body), clientId: run.client_id };
+          deps.detailCache.set(run._id, version, cached);
+        }
       }
       c.header('ETag', cached.etag);
       if (matchesIfNoneMatch(c.req.valid('header')['if-none-match'], cached.etag)) return c.body(null, 304);
@@ -128,5 +137,10 @@ export function jobsRouter(deps: Deps) {
     })
     .openapi(progress, async (c) => c.json(await jobProgress(deps, c.req.valid('param').job_id, principalOf(c)), 200))
     .openapi(cancel, async (c) => c.json(await cancelJob(deps, c.req.valid('param').job_id, principalOf(c)), 200))
-    .openapi(remove, async (c) => c.json(await deleteJob(deps, c.req.valid('param').job_id, principalOf(c)), 200));
+    .openapi(remove, async (c) => {
+      const jobId = c.req.valid('param').job_id;
+      const started = await deleteJob(deps, jobId, principalOf(c));
+      deps.detailCache.delete(jobId);
+      return c.json(started, 200);
+    });
 }

@@ -503,8 +503,8 @@ export class ResultsStore {
   }
 
   /**
-   * Writes whole run records (a run with its steps and judge) in bulk, one insert per
-   * collection: for imports and benchmark fixtures, not for runs in progress.
+   * Writes whole run records (a run with its steps and judge, and a finished run's snapshot) in
+   * bulk, one insert per collection: for imports and benchmark fixtures, not for runs in progress.
    */
   async insertRunRecords(records: (RunSteps & { run: FlywheelRunDoc; judge: LlmJudgeRunDoc | null })[]) {
     const all = <T>(pick: (r: (typeof records)[number]) => T[]) =>
@@ -516,6 +516,14 @@ export class ResultsStore {
     if (customizations.length > 0) await this.customizations.insertMany(customizations);
     const judges = all((r) => (r.judge ? [r.judge] : []));
     if (judges.length > 0) await this.judges.insertMany(judges);
+    // A finished run's detail snapshot, as closeRun takes it.
+    const snapshots = all((r) => {
+      const { run, judge, nims, evaluations, customizations } = r;
+      if (!run.finished_at) return [];
+      const at = { finished_at: run.finished_at, detail_revision: run.detail_revision ?? 0 };
+      return [{ _id: run._id, ...at, judge, nims, evaluations, customizations } satisfies RunSnapshotDoc];
+    });
+    if (snapshots.length > 0) await this.snapshots.insertMany(snapshots);
   }
 
   /** Deletes every document of a run; returns how many were removed per collection. */

@@ -2,7 +2,7 @@ import { DetailCache, detailVersion } from '../../api/jobs/detail-cache';
 
 // The finished-job detail cache: one version per job, bounded by bytes, least recently used out first.
 
-const entry = (body: string) => ({ body, etag: `"${body.length}"` });
+const entry = (body: string) => ({ body, etag: `"${body.length}"`, clientId: 'c' });
 
 test('a job is cached under one version only; another version misses and replaces it', () => {
   const cache = new DetailCache(1000);
@@ -28,7 +28,27 @@ test('the total size stays under the bound: the least recently read job goes fir
   expect(cache.totalBytes).toBe(80);
   cache.set('d', 'v', entry('d'.repeat(101))); // larger than the whole cache: not kept
   expect(cache.get('d', 'v')).toBeUndefined();
-  expect(new DetailCache(0).size).toBe(0);
+});
+
+test('an entry is served without the store only within the revalidation window after the store confirmed it', () => {
+  let now = 0;
+  const cache = new DetailCache(1000, 500, () => now);
+  cache.set('a', 'v1', entry('x'));
+  now = 499;
+  expect(cache.recent('a')?.body).toBe('x');
+  now = 500;
+  expect(cache.recent('a')).toBeUndefined(); // the store must be asked
+  expect(cache.get('a', 'v1')?.body).toBe('x'); // it confirmed the version: a new window
+  now = 999;
+  expect(cache.recent('a')?.body).toBe('x');
+  now = 1000;
+  expect(cache.get('a', 'v2')).toBeUndefined(); // the store has another version now
+  const strong = new DetailCache(1000, 0, () => now);
+  strong.set('a', 'v1', entry('x'));
+  expect(strong.recent('a')).toBeUndefined(); // window 0: every request asks the store
+  expect(strong.get('a', 'v1')?.body).toBe('x');
+  cache.delete('a');
+  expect(cache).toMatchObject({ size: 0, totalBytes: 0 });
 });
 
 test('only a finished run has a version; it changes with finished_at and with detail_revision', () => {
