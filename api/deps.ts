@@ -32,7 +32,7 @@ export interface ApiDeps {
   configNames?: () => string[];
   /** Loads a named config (to check a job's split override against it). */
   loadConfig?: (name?: string) => FlywheelConfig;
-  /** How long GET /api/jobs/{id}/progress waits for the workflow to answer, in ms (default 5000). */
+  /** How long GET /api/jobs/{id}/progress waits for Temporal's pending activities, in ms (default 5000). */
   queryTimeoutMs?: number;
   /** Base URL of the Temporal Web UI, linked from reports (default the dev server's; null: no link). */
   temporalUiUrl?: string | null;

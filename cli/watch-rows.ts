@@ -2,8 +2,8 @@ import type { JobDetail, JobProgress } from './types';
 
 // The rows `jobs watch` shows, in a fixed order: the run, then per candidate its own row
 // (status, deployment) followed by its steps: base-eval, icl-eval, customization and the
-// customized-eval under it. Documents give scores and progress; the live progress (from the
-// workflow) gives fresher statuses and, from Temporal, retries and stalls of pending steps.
+// customized-eval under it. Documents give scores and progress; the live progress (the same
+// stored state) adds, from Temporal, retries and stalls of pending steps.
 
 export interface WatchRow {
   /** Stable identity across polls. */

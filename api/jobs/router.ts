@@ -78,7 +78,7 @@ const progress = createRoute({
   method: 'get',
   path: '/{job_id}/progress',
   tags,
-  summary: 'Added: live progress of a running job, from its workflow',
+  summary: 'Added: live progress of a running job: its stored state and its pending Temporal activities',
   security: bearerSecurity,
   request: { params: JobIdParam },
   responses: { 200: json(JobProgressResponse, 'Live progress'), ...pick(400, 401, 403, 429, 404, 409, 503) },

@@ -156,7 +156,7 @@ export function jobsCommand(ctx: CliContext): Command {
 
   jobs
     .command('progress')
-    .description("a running job's live state, from its workflow")
+    .description("a running job's live state: its stored steps and pending activities")
     .argument('<job-id>', 'job id', jobIdArg)
     .action(async (id: string, _o, cmd: Command) => {
       const p = await ctx.api(cmd).get<JobProgress>(`/api/jobs/${id}/progress`);
