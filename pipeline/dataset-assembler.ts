@@ -4,7 +4,6 @@ import { DatasetError } from './errors';
 import { EvalCandidates } from './eval-candidates';
 import { toEvalRow } from './formatting';
 import { type IclCandidate, makeCandidate } from './icl-selection';
-import type { LogRecord } from './log-record';
 import { Deduplicator, seededPriority } from './record-keys';
 import {
   type ProcessedRecord,
@@ -125,41 +124,53 @@ export class DatasetAssembler {
 
   /** Validates, de-duplicates and formats one record; undefined when it is left out. */
   add(raw: unknown): AcceptedLines | undefined {
-    return this.accept(processRecord(raw, this.processOptions, this.options.documentIdOf?.(raw), false));
+    return this.accept(processRecord(raw, this.processOptions, this.options.documentIdOf?.(raw)));
   }
 
-  /** What `processRecord` (here or in a record worker) found for the next record in arrival order. */
+  /** What `processRecord` found for the next record in arrival order. */
   accept(processed: ProcessedRecord): AcceptedLines | undefined {
-    this.read++;
     if (!processed.ok) {
-      this.rejected[processed.reason]++;
-      if (this.rejectionSamples.length < 20) {
-        const { reason, detail, documentId } = processed;
-        this.rejectionSamples.push({ reason, detail, ...(documentId ? { documentId } : {}) });
-      }
+      this.reject(processed);
       return undefined;
     }
-    if (!this.dedup.admit(processed.key)) return undefined;
+    const index = this.admit(processed.key, processed.priority, processed.cls, processed.record);
+    if (index === undefined) return undefined;
+    return { index, trainLine: trainLine(processed.record, this.options.workloadType) };
+  }
+
+  /** Counts the next record in arrival order as rejected. */
+  reject(rejection: RejectionSample): void {
+    this.read++;
+    this.rejected[rejection.reason]++;
+    if (this.rejectionSamples.length < 20) {
+      const { reason, detail, documentId } = rejection;
+      this.rejectionSamples.push({ reason, detail, ...(documentId ? { documentId } : {}) });
+    }
+  }
+
+  /**
+   * Takes the next valid record in arrival order: its index among the accepted ones, or
+   * undefined for a duplicate. `record` may be left out (a record worker's answer) when it can
+   * no longer enter the ICL pool or eval (see `RecordCutoffs`).
+   */
+  admit(key: string | undefined, keyPriority: number | undefined, cls: string, record: RecordRef | undefined) {
+    this.read++;
+    if (!this.dedup.admit(key)) return undefined;
 
     const index = this.accepted++;
-    const { cls, record } = processed;
     let id = this.classIndex.get(cls);
     if (id === undefined) {
       id = this.classIndex.size;
       this.classIndex.set(cls, id);
     }
     // records without user text have no dedup key; their position makes a stable stand-in
-    const priority = processed.priority ?? seededPriority(this.options.seed, `#${index}`);
+    const priority = keyPriority ?? seededPriority(this.options.seed, `#${index}`);
     this.grow(index);
     this.classIds[index] = id;
     this.priorities[index] = priority;
     this.offerToPool(index, priority, record, cls);
     this.evalCandidates.offer(id, priority, index, record);
-
-    return {
-      index,
-      trainLine: processed.trainLine ?? trainLine(record as LogRecord, this.options.workloadType),
-    };
+    return index;
   }
 
   /** What a record worker may leave out from now on (see `RecordCutoffs`). */

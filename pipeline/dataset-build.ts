@@ -6,6 +6,7 @@ import type { ResolvedWorkloadType, WorkloadType } from '../contracts';
 import { cursorOf, type PageCursor, parseSearchPage } from '../stores/search-page';
 import { type AssembledSplit, DatasetAssembler, processOptionsOf, type RejectionSample } from './dataset-assembler';
 import type { LogRecord } from './log-record';
+import { applyPackedPage } from './packed-page';
 import { RecordWorkers } from './record-workers';
 import { SPLIT } from './split';
 import { resolveWorkloadType } from './workload-type';
@@ -163,8 +164,9 @@ export async function buildDatasetFiles(options: BuildOptions): Promise<BuiltFil
       assembler ??= makeAssembler(workloadType as ResolvedWorkloadType);
       return assembler;
     },
-    async pageDone(trainText) {
-      await write(trainSpill, trainText);
+    async pageDone(trainLines) {
+      if (typeof trainLines === 'string') await write(trainSpill, trainLines);
+      else for (const slice of trainLines) await write(trainSpill, slice);
       if (evalText) await write(evalSpill, evalText);
       evalText = '';
       options.onProgress?.((assembler as DatasetAssembler).progress);
@@ -246,7 +248,8 @@ interface FirstPass {
   resolved(type: ResolvedWorkloadType): void;
   /** The assembler, made on first use (after `resolved`). */
   assembler(): DatasetAssembler;
-  pageDone(trainText: string): Promise<void>;
+  /** The page's accepted training lines: text, or slices of a record worker's bytes. */
+  pageDone(trainLines: string | Buffer[]): Promise<void>;
 }
 
 async function inlineFirstPass(pages: AsyncIterable<unknown[]>, options: BuildOptions, pass: FirstPass) {
@@ -283,14 +286,8 @@ async function threadedFirstPass(source: RawPageSource, options: BuildOptions, p
   const submit = (body: Buffer, take: number): Promise<PageCursor> => {
     const job = (workers as RecordWorkers).submit(body, take, pass.assembler().cutoffs());
     chain = chain.then(async () => {
-      const records = await job.records;
-      const assembler = pass.assembler();
-      let trainText = '';
-      for (const record of records) {
-        const accepted = assembler.accept(record);
-        if (accepted) trainText += `${accepted.trainLine}\n`;
-      }
-      await pass.pageDone(trainText);
+      const page = await job.records;
+      await pass.pageDone(applyPackedPage(page, pass.assembler()));
     });
     const applied = chain;
     applied.catch(() => undefined);

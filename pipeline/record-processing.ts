@@ -33,10 +33,7 @@ export type ProcessedRecord =
       key?: string;
       priority?: number;
       cls: string;
-      /** Formatted ahead of dedup off the main thread; undefined: format on acceptance. */
-      trainLine?: string;
-      /** Left out by a record worker when the record can no longer be kept (see `RecordCutoffs`). */
-      record?: RecordRef;
+      record: LogRecord;
     };
 
 /**
@@ -51,13 +48,18 @@ export interface RecordCutoffs {
   eval: Record<string, number>;
 }
 
-export function processRecord(
-  raw: unknown,
-  options: ProcessOptions,
-  documentId: string | undefined,
-  offThread: boolean,
-  cutoffs?: RecordCutoffs,
-): ProcessedRecord {
+/** Whether a record with these keys may still be kept for the ICL pool or eval (see `RecordCutoffs`). */
+export function mayBeKept(priority: number | undefined, cls: string, cutoffs: RecordCutoffs | undefined): boolean {
+  // a record without a key gets its priority from its index, known only where it is accepted
+  return (
+    priority === undefined ||
+    !cutoffs ||
+    priority < cutoffs.pool ||
+    priority < (cutoffs.eval[cls] ?? Number.POSITIVE_INFINITY)
+  );
+}
+
+export function processRecord(raw: unknown, options: ProcessOptions, documentId: string | undefined): ProcessedRecord {
   const result = validateRecord(raw, options);
   if (!result.ok) {
     return { ok: false, reason: result.reason, detail: result.detail, ...(documentId ? { documentId } : {}) };
@@ -65,20 +67,7 @@ export function processRecord(
   const record = result.record;
   const keys = recordKeys(record, options.seed);
   const cls = recordClass(record, options.workloadType);
-  if (!offThread) return { ok: true, key: keys?.key, priority: keys?.priority, cls, record };
-  // a record without a key gets its priority from its index, known only where it is accepted
-  const kept =
-    !keys ||
-    !cutoffs ||
-    keys.priority < cutoffs.pool ||
-    keys.priority < (cutoffs.eval[cls] ?? Number.POSITIVE_INFINITY);
-  return {
-    ok: true,
-    ...(keys ? { key: keys.key, priority: keys.priority } : {}),
-    cls,
-    trainLine: trainLine(record, options.workloadType),
-    ...(kept ? { record: JSON.stringify(record) } : {}),
-  };
+  return { ok: true, key: keys?.key, priority: keys?.priority, cls, record };
 }
 
 export const trainLine = (record: LogRecord, type: ResolvedWorkloadType): string =>

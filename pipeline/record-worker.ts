@@ -1,11 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { cursorOf, parseSearchPage } from '../stores/search-page';
-import { type ProcessOptions, processRecord } from './record-processing';
+import { packPage, transferablesOf } from './packed-page';
+import type { ProcessOptions } from './record-processing';
 import type { WorkerReply, WorkerRequest } from './record-workers';
 
 // A record worker: parses raw export pages, answers with the page's cursor at once (so the
 // next page can be requested), then processes every record of the page and answers with the
-// results, in the order the pages came.
+// results packed (packed-page.ts), in the order the pages came.
 
 const options = workerData as ProcessOptions;
 const port = parentPort;
@@ -19,8 +20,8 @@ port.on('message', (request: WorkerRequest) => {
     const page = parseSearchPage(decoder.decode(request.body));
     port.postMessage({ type: 'cursor', seq, cursor: cursorOf(page) } satisfies WorkerReply);
     const hits = page.hits.length > request.take ? page.hits.slice(0, request.take) : page.hits;
-    const records = hits.map((hit) => processRecord(hit._source, options, hit._id ?? undefined, true, request.cutoffs));
-    port.postMessage({ type: 'records', seq, records } satisfies WorkerReply);
+    const packed = packPage(hits, options, request.cutoffs);
+    port.postMessage({ type: 'records', seq, page: packed } satisfies WorkerReply, transferablesOf(packed));
   } catch (err) {
     port.postMessage({
       type: 'error',

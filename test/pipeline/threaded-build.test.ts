@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +129,23 @@ async function build(workloadId: string, workloadType: WorkloadType, threads: nu
   }
 }
 
+/**
+ * What the build gave for this corpus before its hot path was reworked (issue 15): the same
+ * files, counts, split, pool and rejections. A change here means records are kept, rejected or
+ * split differently; if that is intended, say why in the commit and take the new digest.
+ */
+const DIGESTS: Record<string, string> = {
+  'customer_support/tool_calling/10000': '69336df7f077cb124d6e06d85a7d480c3799cae777fc07ccd01964f1c4b9f41f',
+  'customer_support/auto/700': '8a9c5e9b5e69fc0a5d6785904ffbb708844fb8591a8cea366f690334030327f6',
+  'faq_assistant/auto/10000': '0f6dfa8ef879b561705c4582b48142683eaff1a137c312df554a75b69a946778',
+  'faq_assistant/generic/555': 'b4b95d5003f870660f47b6573ad2ffd64df57b883229836345c315e432e62308',
+};
+
+const digestOf = (built: Awaited<ReturnType<typeof build>>) =>
+  createHash('sha256')
+    .update(JSON.stringify([built.files, built.assembled, built.iclPool, built.evalRecords, built.rejectionSamples]))
+    .digest('hex');
+
 describe('threaded dataset build', () => {
   test.each([
     ['customer_support', 'tool_calling' as const, 2, 10_000],
@@ -147,6 +164,7 @@ describe('threaded dataset build', () => {
       expect(single.rejectionSamples.length).toBeGreaterThan(0);
       expect(single.rejectionSamples.every((s) => typeof s.documentId === 'string')).toBe(true);
 
+      expect(digestOf(single)).toBe(DIGESTS[`${workloadId}/${type}/${limit}`]);
       expect(threaded.files.eval).toBe(single.files.eval);
       expect(threaded.files.train).toBe(single.files.train);
       expect(threaded.files.val).toBe(single.files.val);

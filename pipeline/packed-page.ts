@@ -1,0 +1,115 @@
+import type { DatasetAssembler } from './dataset-assembler';
+import { mayBeKept, type ProcessOptions, processRecord, type RecordCutoffs, trainLine } from './record-processing';
+import type { RejectionReason } from './validation';
+
+// What a record worker found for one page, packed to cross the thread boundary cheaply: the
+// training lines as one UTF-8 buffer and the numbers as typed arrays, all transferred rather
+// than copied, so the main thread neither copies nor re-encodes the lines; it only admits the
+// records in order (dedup, indexes, pools) and writes the accepted ones' bytes as slices.
+
+export interface PackedPage {
+  count: number;
+  /** The valid records' training lines, each with its newline, one after another. */
+  lines: Uint8Array;
+  /** Where each record's line ends in `lines` (a rejected record's: where the one before ended). */
+  lineEnds: Uint32Array;
+  /** Per record: its dedup key, null when it has none or was rejected. */
+  keys: (string | null)[];
+  /** Per record: its seeded priority, NaN when it has no key or was rejected. */
+  priorities: Float64Array;
+  /** Per record: its class, null when rejected. */
+  classes: (string | null)[];
+  /** The rejected records, by position in the page. */
+  rejections: { at: number; reason: RejectionReason; detail: string; documentId?: string }[];
+  /** Positions (ascending) and JSON of the records that may still enter the ICL pool or eval. */
+  keptAt: number[];
+  kept: string[];
+}
+
+/** The buffers `postMessage` can move instead of copying. */
+export const transferablesOf = (page: PackedPage): ArrayBuffer[] => [
+  page.lines.buffer as ArrayBuffer,
+  page.lineEnds.buffer as ArrayBuffer,
+  page.priorities.buffer as ArrayBuffer,
+];
+
+/** Processes a page's records (in a record worker) into a `PackedPage`. */
+export function packPage(
+  hits: readonly { _id?: string | null; _source?: unknown }[],
+  options: ProcessOptions,
+  cutoffs: RecordCutoffs,
+): PackedPage {
+  const count = hits.length;
+  const keys: (string | null)[] = new Array(count).fill(null);
+  const classes: (string | null)[] = new Array(count).fill(null);
+  const priorities = new Float64Array(count).fill(Number.NaN);
+  const byteEnds = new Uint32Array(count);
+  const rejections: PackedPage['rejections'] = [];
+  const keptAt: number[] = [];
+  const kept: string[] = [];
+  let text = '';
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const hit = hits[i] as { _id?: string | null; _source?: unknown };
+    const processed = processRecord(hit._source, options, hit._id ?? undefined);
+    if (!processed.ok) {
+      const { reason, detail, documentId } = processed;
+      rejections.push({ at: i, reason, detail, ...(documentId ? { documentId } : {}) });
+    } else {
+      const line = `${trainLine(processed.record, options.workloadType)}\n`;
+      text += line;
+      bytes += Buffer.byteLength(line);
+      if (processed.key !== undefined) {
+        keys[i] = processed.key;
+        priorities[i] = processed.priority as number;
+      }
+      classes[i] = processed.cls;
+      if (mayBeKept(processed.priority, processed.cls, cutoffs)) {
+        keptAt.push(i);
+        kept.push(JSON.stringify(processed.record));
+      }
+    }
+    byteEnds[i] = bytes;
+  }
+  // an encoder's output owns its ArrayBuffer (a small Buffer may share Node's pool)
+  const lines = new TextEncoder().encode(text);
+  return { count, lines, lineEnds: byteEnds, keys, priorities, classes, rejections, keptAt, kept };
+}
+
+/**
+ * Applies a page's results to the assembler in record order and returns the accepted records'
+ * training lines as slices of `page.lines` (runs of consecutive accepted records in one slice).
+ */
+export function applyPackedPage(page: PackedPage, assembler: DatasetAssembler): Buffer[] {
+  const lines = Buffer.from(page.lines.buffer, page.lines.byteOffset, page.lines.byteLength);
+  const out: Buffer[] = [];
+  let runStart = 0;
+  let previousEnd = 0;
+  let rejection = 0;
+  let keptIndex = 0;
+  for (let i = 0; i < page.count; i++) {
+    const end = page.lineEnds[i] as number;
+    const rejected = page.rejections[rejection];
+    if (rejected?.at === i) {
+      rejection++;
+      assembler.reject(rejected);
+      continue;
+    }
+    const record = page.keptAt[keptIndex] === i ? page.kept[keptIndex++] : undefined;
+    const priority = page.priorities[i] as number;
+    const index = assembler.admit(
+      page.keys[i] ?? undefined,
+      Number.isNaN(priority) ? undefined : priority,
+      page.classes[i] as string,
+      record,
+    );
+    if (index === undefined) {
+      // a duplicate: its line is left out, the run ends before it
+      if (previousEnd > runStart) out.push(lines.subarray(runStart, previousEnd));
+      runStart = end;
+    }
+    previousEnd = end;
+  }
+  if (previousEnd > runStart) out.push(lines.subarray(runStart, previousEnd));
+  return out;
+}
