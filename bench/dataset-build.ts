@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -35,6 +36,8 @@ interface Measurement {
   peakRssMb: number;
   /** CPU seconds the measuring process used (user + system): how busy Node was. */
   cpuSeconds: number;
+  /** Digest of the eval, train and val files a build wrote (the same for every mode). */
+  output?: string;
 }
 
 /** `raw`: the read alone; `inline`: the build on one thread; `threads-N`: the build with N record workers. */
@@ -56,8 +59,14 @@ async function child(mode: Mode, size: number): Promise<Measurement> {
   const started = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
   let records = 0;
+  let elapsed: { seconds: number; cpu: NodeJS.CpuUsage } | undefined;
+  let output: string | undefined;
+  const stop = () => {
+    elapsed = { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu: process.cpuUsage(cpuStart) };
+  };
   if (mode === 'raw') {
     for await (const page of pages()) records += page.length;
+    stop();
   } else {
     const workDir = mkdtempSync(join(tmpdir(), 'bench-datasets-'));
     try {
@@ -78,13 +87,15 @@ async function child(mode: Mode, size: number): Promise<Measurement> {
         seed: '1',
         workDir,
       });
+      stop();
       records = built.assembled.counts.read;
+      // after the clock stopped: every mode must give the same datasets
+      output = await digestOf([built.paths.eval, built.paths.train, built.paths.val]);
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpuStart);
+  const { seconds, cpu } = elapsed as { seconds: number; cpu: NodeJS.CpuUsage };
   await es.close();
   // maxRSS is in kilobytes
   return {
@@ -93,7 +104,18 @@ async function child(mode: Mode, size: number): Promise<Measurement> {
     perSecond: records / seconds,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    ...(output ? { output } : {}),
   };
+}
+
+/** One sha256 over the files' bytes, in order (the first 12 hex digits). */
+async function digestOf(paths: string[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const path of paths) {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 12);
 }
 
 /**
@@ -171,6 +193,7 @@ async function main() {
       seconds: Math.round(raw.seconds * 10) / 10,
       node_cpu_s: Math.round(raw.cpuSeconds * 10) / 10,
       peak_rss_mb: Math.round(raw.peakRssMb),
+      load_1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
     });
     for (const mode of modes) {
       const build = measure(mode, size);
@@ -183,10 +206,17 @@ async function main() {
         seconds: Math.round(build.seconds * 10) / 10,
         node_cpu_s: Math.round(build.cpuSeconds * 10) / 10,
         peak_rss_mb: Math.round(build.peakRssMb),
+        output: build.output,
+        load_1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
         meets_80_percent: ratio >= 0.8,
         meets_rss_512mb: build.peakRssMb < 512,
       });
       console.table(rows.slice(-1));
+    }
+    const outputs = new Set(rows.filter((r) => r.records === size && r.output).map((r) => r.output));
+    if (outputs.size > 1) {
+      process.stderr.write(`the modes wrote different datasets at ${size} records: ${[...outputs].join(', ')}\n`);
+      process.exitCode = 1;
     }
   }
   console.log(`\ndataset build (${WORKLOAD}): export + validate + dedup + split + format vs raw Elasticsearch read`);
@@ -214,7 +244,16 @@ async function main() {
   console.log(`results written to ${file}`);
 }
 
-if (process.argv[2] === '--child') {
+if (process.argv[2] === '--load') {
+  // only seed the indexes (BENCH_SIZES), e.g. ahead of a long run
+  (async () => {
+    for (const size of (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number))
+      await ensureLoaded(size);
+  })().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+} else if (process.argv[2] === '--child') {
   child(process.argv[3] as Mode, Number(process.argv[4]))
     .then((m) => process.stdout.write(`${JSON.stringify(m)}\n`))
     .catch((err) => {
