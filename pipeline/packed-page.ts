@@ -38,6 +38,8 @@ export function packPage(
   hits: readonly { _id?: string | null; _source?: unknown }[],
   options: ProcessOptions,
   cutoffs: RecordCutoffs,
+  /** Bytes to reserve for the lines at first (the page's own size is plenty). */
+  capacity = 1 << 20,
 ): PackedPage {
   const count = hits.length;
   const keys: (string | null)[] = new Array(count).fill(null);
@@ -47,8 +49,7 @@ export function packPage(
   const rejections: PackedPage['rejections'] = [];
   const keptAt: number[] = [];
   const kept: string[] = [];
-  let text = '';
-  let bytes = 0;
+  const out = new LineBuffer(capacity);
   for (let i = 0; i < count; i++) {
     const hit = hits[i] as { _id?: string | null; _source?: unknown };
     const processed = processRecord(hit._source, options, hit._id ?? undefined);
@@ -56,9 +57,7 @@ export function packPage(
       const { reason, detail, documentId } = processed;
       rejections.push({ at: i, reason, detail, ...(documentId ? { documentId } : {}) });
     } else {
-      const line = `${trainLine(processed.record, options.workloadType)}\n`;
-      text += line;
-      bytes += Buffer.byteLength(line);
+      out.push(trainLine(processed.record, options.workloadType));
       if (processed.key !== undefined) {
         keys[i] = processed.key;
         priorities[i] = processed.priority as number;
@@ -69,11 +68,38 @@ export function packPage(
         kept.push(JSON.stringify(processed.record));
       }
     }
-    byteEnds[i] = bytes;
+    byteEnds[i] = out.length;
   }
-  // an encoder's output owns its ArrayBuffer (a small Buffer may share Node's pool)
-  const lines = new TextEncoder().encode(text);
-  return { count, lines, lineEnds: byteEnds, keys, priorities, classes, rejections, keptAt, kept };
+  return { count, lines: out.bytes(), lineEnds: byteEnds, keys, priorities, classes, rejections, keptAt, kept };
+}
+
+const NEWLINE = 10;
+
+/** Lines encoded as UTF-8 straight into one growing buffer, each followed by a newline. */
+class LineBuffer {
+  // allocUnsafeSlow: a buffer of its own, never a slice of Node's shared pool, so it can be transferred
+  private buffer: Buffer;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(capacity, 1024));
+  }
+
+  push(line: string) {
+    // a UTF-16 code unit takes at most 3 bytes in UTF-8
+    const most = line.length * 3 + 1;
+    if (this.length + most > this.buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + most));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.length += this.buffer.write(line, this.length, 'utf8');
+    this.buffer[this.length++] = NEWLINE;
+  }
+
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buffer.buffer, 0, this.length);
+  }
 }
 
 /**

@@ -20,7 +20,7 @@ port.on('message', (request: WorkerRequest) => {
     const page = parseSearchPage(decoder.decode(request.body));
     port.postMessage({ type: 'cursor', seq, cursor: cursorOf(page) } satisfies WorkerReply);
     const hits = page.hits.length > request.take ? page.hits.slice(0, request.take) : page.hits;
-    const packed = packPage(hits, options, request.cutoffs);
+    const packed = packPage(hits, options, request.cutoffs, request.body.length);
     port.postMessage({ type: 'records', seq, page: packed } satisfies WorkerReply, transferablesOf(packed));
   } catch (err) {
     port.postMessage({
