@@ -2,6 +2,7 @@ import type { ResolvedWorkloadType } from '../contracts';
 import { toTrainingRow } from './formatting';
 import type { LogRecord } from './log-record';
 import { recordKeys } from './record-keys';
+import { RepeatedJson } from './repeated-json';
 import { type RejectionReason, validateRecord } from './validation';
 import { recordClass } from './workload-type';
 
@@ -70,5 +71,13 @@ export function processRecord(raw: unknown, options: ProcessOptions, documentId:
   return { ok: true, key: keys?.key, priority: keys?.priority, cls, record };
 }
 
-export const trainLine = (record: LogRecord, type: ResolvedWorkloadType): string =>
-  JSON.stringify(toTrainingRow(record, type));
+/** The request's tools, the same in most records of a workload: their text is reused. */
+const toolsText = new RepeatedJson();
+
+/** `JSON.stringify(toTrainingRow(record, type))`, with the tools' text reused from the record before when equal. */
+export function trainLine(record: LogRecord, type: ResolvedWorkloadType): string {
+  const row = toTrainingRow(record, type);
+  if (!row.tools) return JSON.stringify(row);
+  // the row's keys are messages, then tools: the text JSON.stringify gives
+  return `{"messages":${JSON.stringify(row.messages)},"tools":${toolsText.stringify(row.tools)}}`;
+}
