@@ -21,7 +21,7 @@ import { loadLogs } from '../stores/log-loader';
 //
 //   npm run bench            BENCH_SIZES=10000,100000 npm run bench
 //   BENCH_MODES=inline,threads-1,threads-2 (the builds measured beside the raw read),
-//   BENCH_WORKLOAD=classification, BENCH_PAGE_SIZE=1000, BENCH_NODE_FLAGS="--max-old-space-size=384 --max-semi-space-size=64"
+//   BENCH_WARMUP=0 (no unmeasured raw read first), BENCH_WORKLOAD=classification, BENCH_PAGE_SIZE=1000, BENCH_NODE_FLAGS="--max-old-space-size=384 --max-semi-space-size=64"
 
 const VERSION = 'v1';
 const WORKLOAD = ResolvedWorkloadType.parse(process.env.BENCH_WORKLOAD ?? 'tool_calling');
@@ -183,7 +183,8 @@ async function main() {
   const rows: Record<string, unknown>[] = [];
   for (const size of sizes) {
     await ensureLoaded(size);
-    measure('raw', size); // warms Elasticsearch's caches so both measured passes see the same state
+    // warms Elasticsearch's caches so both measured passes see the same state (BENCH_WARMUP=0: not)
+    if (process.env.BENCH_WARMUP !== '0') measure('raw', size);
     const raw = measure('raw', size);
     rows.push({
       records: size,
