@@ -20,7 +20,7 @@ import { resolveWorkloadType } from './workload-type';
 const YIELD_EVERY = 200;
 
 /** Record workers a build uses unless told otherwise (see docs/benchmarks.md, dataset build). */
-export const DEFAULT_DATASET_THREADS = 1;
+export const DEFAULT_DATASET_THREADS = 2;
 
 /** Records (the newest) that `workload_type: auto` is detected from. */
 export const DETECTION_SAMPLE = 1000;
