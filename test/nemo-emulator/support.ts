@@ -1,3 +1,4 @@
+import { VirtualClock } from '../../nemo-emulator/runtime/clock';
 import { type RunningEmulator, startEmulator } from '../../nemo-emulator/server';
 
 // Raw-HTTP helpers for the emulator tests: start one on a random port, call it with fetch,
@@ -24,6 +25,28 @@ export class Emulator {
 
   close(): Promise<void> {
     return this.running.close();
+  }
+
+  /** The emulator's virtual clock (started with `clock: 'virtual'`). */
+  get clock(): VirtualClock {
+    const { clock } = this.running;
+    if (!(clock instanceof VirtualClock)) throw new Error('this emulator runs on the wall clock');
+    return clock;
+  }
+
+  /**
+   * Waits until `check` holds: on a virtual clock by jumping from one emulated wait to the
+   * next (no wall time passes for durations), on the wall clock by polling.
+   */
+  async waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+    const { clock } = this.running;
+    if (!(clock instanceof VirtualClock)) return waitFor(check, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+      // nothing waits on the clock: a job is busy outside it (an HTTP call); let it run
+      if (!(await clock.advanceToNext())) await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   async call<T = Json>(
@@ -83,7 +106,7 @@ export class Emulator {
   async deployAndWait(ns: string, model: string): Promise<void> {
     const name = model.replace(/\//g, '-');
     await this.ok('POST', '/v1/deployment/model-deployments', deploymentBody(ns, name, model));
-    await waitFor(async () => {
+    await this.waitFor(async () => {
       const d = await this.ok('GET', `/v1/deployment/model-deployments/${ns}/${name}`);
       return d.status_details.status === 'ready';
     });
@@ -108,7 +131,7 @@ export class Emulator {
 
   async waitForJob(path: string, done: (status: string) => boolean = terminal): Promise<Json> {
     let last: Json;
-    await waitFor(async () => {
+    await this.waitFor(async () => {
       last = await this.ok('GET', path);
       return done(last.status);
     });
