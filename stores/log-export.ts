@@ -45,8 +45,9 @@ const isIndexMissing = (err: unknown) =>
 const pageSizeOf = (options: ExportOptions) => Math.max(1, Math.min(options.pageSize ?? 2000, 10_000));
 const keepAliveOf = (options: ExportOptions) => options.keepAlive ?? '2m';
 
-/** A point in time on the index, or undefined when the index does not exist. */
+/** A point in time on the index, or undefined when nothing is to be read (no index, limit 0). */
 async function openPointInTime(options: ExportOptions): Promise<string | undefined> {
+  if (options.limit <= 0) return undefined;
   try {
     return (await options.elasticsearch.openPointInTime({ index: options.index, keep_alive: keepAliveOf(options) })).id;
   } catch (err) {
@@ -81,11 +82,10 @@ function pageRequest(
 
 /** Pages of raw `_source` records; an index that does not exist yields nothing. */
 export async function* exportLogPages(options: ExportOptions): AsyncGenerator<unknown[]> {
-  const { elasticsearch: es, limit } = options;
-  const pageSize = pageSizeOf(options);
-  if (limit <= 0) return;
   const opened = await openPointInTime(options);
   if (opened === undefined) return;
+  const { elasticsearch: es, limit } = options;
+  const pageSize = pageSizeOf(options);
   let pitId = opened;
 
   const fetchPage = (size: number, after: estypes.SortResults | undefined) =>
@@ -126,12 +126,10 @@ export async function exportRawLogPages(
   options: ExportOptions,
   handle: (body: Buffer, take: number) => Promise<PageCursor>,
 ): Promise<void> {
+  let pitId = await openPointInTime(options);
+  if (pitId === undefined) return;
   const { elasticsearch: es, limit } = options;
   const pageSize = pageSizeOf(options);
-  if (limit <= 0) return;
-  const opened = await openPointInTime(options);
-  if (opened === undefined) return;
-  let pitId = opened;
   let remaining = limit;
   try {
     let after: estypes.SortResults | undefined;
