@@ -18,6 +18,7 @@ import { ResultsStore } from '../../stores/results/results-store';
 import { runOutcome } from '../../temporal/run-outcome';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
+import { EmulatorClient } from '../support/emulator-client';
 import { type ClockDriver, driveClock, virtualClockOf } from '../support/virtual-time';
 import { REPO } from './private-servers';
 
@@ -271,14 +272,9 @@ export class ChaosRig {
     return runOutcome(this.client.workflow.getHandle(workflowIdForJob(jobId)));
   }
 
-  async admin<T>(method: 'GET' | 'PUT' | 'DELETE', route: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.emulator.url}${route}`, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : undefined,
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
+  /** A call to the emulator's admin routes that must succeed (the shared EmulatorClient). */
+  admin<T>(method: 'GET' | 'PUT' | 'DELETE', route: string, body?: unknown): Promise<T> {
+    return new EmulatorClient(this.emulator.url).ok<T>(method, route, body);
   }
 
   async close(): Promise<void> {

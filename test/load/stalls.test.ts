@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type EmulatorCounters, judgeRun } from '../chaos/invariants';
+import { judgeRun } from '../chaos/invariants';
 import { freePort, PrivateFerretDb, waitUntil } from '../chaos/private-servers';
 import { ChaosRig, MODELS } from '../chaos/rig';
+import type { EmulatorCounters } from '../support/emulator-client';
 import { servers } from '../support/servers';
 import { LONG_WAITS, type PendingWait, pendingLongWaits, runActivityAttempts } from './run-history';
 
