@@ -1,23 +1,16 @@
 import { activityInfo } from '@temporalio/activity';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
-import { NemoPermanentError, QUEUED_STATUSES } from '../nemo-client';
-import { type CustomizationConfig, customizationFailureReason, lacksResources } from '../nemo-client/customizer';
+import type { CustomizationConfig } from '../nemo-client/customizer';
 import { datasetFilesUrl } from '../nemo-client/entity-store';
 import type { ResultsStore } from '../stores/results/results-store';
 import { customizationId, nimId } from '../stores/results/schema';
-import { cancelRemoteOnCancellation } from './cancel-remote';
-import { heartbeat } from './heartbeat';
+import { completeCustomization, pollCustomizationJob, waitServed } from './customization-job';
 import { customizationConfigName, customizationJobKey, customizedModelName, runGeneration } from './naming';
 import type { NemoFactory } from './nemo-factory';
-import { pollUntilDone } from './poll';
 
 export interface CustomizationDeps {
   results: ResultsStore;
   nemo: NemoFactory;
-}
-
-interface Resume {
-  remoteJobId?: string;
 }
 
 export function createCustomizationActivities({ results, nemo }: CustomizationDeps) {
@@ -49,9 +42,6 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
       const started = (await results.getCustomization(docId))?.started_at ?? new Date();
 
       const info = activityInfo();
-      const resumed = (info.heartbeatDetails as Resume | undefined)?.remoteJobId;
-      const found = resumed ? await client.customizer.getJob(resumed) : undefined;
-      const remote = found ?? (await ensureJob());
       async function ensureJob() {
         const customizer = candidate.customizer_configs;
         if (!customizer) throw new Error(`${candidate.model_name} has customization enabled but no customizer_configs`);
@@ -99,72 +89,13 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
         );
         return job;
       }
-      heartbeat({ remoteJobId: remote.id } satisfies Resume);
-      await results.updateCustomization(docId, {
-        job_id: remote.id,
-        status: 'running',
-        nmp_uri: client.customizer.jobUri(remote.id),
-        customized_model: remote.output_model,
-      });
-
-      await cancelRemoteOnCancellation(
-        () =>
-          pollUntilDone({
-            read: () => client.customizer.getStatus(remote.id),
-            headway: (s) => s.percentage_done * 1e6 + s.steps_completed,
-            done: (s) => s.status === 'completed',
-            failed: (s) =>
-              s.status === 'failed' || s.status === 'cancelled'
-                ? `customization ${s.status}: ${customizationFailureReason(s)}`
-                : undefined,
-            progress: {
-              of: (s) => ({
-                progress: s.percentage_done,
-                epochs_completed: s.epochs_completed,
-                steps_completed: s.steps_completed,
-                runtime_seconds: (Date.now() - started.getTime()) / 1000,
-              }),
-              write: (patch) => results.updateCustomization(docId, patch),
-            },
-            heartbeat: (s) => ({ remoteJobId: remote.id, progress: s.percentage_done }),
-            queued: (s) => QUEUED_STATUSES.has(s.status),
-            stalledBecause: (s) =>
-              lacksResources(s) ? 'insufficient GPU resources (NotEnoughResources)' : `last status ${s.status}`,
-            intervalMs: config.timing.poll_interval_ms,
-            stallTimeoutMs: config.timing.job_stall_timeout_ms,
-            queueTimeoutMs: config.timing.queue_timeout_ms,
-          }),
-        async () => {
-          await client.customizer.cancelJob(remote.id);
-          await results.updateCustomization(docId, {
-            status: 'cancelled',
-            error: 'Flywheel run cancelled',
-            finished_at: new Date(),
-          });
-        },
-      );
-
-      // The Customizer's own name for the result (its job may have named it only now).
-      const finished = await client.customizer.getJob(remote.id);
-      if (!finished) {
-        throw new NemoPermanentError('customization job vanished after completing', {
-          method: 'GET',
-          path: `/v1/customization/jobs/${remote.id}`,
-          status: 404,
-        });
-      }
-      const customizedModel = finished.output_model;
-      await results.updateCustomization(docId, { customized_model: customizedModel });
+      const job = await pollCustomizationJob({ client, results, config, docId, started }, ensureJob);
+      const { remoteJobId, customizedModel } = job;
       // The adapter is usable once the NIM proxy lists the customized model (after its sync).
       if (input.waitServed !== false) {
-        await waitServed(client, customizedModel, config, { remoteJobId: remote.id, progress: 100 });
+        await waitServed(client, customizedModel, config, { remoteJobId, progress: 100 });
       }
-      await results.updateCustomization(docId, {
-        status: 'completed',
-        progress: 100,
-        finished_at: new Date(),
-        runtime_seconds: (Date.now() - started.getTime()) / 1000,
-      });
+      await completeCustomization(results, docId, started);
       return { customizedModel };
     },
 
@@ -173,23 +104,4 @@ export function createCustomizationActivities({ results, nemo }: CustomizationDe
       await waitServed(nemo(input.config), input.model, input.config, { model: input.model });
     },
   };
-}
-
-async function waitServed(
-  client: ReturnType<NemoFactory>,
-  model: string,
-  config: FlywheelConfig,
-  details: Record<string, unknown>,
-): Promise<void> {
-  await pollUntilDone({
-    read: async () => (await client.nim.listModelIds()).includes(model),
-    headway: () => 0,
-    done: (served) => served,
-    failed: () => undefined,
-    heartbeat: () => details,
-    name: 'served',
-    stalledBecause: () => `${model} never appeared in the NIM proxy's model list`,
-    intervalMs: config.timing.poll_interval_ms,
-    stallTimeoutMs: config.timing.deployment_timeout_ms,
-  });
 }

@@ -1,31 +1,16 @@
-import { activityInfo } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { FlywheelConfig, GeneralBenchmark } from '../config/schema';
 import type { BenchmarkVariant } from '../contracts';
-import {
-  benchmarkScore,
-  buildBenchmarkConfig,
-  NemoPermanentError,
-  openAiBaseUrl,
-  QUEUED_STATUSES,
-} from '../nemo-client';
-import type { EvaluationJob } from '../nemo-client/evaluator';
+import { benchmarkScore, buildBenchmarkConfig, NemoPermanentError, openAiBaseUrl } from '../nemo-client';
 import type { ResultsStore } from '../stores/results/results-store';
 import type { GeneralBenchmarkDoc } from '../stores/results/schema';
-import { cancelRemoteOnCancellation } from './cancel-remote';
-import { heartbeat } from './heartbeat';
-import { evaluationJobKey, runGeneration } from './naming';
+import { runEvaluationJob } from './evaluation-job';
+import { evaluationJobKey } from './naming';
 import type { NemoFactory } from './nemo-factory';
-import { pollUntilDone } from './poll';
 import { retryTransient } from './transient-retry';
 
 export interface GeneralBenchmarkDeps {
   results: ResultsStore;
   nemo: NemoFactory;
-}
-
-interface Resume {
-  remoteJobId?: string;
 }
 
 export interface GeneralBenchmarkResult {
@@ -75,94 +60,58 @@ export function createGeneralBenchmarkActivities({ results, nemo }: GeneralBench
       };
       const record = (patch: Partial<GeneralBenchmarkDoc>) =>
         results.setGeneralBenchmark(jobId, modelName, Object.assign(base, patch));
-      const read = async (id: string): Promise<EvaluationJob> => {
-        const job = await client.evaluator.getJob(id);
-        if (!job) {
-          throw new NemoPermanentError('evaluation job not found', {
-            method: 'GET',
-            path: `/v1/evaluation/jobs/${id}`,
-          });
-        }
-        return job;
+      const failed = async (error: string): Promise<GeneralBenchmarkResult> => {
+        await record({ status: 'failed', error, finished_at: new Date() });
+        return { benchmark: benchmark.type, variant, score: null, status: 'failed', error };
       };
-      const info = activityInfo();
-      const resumed = (info.heartbeatDetails as Resume | undefined)?.remoteJobId;
-      const remote = resumed
-        ? await read(resumed)
-        : (
-            await client.evaluator.ensureJob(
-              {
-                namespace,
-                config: buildBenchmarkConfig(benchmark),
-                target: {
-                  type: 'model',
-                  model: {
-                    api_endpoint: {
-                      url: `${openAiBaseUrl(config.nmp_config.nim_base_url)}/chat/completions`,
-                      model_id: input.targetModel,
-                    },
-                  },
-                },
-              },
-              {
-                base: evaluationJobKey(jobId, modelName, `benchmark-${variant}-${benchmark.type}`),
-                generation: runGeneration(info),
-              },
-            )
-          ).job;
-      heartbeat({ remoteJobId: remote.id } satisfies Resume);
-      await record({ job_id: remote.id, nmp_uri: client.evaluator.jobUri(remote.id) });
-
-      let failure: string | undefined;
-      await cancelRemoteOnCancellation(
-        () =>
-          pollUntilDone({
-            read: () => read(remote.id),
-            headway: (j) => j.status_details?.progress ?? 0,
-            done: (j) => j.status === 'completed',
-            failed: (j) =>
-              j.status === 'failed' || j.status === 'cancelled'
-                ? `benchmark ${benchmark.type} ${j.status}: ${j.status_details?.message ?? 'no detail'}`
-                : undefined,
-            heartbeat: (j) => ({ remoteJobId: remote.id, progress: j.status_details?.progress ?? 0 }),
-            queued: (j) => QUEUED_STATUSES.has(j.status),
-            stalledBecause: (j) => `last status ${j.status}`,
-            intervalMs: config.timing.poll_interval_ms,
-            stallTimeoutMs: config.timing.job_stall_timeout_ms,
-            queueTimeoutMs: config.timing.queue_timeout_ms,
-          }).catch((err: unknown) => {
-            const ended = err instanceof ApplicationFailure && (err.type === 'JobFailed' || err.type === 'JobStalled');
-            if (!ended && !(err instanceof NemoPermanentError)) throw err;
-            failure = (err as Error).message;
-          }),
-        async () => {
-          await client.evaluator.cancelJob(remote.id);
-          await record({ status: 'cancelled', error: 'Flywheel run cancelled', finished_at: new Date() });
+      const request = {
+        namespace,
+        config: buildBenchmarkConfig(benchmark),
+        target: {
+          type: 'model' as const,
+          model: {
+            api_endpoint: {
+              url: `${openAiBaseUrl(config.nmp_config.nim_base_url)}/chat/completions`,
+              model_id: input.targetModel,
+            },
+          },
+        },
+      };
+      return runEvaluationJob(
+        {
+          client,
+          config,
+          request,
+          key: evaluationJobKey(jobId, modelName, `benchmark-${variant}-${benchmark.type}`),
+          label: `benchmark ${benchmark.type}`,
+          recordJob: (remote) => record({ job_id: remote.id, nmp_uri: client.evaluator.jobUri(remote.id) }),
+          recordCancelled: () =>
+            record({ status: 'cancelled', error: 'Flywheel run cancelled', finished_at: new Date() }),
+          // a failed or stalled job is the gate's "could not be checked", not the activity's failure
+          ended: (err) => failed(err.message),
+        },
+        async (finished) => {
+          try {
+            const scored = benchmarkScore(
+              await retryTransient(() => client.evaluator.getResults(finished.id)),
+              benchmark,
+              finished.id,
+            );
+            await record({
+              status: 'completed',
+              task: scored.task,
+              metric: scored.metric,
+              score: scored.value,
+              count: scored.count,
+              finished_at: new Date(),
+            });
+            return { benchmark: benchmark.type, variant, score: scored.value, status: 'completed' };
+          } catch (err) {
+            if (!(err instanceof NemoPermanentError)) throw err;
+            return failed(err.message);
+          }
         },
       );
-      if (!failure) {
-        try {
-          const scored = benchmarkScore(
-            await retryTransient(() => client.evaluator.getResults(remote.id)),
-            benchmark,
-            remote.id,
-          );
-          await record({
-            status: 'completed',
-            task: scored.task,
-            metric: scored.metric,
-            score: scored.value,
-            count: scored.count,
-            finished_at: new Date(),
-          });
-          return { benchmark: benchmark.type, variant, score: scored.value, status: 'completed' };
-        } catch (err) {
-          if (!(err instanceof NemoPermanentError)) throw err;
-          failure = err.message;
-        }
-      }
-      await record({ status: 'failed', error: failure, finished_at: new Date() });
-      return { benchmark: benchmark.type, variant, score: null, status: 'failed', error: failure };
     },
   };
 }

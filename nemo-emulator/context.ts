@@ -1,5 +1,6 @@
 import { RequestLog } from './http/request-log';
 import { NimProxy } from './models/nim-proxy';
+import { type Clock, wallClock } from './runtime/clock';
 import { Counters } from './runtime/counters';
 import { type Durations, REALISTIC_DURATIONS } from './runtime/durations';
 import { type FaultPlan, Faults } from './runtime/faults';
@@ -20,6 +21,8 @@ export interface EmulatorSettings {
   durations?: Durations;
   /** Record every request's body for GET /admin/requests (tests). */
   recordRequests?: boolean;
+  /** What the life cycles wait on: the wall clock (default) or a virtual clock tests advance. */
+  clock?: Clock;
 }
 
 function freshState(): EmulatorState {
@@ -36,6 +39,7 @@ export class EmulatorContext {
   readonly durations: Durations;
   readonly faults: Faults;
   readonly scheduler: Scheduler;
+  readonly clock: Clock;
   readonly nim: NimProxy;
   readonly requestLog: RequestLog | undefined;
 
@@ -43,9 +47,14 @@ export class EmulatorContext {
     this.ids = new IdGenerator(settings.seed);
     this.durations = settings.durations ?? REALISTIC_DURATIONS;
     this.faults = new Faults(settings.seed, settings.faults);
-    this.scheduler = new Scheduler(settings.timeScale);
-    this.gpus = new GpuMeter(settings.timeScale);
-    this.nim = new NimProxy(() => this.state, settings.seed);
+    this.clock = settings.clock ?? wallClock;
+    this.scheduler = new Scheduler(settings.timeScale, this.clock);
+    this.gpus = this.freshGpuMeter();
+    this.nim = new NimProxy(
+      () => this.state,
+      settings.seed,
+      () => this.clock.now(),
+    );
     this.requestLog = settings.recordRequests ? new RequestLog() : undefined;
   }
 
@@ -57,10 +66,14 @@ export class EmulatorContext {
     await this.scheduler.stopAll();
     this.state = freshState();
     this.counters = new Counters();
-    this.gpus = new GpuMeter(this.settings.timeScale);
+    this.gpus = this.freshGpuMeter();
     this.requestLog?.clear();
     this.ids = new IdGenerator(this.settings.seed);
     this.faults.clear();
+  }
+
+  private freshGpuMeter(): GpuMeter {
+    return new GpuMeter(this.settings.timeScale, () => this.clock.now());
   }
 
   liveDeployments(): string[] {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { CLOCK_KINDS, type ClockKind } from './runtime/clock';
 import { DURATION_PROFILES, type DurationProfile } from './runtime/durations';
 import { FaultPlanSchema } from './runtime/faults';
 import { DEFAULT_PORT, startEmulator } from './server';
@@ -19,6 +20,13 @@ function profileOf(value: string): DurationProfile {
     throw new InvalidArgumentError(`--profile must be one of ${Object.keys(DURATION_PROFILES).join(', ')}`);
   }
   return value as DurationProfile;
+}
+
+function clockOf(value: string): ClockKind {
+  if (!(CLOCK_KINDS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`--clock must be one of ${CLOCK_KINDS.join(', ')}`);
+  }
+  return value as ClockKind;
 }
 
 function readFaults(path: string) {
@@ -45,6 +53,7 @@ async function main(): Promise<void> {
     .option('--time-scale <factor>', 'multiplies every job and deployment duration', number('--time-scale'), 1)
     .option('--seed <seed>', 'seed for every random choice', number('--seed'), 42)
     .option('--profile <profile>', 'life-cycle durations: realistic or demo (compressed)', profileOf, 'realistic')
+    .option('--clock <clock>', 'wall, or virtual (advanced by POST /admin/clock/advance)', clockOf, 'wall')
     .option('--faults <file>', 'JSON fault plan to start with (as PUT /admin/faults)', readFaults)
     .parse();
   const opts = program.opts<{
@@ -53,6 +62,7 @@ async function main(): Promise<void> {
     timeScale: number;
     seed: number;
     profile: DurationProfile;
+    clock: ClockKind;
     faults?: unknown;
   }>();
   const emulator = await startEmulator({
@@ -61,9 +71,12 @@ async function main(): Promise<void> {
     timeScale: opts.timeScale,
     seed: opts.seed,
     profile: opts.profile,
+    clock: opts.clock,
     faults: opts.faults as never,
   });
-  console.log(`nemo-emulator listening on ${emulator.url} (${opts.profile} durations, time scale ${opts.timeScale})`);
+  console.log(
+    `nemo-emulator listening on ${emulator.url} (${opts.profile} durations, time scale ${opts.timeScale}, ${opts.clock} clock)`,
+  );
   const shutdown = (signal: string) => {
     console.log(`nemo-emulator: ${signal}, shutting down`);
     emulator.close().then(

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createEmulatorApp } from './app';
 import { EmulatorContext } from './context';
+import { type Clock, type ClockKind, createClock } from './runtime/clock';
 import { type DurationProfile, type Durations, resolveDurations } from './runtime/durations';
 import { type FaultPlan, FaultPlanSchema } from './runtime/faults';
 
@@ -25,21 +26,27 @@ export interface EmulatorOptions {
   durations?: Partial<Durations>;
   /** Record every request body for GET /admin/requests (nemo-emulator/http/request-log.ts). */
   recordRequests?: boolean;
+  /** `wall` (default) or `virtual`: life cycles wait on a clock advanced by the test (runtime/clock.ts). */
+  clock?: ClockKind;
 }
 
 export interface RunningEmulator {
   url: string;
+  /** The life cycles' clock; a VirtualClock (advance it) when started with `clock: 'virtual'`. */
+  clock: Clock;
   close(): Promise<void>;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
+  const clock = createClock(options.clock);
   const ctx = new EmulatorContext({
     timeScale: options.timeScale ?? 1,
     seed: options.seed ?? 42,
     faults: options.faults ? FaultPlanSchema.parse(options.faults) : undefined,
     durations: resolveDurations(options.profile, options.durations),
     recordRequests: options.recordRequests ?? false,
+    clock,
   });
   let url = '';
   const app = createEmulatorApp(ctx, () => url);
@@ -55,6 +62,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let closing: Promise<void> | undefined;
   return {
     url,
+    clock,
     close() {
       closing ??= (async () => {
         await ctx.scheduler.stopAll();

@@ -42,38 +42,54 @@ const withId = (hit: { _id?: string | null; _source?: unknown }) => {
 const isIndexMissing = (err: unknown) =>
   (err as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception';
 
-/** Pages of raw `_source` records; an index that does not exist yields nothing. */
-export async function* exportLogPages(options: ExportOptions): AsyncGenerator<unknown[]> {
-  const { elasticsearch: es, index, limit } = options;
-  const pageSize = Math.max(1, Math.min(options.pageSize ?? 2000, 10_000));
-  const keepAlive = options.keepAlive ?? '2m';
-  if (limit <= 0) return;
+const pageSizeOf = (options: ExportOptions) => Math.max(1, Math.min(options.pageSize ?? 2000, 10_000));
+const keepAliveOf = (options: ExportOptions) => options.keepAlive ?? '2m';
 
-  let pitId: string;
+/** A point in time on the index, or undefined when nothing is to be read (no index, limit 0). */
+async function openPointInTime(options: ExportOptions): Promise<string | undefined> {
+  if (options.limit <= 0) return undefined;
   try {
-    pitId = (await es.openPointInTime({ index, keep_alive: keepAlive })).id;
+    return (await options.elasticsearch.openPointInTime({ index: options.index, keep_alive: keepAliveOf(options) })).id;
   } catch (err) {
-    if (isIndexMissing(err)) return;
+    if (isIndexMissing(err)) return undefined;
     throw err;
   }
+}
 
-  const query: estypes.QueryDslQueryContainer = {
-    bool: {
-      filter: [{ term: { client_id: options.clientId } }, { term: { workload_id: options.workloadId } }],
+/** One page's search: the workload's logs in the point in time, newest first, after `after`. */
+function pageRequest(
+  options: ExportOptions,
+  pitId: string,
+  size: number,
+  after: estypes.SortResults | undefined,
+): estypes.SearchRequest {
+  return {
+    pit: { id: pitId, keep_alive: keepAliveOf(options) },
+    query: {
+      bool: {
+        filter: [{ term: { client_id: options.clientId } }, { term: { workload_id: options.workloadId } }],
+      },
     },
+    // the point in time adds its own _shard_doc tie-breaker, which search_after needs
+    sort: [{ timestamp: { order: 'desc', unmapped_type: 'date' } }],
+    size,
+    track_total_hits: false,
+    // only what is read: less JSON to parse per page
+    filter_path: ['pit_id', 'hits.hits._id', 'hits.hits._source', 'hits.hits.sort'],
+    ...(after ? { search_after: after } : {}),
   };
+}
+
+/** Pages of raw `_source` records; an index that does not exist yields nothing. */
+export async function* exportLogPages(options: ExportOptions): AsyncGenerator<unknown[]> {
+  const opened = await openPointInTime(options);
+  if (opened === undefined) return;
+  const { elasticsearch: es, limit } = options;
+  const pageSize = pageSizeOf(options);
+  let pitId = opened;
+
   const fetchPage = (size: number, after: estypes.SortResults | undefined) =>
-    es.search<Record<string, unknown>>({
-      pit: { id: pitId, keep_alive: keepAlive },
-      query,
-      // the point in time adds its own _shard_doc tie-breaker, which search_after needs
-      sort: [{ timestamp: { order: 'desc', unmapped_type: 'date' } }],
-      size,
-      track_total_hits: false,
-      // only what is read: less JSON to parse per page
-      filter_path: ['pit_id', 'hits.hits._id', 'hits.hits._source', 'hits.hits.sort'],
-      ...(after ? { search_after: after } : {}),
-    });
+    es.search<Record<string, unknown>>(pageRequest(options, pitId, size, after));
 
   let remaining = limit;
   try {
@@ -110,37 +126,16 @@ export async function exportRawLogPages(
   options: ExportOptions,
   handle: (body: Buffer, take: number) => Promise<PageCursor>,
 ): Promise<void> {
-  const { elasticsearch: es, index, limit } = options;
-  const pageSize = Math.max(1, Math.min(options.pageSize ?? 2000, 10_000));
-  const keepAlive = options.keepAlive ?? '2m';
-  if (limit <= 0) return;
-
-  let pitId: string;
-  try {
-    pitId = (await es.openPointInTime({ index, keep_alive: keepAlive })).id;
-  } catch (err) {
-    if (isIndexMissing(err)) return;
-    throw err;
-  }
-  const query: estypes.QueryDslQueryContainer = {
-    bool: {
-      filter: [{ term: { client_id: options.clientId } }, { term: { workload_id: options.workloadId } }],
-    },
-  };
+  let pitId = await openPointInTime(options);
+  if (pitId === undefined) return;
+  const { elasticsearch: es, limit } = options;
+  const pageSize = pageSizeOf(options);
   let remaining = limit;
   try {
     let after: estypes.SortResults | undefined;
     for (;;) {
       const size = Math.min(pageSize, remaining);
-      const body = await rawSearch(es, {
-        pit: { id: pitId, keep_alive: keepAlive },
-        query,
-        sort: [{ timestamp: { order: 'desc', unmapped_type: 'date' } }],
-        size,
-        track_total_hits: false,
-        filter_path: ['pit_id', 'hits.hits._id', 'hits.hits._source', 'hits.hits.sort'],
-        ...(after ? { search_after: after } : {}),
-      });
+      const body = await rawSearch(es, pageRequest(options, pitId, size, after));
       const cursor = await handle(body, remaining);
       if (cursor.pitId) pitId = cursor.pitId;
       remaining -= Math.min(cursor.hits, remaining);

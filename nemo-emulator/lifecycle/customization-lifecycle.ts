@@ -93,7 +93,7 @@ export function startCustomization(ctx: EmulatorContext, job: CustomizationJob):
       created_at: at,
       updated_at: at,
     });
-    const servedFrom = Date.now() + durations.adapter_sync_ms * ctx.scheduler.timeScale;
+    const servedFrom = ctx.scheduler.now() + durations.adapter_sync_ms * ctx.scheduler.timeScale;
     if (embedding) {
       ctx.state.trainedEmbedders.set(job.output_model, {
         id: job.output_model,

@@ -25,6 +25,8 @@ export class NimProxy {
   constructor(
     private readonly state: () => EmulatorState,
     private readonly seed: number,
+    /** The emulator's clock: an adapter is served once its sync time has passed on it. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   served(): ServedModel[] {
@@ -38,11 +40,11 @@ export class NimProxy {
     for (const tuned of state.trainedEmbedders.values()) {
       // a tuned embedder is served once synced, next to its base (always on, or deployed)
       const baseServed = bases.has(tuned.baseModel) || ALWAYS_ON.includes(tuned.baseModel);
-      if (Date.now() >= tuned.servedFrom && baseServed && state.models.has(tuned.id)) ids.add(tuned.id);
+      if (this.now() >= tuned.servedFrom && baseServed && state.models.has(tuned.id)) ids.add(tuned.id);
     }
     for (const trained of state.trainedModels.values()) {
       // the adapter is served once it has synced to the NIM of its base model
-      const synced = Date.now() >= trained.servedFrom;
+      const synced = this.now() >= trained.servedFrom;
       if (synced && bases.has(trained.baseModel) && state.models.has(trained.id)) ids.add(trained.id);
     }
     return [...ids].map((id) => ({ id, owned_by: id.includes('/') ? (id.split('/')[0] ?? 'system') : 'system' }));

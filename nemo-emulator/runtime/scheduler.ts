@@ -1,6 +1,9 @@
+import { type Clock, wallClock } from './clock';
+
 // Time for the emulated life cycles. Durations are written as realistic milliseconds and
-// multiplied by the time scale, so a demo looks real and a test finishes in milliseconds.
-// Every timer and background task is tracked so close() and reset leave nothing running.
+// multiplied by the time scale, so a demo looks real and a test finishes in milliseconds. They
+// run on the emulator's clock (the wall clock, or a virtual one a test advances). Every timer
+// and background task is tracked so close() and reset leave nothing running.
 
 export class AbortedError extends Error {
   override name = 'AbortedError';
@@ -8,11 +11,19 @@ export class AbortedError extends Error {
 
 export class Scheduler {
   private root = new AbortController();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<() => void>();
   private readonly tasks = new Set<Promise<void>>();
   private readonly children = new Set<AbortController>();
 
-  constructor(readonly timeScale: number) {}
+  constructor(
+    readonly timeScale: number,
+    readonly clock: Clock = wallClock,
+  ) {}
+
+  /** Now on the emulator's clock (milliseconds since the epoch). */
+  now(): number {
+    return this.clock.now();
+  }
 
   /** A controller aborted by `stopAll` too; one per job, so a job can be stopped alone. */
   controller(): AbortController {
@@ -22,29 +33,33 @@ export class Scheduler {
     return own;
   }
 
-  /** Sleeps a realistic duration scaled by the time scale. */
+  /** Sleeps a realistic duration scaled by the time scale, on the emulator's clock. */
   sleep(realisticMs: number, signal?: AbortSignal): Promise<void> {
-    return this.sleepExactly(realisticMs * this.timeScale, signal);
+    return this.wait(this.clock, realisticMs * this.timeScale, signal);
   }
 
-  /** Sleeps wall-clock milliseconds (injected latency is not scaled). */
-  sleepExactly(ms: number, signal: AbortSignal = this.root.signal): Promise<void> {
+  /**
+   * Sleeps wall-clock milliseconds, whatever the emulator's clock: injected HTTP latency and
+   * hangs are what a client's own timers see, so they are neither scaled nor virtual.
+   */
+  sleepExactly(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.wait(wallClock, ms, signal);
+  }
+
+  private wait(clock: Clock, ms: number, signal: AbortSignal = this.root.signal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new AbortedError('stopped'));
       const onAbort = () => {
-        clearTimeout(timer);
-        this.timers.delete(timer);
+        cancel();
+        this.timers.delete(cancel);
         reject(new AbortedError('stopped'));
       };
-      const timer = setTimeout(
-        () => {
-          this.timers.delete(timer);
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
-      this.timers.add(timer);
+      const cancel = clock.timer(Math.max(0, ms), () => {
+        this.timers.delete(cancel);
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      this.timers.add(cancel);
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -64,7 +79,7 @@ export class Scheduler {
     this.root.abort();
     for (const child of this.children) child.abort();
     this.children.clear();
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const cancel of this.timers) cancel();
     this.timers.clear();
     await Promise.allSettled([...this.tasks]);
     this.root = new AbortController();

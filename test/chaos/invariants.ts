@@ -1,19 +1,12 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { workflowIdForJob } from '../../workflows/contract';
+import type { EmulatorCounters } from '../support/emulator-client';
 import type { ChaosRig } from './rig';
 
 // The invariants every chaos scenario ends with, measured per run from the emulator's counters
 // and job lists, MongoDB, and Temporal, never from the worker's own account of what it did.
 
-export interface EmulatorCounters {
-  created: {
-    customization_jobs: Record<string, number>;
-    evaluation_jobs: Record<string, number>;
-    deployments: Record<string, number>;
-  };
-  live_deployments: string[];
-  faults_injected: Record<string, number>;
-}
+export type { EmulatorCounters } from '../support/emulator-client';
 
 /** Evaluation jobs have no name: their find-again key is in `custom_fields.flywheel_key`. */
 interface RemoteEvalJob {

@@ -41,6 +41,26 @@ function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * `scripts/stack.sh up|down --headless` on a private state dir: the script starts only the
+ * servers whose URL `env` leaves empty, on the ports `env` gives.
+ */
+function privateStack(command: 'up' | 'down', stateDir: string, what: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const script = spawn('bash', [path.join(REPO, 'scripts/stack.sh'), command, '--headless'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FLYWHEEL_STACK_DIR: stateDir, ...env },
+    });
+    let err = '';
+    script.stderr?.on('data', (d) => {
+      err += String(d);
+    });
+    script.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`stack.sh ${command} (${what}) failed:\n${err}`)),
+    );
+  });
+}
+
 /** One server process that can be stopped (or killed) and started again on the same state. */
 export abstract class RestartableServer {
   private child?: ChildProcess;
@@ -198,29 +218,13 @@ export class PrivatePostgresFerretDb {
     return this.stack('down');
   }
   private stack(command: 'up' | 'down'): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const script = spawn('bash', [path.join(REPO, 'scripts/stack.sh'), command, '--headless'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: {
-          ...process.env,
-          FLYWHEEL_STACK_DIR: this.stateDir,
-          FLYWHEEL_MONGO_PORT: String(this.port),
-          FLYWHEEL_PG_PORT: String(this.pgPort),
-          FLYWHEEL_FERRETDB_BACKEND: 'postgresql',
-          TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-          ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
-          MONGODB_URL: '',
-        },
-      });
-      let err = '';
-      script.stderr?.on('data', (d) => {
-        err += String(d);
-      });
-      script.once('exit', (code) =>
-        code === 0
-          ? resolve()
-          : reject(new Error(`stack.sh ${command} (private FerretDB on PostgreSQL) failed:\n${err}`)),
-      );
+    return privateStack(command, this.stateDir, 'private FerretDB on PostgreSQL', {
+      FLYWHEEL_MONGO_PORT: String(this.port),
+      FLYWHEEL_PG_PORT: String(this.pgPort),
+      FLYWHEEL_FERRETDB_BACKEND: 'postgresql',
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
+      MONGODB_URL: '',
     });
   }
 }
@@ -243,25 +247,11 @@ export class PrivateElasticsearch extends RestartableServer {
     return body.status === 'green' || body.status === 'yellow';
   }
   private stack(command: 'up' | 'down'): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const script = spawn('bash', [path.join(REPO, 'scripts/stack.sh'), command, '--headless'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: {
-          ...process.env,
-          FLYWHEEL_STACK_DIR: this.stateDir,
-          FLYWHEEL_ES_PORT: String(this.port),
-          TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-          MONGODB_URL: process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017',
-          ELASTICSEARCH_URL: '',
-        },
-      });
-      let err = '';
-      script.stderr?.on('data', (d) => {
-        err += String(d);
-      });
-      script.once('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`stack.sh ${command} (private Elasticsearch) failed:\n${err}`)),
-      );
+    return privateStack(command, this.stateDir, 'private Elasticsearch', {
+      FLYWHEEL_ES_PORT: String(this.port),
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      MONGODB_URL: process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017',
+      ELASTICSEARCH_URL: '',
     });
   }
   override async start(): Promise<void> {

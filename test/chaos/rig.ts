@@ -10,7 +10,7 @@ import type { MongoClient } from 'mongodb';
 import { stringify } from 'yaml';
 import { loadFlywheelConfig } from '../../config/load';
 import type { CandidateModel, FlywheelConfig } from '../../config/schema';
-import { startEmulator } from '../../nemo-emulator/server';
+import { type RunningEmulator, startEmulator } from '../../nemo-emulator/server';
 import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { loadLogs } from '../../stores/log-loader';
 import { connectMongo } from '../../stores/mongo';
@@ -18,6 +18,8 @@ import { ResultsStore } from '../../stores/results/results-store';
 import { runOutcome } from '../../temporal/run-outcome';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
+import { EmulatorClient } from '../support/emulator-client';
+import { type ClockDriver, driveClock, virtualClockOf } from '../support/virtual-time';
 import { REPO } from './private-servers';
 
 // One chaos "rig": an in-process NeMo emulator, a fresh MongoDB database and Elasticsearch
@@ -48,6 +50,11 @@ export interface RigOptions {
   faults?: Record<string, unknown>;
   /** Extra environment for the worker child (e.g. CHAOS_BLOCK_MS, CHAOS_MAX_ACTIVITIES). */
   workerEnv?: Record<string, string>;
+  /**
+   * `virtual`: the emulator waits on a virtual clock the rig drives (each wait ends as soon as
+   * it is reached), and `clock` pauses it to hold every NeMo job where it is.
+   */
+  emulatorClock?: 'wall' | 'virtual';
 }
 
 // Worker children still alive are killed if this process exits without closing its rigs.
@@ -79,7 +86,9 @@ export class ChaosRig {
   readonly dbName = `chaos_${randomUUID().slice(0, 8)}`;
   readonly logIndex = `chaos-logs-${randomUUID().slice(0, 8)}`;
   readonly workDir = mkdtempSync(path.join(tmpdir(), 'flywheel-chaos-'));
-  emulator!: { url: string; close: () => Promise<void> };
+  emulator!: RunningEmulator;
+  /** Drives the emulator's virtual clock (a rig started with `emulatorClock: 'virtual'`). */
+  clock?: ClockDriver;
   results!: ResultsStore;
   client!: Client;
   /** How many times the supervisor restarted a worker that died on its own (not by us). */
@@ -105,7 +114,9 @@ export class ChaosRig {
       timeScale: this.options.timeScale,
       seed: EMULATOR_SEED,
       faults: this.options.faults as never,
+      clock: this.options.emulatorClock,
     });
+    if (this.options.emulatorClock === 'virtual') this.clock = driveClock(virtualClockOf(this.emulator));
     const mongo = await connectMongo(this.servers.mongoUrl, this.dbName);
     this.mongo = mongo.client;
     this.results = new ResultsStore(mongo.db);
@@ -261,14 +272,9 @@ export class ChaosRig {
     return runOutcome(this.client.workflow.getHandle(workflowIdForJob(jobId)));
   }
 
-  async admin<T>(method: 'GET' | 'PUT' | 'DELETE', route: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.emulator.url}${route}`, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : undefined,
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
+  /** A call to the emulator's admin routes that must succeed (the shared EmulatorClient). */
+  admin<T>(method: 'GET' | 'PUT' | 'DELETE', route: string, body?: unknown): Promise<T> {
+    return new EmulatorClient(this.emulator.url).ok<T>(method, route, body);
   }
 
   async close(): Promise<void> {
@@ -286,6 +292,7 @@ export class ChaosRig {
     await this.mongo?.close().catch(() => undefined);
     await this.elasticsearch?.indices.delete({ index: this.logIndex }, { ignore: [404] }).catch(() => undefined);
     await this.elasticsearch?.close().catch(() => undefined);
+    await this.clock?.stop();
     await this.emulator?.close();
     rmSync(this.workDir, { recursive: true, force: true });
   }

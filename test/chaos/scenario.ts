@@ -1,7 +1,7 @@
 import { workflowIdForJob } from '../../workflows/contract';
+import { sleep } from '../support/rng';
 import { judgeRun, liveDeployments, type RunVerdict } from './invariants';
 import { ChaosRig, type RigOptions, type RigServers } from './rig';
-import { sleep } from './rng';
 
 // What a scenario is given and what it hands back to the table.
 

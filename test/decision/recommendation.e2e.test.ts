@@ -1,6 +1,8 @@
 import type { StoredDecision } from '../../stores/results/schema';
 import { FlywheelHarness } from '../support/flywheel-harness';
 
+// Exercises: stores/traffic-stats.ts (reached through the API or a worker, so no import names them)
+
 // Full runs on the real servers against the NeMo emulator: the run's finalization records the
 // recommendation with intervals, gate verdicts and costs on the run document.
 

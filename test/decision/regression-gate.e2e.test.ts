@@ -5,6 +5,8 @@ import type { StoredDecision } from '../../stores/results/schema';
 import { FlywheelHarness } from '../support/flywheel-harness';
 import { recordHistory } from '../support/flywheel-histories';
 
+// Exercises: activities/general-benchmark.ts (reached through the API or a worker, so no import names them)
+
 // The regression gate end to end on the real servers against the NeMo emulator: the same run
 // with an aggressive training config makes the customized model forget (its GSM8K score falls
 // below 0.95 of the base model's) and it is not recommended; with a gentle config it keeps its

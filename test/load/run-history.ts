@@ -44,3 +44,28 @@ export async function runActivityAttempts(rig: ChaosRig, jobId: string): Promise
 
 /** The long NeMo waits: the activities a heartbeat timeout would retry. */
 export const LONG_WAITS = new Set(['deployCandidate', 'runEvaluation', 'runCustomization', 'teardownDeployment']);
+
+export interface PendingWait {
+  activity: string;
+  attempt: number;
+  /** A worker runs this attempt (PENDING_ACTIVITY_STATE_STARTED), rather than it waiting for one. */
+  started: boolean;
+  /** When the Temporal server last saw the attempt's heartbeat (epoch ms; 0 if never). */
+  lastHeartbeatMs: number;
+}
+
+/** The long NeMo waits in flight in the run's candidate workflows, as the Temporal server sees them. */
+export async function pendingLongWaits(rig: ChaosRig, jobId: string): Promise<PendingWait[]> {
+  const { children } = await attemptsOf(rig, workflowIdForJob(jobId));
+  const described = await Promise.all(children.map((id) => rig.client.workflow.getHandle(id).describe()));
+  return described.flatMap((d) =>
+    (d.raw.pendingActivities ?? [])
+      .filter((a) => LONG_WAITS.has(a.activityType?.name ?? ''))
+      .map((a) => ({
+        activity: a.activityType?.name ?? '?',
+        attempt: a.attempt ?? 1,
+        started: Number(a.state) === 2,
+        lastHeartbeatMs: a.lastHeartbeatTime?.seconds ? Number(a.lastHeartbeatTime.seconds) * 1000 : 0,
+      })),
+  );
+}

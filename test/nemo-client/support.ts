@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { NemoClientConfigSchema, type ResolvedNemoClientConfig } from '../../nemo-client';
+import { EmulatorClient } from '../support/emulator-client';
 
 // Where the NeMo client tests send their requests: an emulator started in-process on a random
 // port, or, when NEMO_BASE_URL is set, a real NeMo deployment (NIM_BASE_URL,
@@ -23,7 +24,7 @@ export const EMBEDDING_MODEL = process.env.NEMO_TEST_EMBEDDING_MODEL ?? 'nvidia/
 export interface NemoTarget {
   config: ResolvedNemoClientConfig;
   /** The emulator's `/admin` routes, when the target has them. */
-  admin?: EmulatorAdmin;
+  admin?: EmulatorClient;
   close(): Promise<void>;
 }
 
@@ -42,7 +43,7 @@ export async function startNemoTarget(options: { timeoutMs?: number; namespace?:
       apiKey: process.env.NEMO_API_KEY || undefined,
       timeoutMs: options.timeoutMs,
     });
-    return { config, admin: hasAdminEndpoint() ? new EmulatorAdmin(nemo) : undefined, close: async () => {} };
+    return { config, admin: hasAdminEndpoint() ? new EmulatorClient(nemo) : undefined, close: async () => {} };
   }
   const { startEmulator } = await import('../../nemo-emulator/server');
   const emulator = await startEmulator({ port: 0, host: '127.0.0.1', timeScale: 0.001, seed: 7 });
@@ -53,7 +54,7 @@ export async function startNemoTarget(options: { timeoutMs?: number; namespace?:
     namespace,
     timeoutMs: options.timeoutMs,
   });
-  return { config, admin: new EmulatorAdmin(emulator.url), close: () => emulator.close() };
+  return { config, admin: new EmulatorClient(emulator.url), close: () => emulator.close() };
 }
 
 /**
@@ -83,43 +84,5 @@ export function describeWithEmulatorAdmin(name: string, body: () => void): void 
     });
   } else {
     console.info(`"${name}" not defined: ${process.env.NEMO_BASE_URL} has no /admin endpoint (real NeMo)`);
-  }
-}
-
-export interface Counters {
-  created: {
-    customization_jobs: Record<string, number>;
-    evaluation_jobs: Record<string, number>;
-    deployments: Record<string, number>;
-  };
-  live_deployments: string[];
-  requests: Record<string, number>;
-  faults_injected: Record<string, number>;
-}
-
-export class EmulatorAdmin {
-  constructor(private readonly url: string) {}
-
-  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
-
-  counters(): Promise<Counters> {
-    return this.call('GET', '/admin/counters') as Promise<Counters>;
-  }
-
-  async setFaults(plan: unknown): Promise<void> {
-    await this.call('PUT', '/admin/faults', plan);
-  }
-
-  async clearFaults(): Promise<void> {
-    await this.call('DELETE', '/admin/faults');
   }
 }

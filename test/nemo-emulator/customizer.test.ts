@@ -127,19 +127,25 @@ test('a customized model is served only while its base model is deployed, and no
 });
 
 test('cancelling a running job stops it; cancelling a finished job leaves it as it is', async () => {
-  // a stall keeps the job running for as long as the test needs
-  await emulator.ok('PUT', '/admin/faults', { customization: { stall: ['customized-c'] } });
-  const job = await emulator.customize(NS, config, 'train', `${NS}/customized-c`);
-  await emulator.waitForJob(`/v1/customization/jobs/${job.id}/status`, (s) => s === 'running');
-  const cancelled = await emulator.ok('POST', `/v1/customization/jobs/${job.id}/cancel`);
-  await emulator.ok('DELETE', '/admin/faults');
-  expect(cancelled.status).toBe('cancelled');
-  await new Promise((r) => setTimeout(r, 300));
-  expect((await emulator.ok('GET', `/v1/customization/jobs/${job.id}/status`)).status).toBe('cancelled');
-  expect((await emulator.call('GET', `/v1/models/${job.output_model}`)).status).toBe(404);
-  expect((await emulator.ok('POST', `/v1/customization/jobs/${job.id}/cancel`)).status).toBe('cancelled');
-  expect((await emulator.call('POST', '/v1/customization/jobs/cust-unknown/cancel')).status).toBe(404);
-  expect((await emulator.call('GET', '/v1/customization/jobs/cust-unknown/status')).status).toBe(404);
+  // on a virtual clock: the job is cancelled mid-training, then a day of virtual time passes
+  const virtual = await Emulator.start({ timeScale: 1, profile: 'realistic', clock: 'virtual' });
+  try {
+    const cfg = await virtual.createConfig(NS, BASE);
+    await virtual.uploadDataset(NS, 'train', { 'training/train_data.jsonl': jsonl(shopLogs(30, 5).map(trainingLine)) });
+    const job = await virtual.customize(NS, cfg, 'train', `${NS}/customized-c`);
+    await virtual.waitForJob(`/v1/customization/jobs/${job.id}/status`, (s) => s === 'running');
+    const cancelled = await virtual.ok('POST', `/v1/customization/jobs/${job.id}/cancel`);
+    expect(cancelled.status).toBe('cancelled');
+    await virtual.clock.advance(24 * 60 * 60_000);
+    expect(virtual.clock.pendingTimers).toBe(0); // nothing of the job is left waiting
+    expect((await virtual.ok('GET', `/v1/customization/jobs/${job.id}/status`)).status).toBe('cancelled');
+    expect((await virtual.call('GET', `/v1/models/${job.output_model}`)).status).toBe(404);
+    expect((await virtual.ok('POST', `/v1/customization/jobs/${job.id}/cancel`)).status).toBe('cancelled');
+    expect((await virtual.call('POST', '/v1/customization/jobs/cust-unknown/cancel')).status).toBe(404);
+    expect((await virtual.call('GET', '/v1/customization/jobs/cust-unknown/status')).status).toBe(404);
+  } finally {
+    await virtual.close();
+  }
 });
 
 test('a training file that is missing or has a malformed line fails the job with the reason in its logs', async () => {

@@ -1,8 +1,10 @@
 import { toolCallingConfig } from './eval-configs';
 import { shopLogs, trainingLine } from './fixtures';
-import { customizationBody, deploymentBody, Emulator, type Json, jsonl, waitFor } from './support';
+import { customizationBody, deploymentBody, Emulator, type Json, jsonl } from './support';
 
-// Fault injection through /admin/faults (and at start), and the counters tests assert on.
+// Fault injection through /admin/faults (and at start), and the counters tests assert on. The
+// life-cycle faults run on a virtual clock: "still pending after an hour" is an hour of virtual
+// time, not a guess at how long a fixed sleep must be.
 
 const NS = 'faults';
 const BASE = 'meta/llama-3.2-1b-instruct';
@@ -16,12 +18,8 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 afterEach(() => emulator.call('DELETE', '/admin/faults'));
 
-async function prepareTraining(): Promise<void> {
-  config ??= await emulator.createConfig(NS, BASE);
-  await emulator.uploadDataset(NS, 'train', { 'training/train_data.jsonl': jsonl(shopLogs(10, 1).map(trainingLine)) });
-}
-
 const counters = () => emulator.ok('GET', '/admin/counters');
+const HOUR_MS = 60 * 60_000;
 
 describe('route faults', () => {
   test('a 5xx rate of 1 fails only its route with 503 and counts the fault', async () => {
@@ -89,95 +87,109 @@ describe('route faults', () => {
 });
 
 describe('life-cycle faults', () => {
+  // realistic durations on a virtual clock: a test waits on virtual time only
+  let virtual: Emulator;
+  beforeAll(async () => {
+    virtual = await Emulator.start({ timeScale: 1, profile: 'realistic', clock: 'virtual' });
+  });
+  afterAll(() => virtual.close());
+  afterEach(() => virtual.call('DELETE', '/admin/faults'));
+  const vcounters = () => virtual.ok('GET', '/admin/counters');
+
+  async function prepareTraining(): Promise<void> {
+    config ??= await virtual.createConfig(NS, BASE);
+    await virtual.uploadDataset(NS, 'train', { 'training/train_data.jsonl': jsonl(shopLogs(10, 1).map(trainingLine)) });
+  }
   test('NotEnoughResources keeps a customization pending with that log, until the GPUs free up', async () => {
     await prepareTraining();
-    await emulator.ok('PUT', '/admin/faults', { customization: { not_enough_resources: ['starved'] } });
-    const job = await emulator.customize(NS, config, 'train', `${NS}/starved-model`);
-    await waitFor(async () => {
-      const status = await emulator.ok('GET', `/v1/customization/jobs/${job.id}/status`);
+    await virtual.ok('PUT', '/admin/faults', { customization: { not_enough_resources: ['starved'] } });
+    const job = await virtual.customize(NS, config, 'train', `${NS}/starved-model`);
+    await virtual.waitFor(async () => {
+      const status = await virtual.ok('GET', `/v1/customization/jobs/${job.id}/status`);
       return status.status_logs.at(-1)?.message === 'NotEnoughResources';
     });
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await emulator.ok('GET', `/v1/customization/jobs/${job.id}/status`)).status).toBe('pending');
-    expect((await counters()).faults_injected.customization_not_enough_resources).toBe(1);
+    await virtual.clock.advance(HOUR_MS);
+    expect((await virtual.ok('GET', `/v1/customization/jobs/${job.id}/status`)).status).toBe('pending');
+    expect((await vcounters()).faults_injected.customization_not_enough_resources).toBe(1);
 
-    await emulator.ok('DELETE', '/admin/faults');
-    expect((await emulator.waitForJob(`/v1/customization/jobs/${job.id}/status`)).status).toBe('completed');
+    await virtual.ok('DELETE', '/admin/faults');
+    expect((await virtual.waitForJob(`/v1/customization/jobs/${job.id}/status`)).status).toBe('completed');
   });
 
   test('a stalled customization stops progressing; a failing one fails with a log', async () => {
     await prepareTraining();
-    await emulator.ok('PUT', '/admin/faults', { customization: { stall: ['stalled-model'], fail: ['failing-model'] } });
-    const stalled = await emulator.customize(NS, config, 'train', `${NS}/stalled-model`);
-    const failing = await emulator.customize(NS, config, 'train', `${NS}/failing-model`);
-    const failed = await emulator.waitForJob(`/v1/customization/jobs/${failing.id}/status`);
+    await virtual.ok('PUT', '/admin/faults', { customization: { stall: ['stalled-model'], fail: ['failing-model'] } });
+    const stalled = await virtual.customize(NS, config, 'train', `${NS}/stalled-model`);
+    const failing = await virtual.customize(NS, config, 'train', `${NS}/failing-model`);
+    const failed = await virtual.waitForJob(`/v1/customization/jobs/${failing.id}/status`);
     expect(failed.status).toBe('failed');
     expect(failed.status_logs.at(-1).detail).toMatch(/injected fault/);
 
-    await emulator.waitForJob(`/v1/customization/jobs/${stalled.id}/status`, (s) => s === 'running');
-    await new Promise((r) => setTimeout(r, 300));
-    const first = await emulator.ok('GET', `/v1/customization/jobs/${stalled.id}/status`);
-    await new Promise((r) => setTimeout(r, 300));
-    const second = await emulator.ok('GET', `/v1/customization/jobs/${stalled.id}/status`);
+    await virtual.waitForJob(`/v1/customization/jobs/${stalled.id}/status`, (s) => s === 'running');
+    await virtual.clock.advance(HOUR_MS);
+    const first = await virtual.ok('GET', `/v1/customization/jobs/${stalled.id}/status`);
+    await virtual.clock.advance(HOUR_MS);
+    const second = await virtual.ok('GET', `/v1/customization/jobs/${stalled.id}/status`);
     expect(second.status).toBe('running');
     expect(second.percentage_done).toBe(first.percentage_done);
     expect(second.percentage_done).toBeLessThan(100);
-    await emulator.ok('POST', `/v1/customization/jobs/${stalled.id}/cancel`);
+    await virtual.ok('POST', `/v1/customization/jobs/${stalled.id}/cancel`);
   });
 
   test('deployments can be kept from ever becoming ready, or fail', async () => {
-    await emulator.ok('PUT', '/admin/faults', { deployment: { never_ready: ['stuck'], fail: ['broken'] } });
-    await emulator.ok(
+    await virtual.ok('PUT', '/admin/faults', { deployment: { never_ready: ['stuck'], fail: ['broken'] } });
+    await virtual.ok(
       'POST',
       '/v1/deployment/model-deployments',
       deploymentBody(NS, 'stuck-nim', 'meta/llama-3.1-8b-instruct'),
     );
-    await emulator.ok(
+    await virtual.ok(
       'POST',
       '/v1/deployment/model-deployments',
       deploymentBody(NS, 'broken-nim', 'meta/llama-3.2-3b-instruct'),
     );
-    await waitFor(
+    await virtual.waitFor(
       async () =>
-        (await emulator.ok('GET', `/v1/deployment/model-deployments/${NS}/broken-nim`)).status_details.status ===
+        (await virtual.ok('GET', `/v1/deployment/model-deployments/${NS}/broken-nim`)).status_details.status ===
         'failed',
     );
-    await new Promise((r) => setTimeout(r, 400));
-    expect((await emulator.ok('GET', `/v1/deployment/model-deployments/${NS}/stuck-nim`)).status_details.status).toBe(
+    // a real NIM starts in 15 minutes: a day later the stuck one is still pending
+    await virtual.clock.advance(24 * HOUR_MS);
+    expect((await virtual.ok('GET', `/v1/deployment/model-deployments/${NS}/stuck-nim`)).status_details.status).toBe(
       'pending',
     );
-    const served = (await emulator.ok('GET', '/v1/models')).data.map((m: { id: string }) => m.id);
+    const served = (await virtual.ok('GET', '/v1/models')).data.map((m: { id: string }) => m.id);
     expect(served).not.toContain('meta/llama-3.1-8b-instruct');
-    const seen = await counters();
+    const seen = await vcounters();
     expect(seen.faults_injected).toMatchObject({ deployment_never_ready: 1, deployment_fail: 1 });
     expect(seen.live_deployments).toEqual(expect.arrayContaining([`${NS}/stuck-nim`, `${NS}/broken-nim`]));
   });
 
   test('evaluations can fail half way or stall', async () => {
-    await emulator.deployAndWait(NS, BASE);
-    await emulator.uploadDataset(NS, 'eval', { 'eval_data.jsonl': jsonl(shopLogs(12, 4)) });
-    await emulator.ok('PUT', '/admin/faults', { evaluation: { fail: ['doomed'], stall: ['frozen'] } });
+    await virtual.deployAndWait(NS, BASE);
+    await virtual.uploadDataset(NS, 'eval', { 'eval_data.jsonl': jsonl(shopLogs(12, 4)) });
+    await virtual.ok('PUT', '/admin/faults', { evaluation: { fail: ['doomed'], stall: ['frozen'] } });
     const body = (name: string) => ({
       custom_fields: { flywheel_key: name },
-      config: toolCallingConfig(`hf://datasets/${NS}/eval/eval_data.jsonl`, emulator.url),
+      config: toolCallingConfig(`hf://datasets/${NS}/eval/eval_data.jsonl`, virtual.url),
       target: { type: 'model', model: BASE },
     });
-    const doomed = await emulator.ok('POST', '/v1/evaluation/jobs', body('doomed-eval'));
-    const frozen = await emulator.ok('POST', '/v1/evaluation/jobs', body('frozen-eval'));
-    const failed = await emulator.waitForJob(`/v1/evaluation/jobs/${doomed.id}`);
+    const doomed = await virtual.ok('POST', '/v1/evaluation/jobs', body('doomed-eval'));
+    const frozen = await virtual.ok('POST', '/v1/evaluation/jobs', body('frozen-eval'));
+    const failed = await virtual.waitForJob(`/v1/evaluation/jobs/${doomed.id}`);
     expect(failed.status).toBe('failed');
     expect(failed.status_details.message).toMatch(/injected fault/);
     expect(failed.status_details.progress).toBe(50);
 
-    await waitFor(
-      async () => (await emulator.ok('GET', `/v1/evaluation/jobs/${frozen.id}`)).status_details.progress > 0,
+    await virtual.waitFor(
+      async () => (await virtual.ok('GET', `/v1/evaluation/jobs/${frozen.id}`)).status_details.progress >= 33,
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const stuck: Json = await emulator.ok('GET', `/v1/evaluation/jobs/${frozen.id}`);
+    await virtual.clock.advance(HOUR_MS);
+    const stuck: Json = await virtual.ok('GET', `/v1/evaluation/jobs/${frozen.id}`);
     expect(stuck.status).toBe('running');
     expect(stuck.status_details.progress).toBe(33);
-    await emulator.ok('DELETE', '/admin/faults');
-    expect((await emulator.waitForJob(`/v1/evaluation/jobs/${frozen.id}`)).status).toBe('completed');
+    await virtual.ok('DELETE', '/admin/faults');
+    expect((await virtual.waitForJob(`/v1/evaluation/jobs/${frozen.id}`)).status).toBe('completed');
   });
 });
 

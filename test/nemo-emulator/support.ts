@@ -1,56 +1,45 @@
+import { VirtualClock } from '../../nemo-emulator/runtime/clock';
 import { type RunningEmulator, startEmulator } from '../../nemo-emulator/server';
+import { EmulatorClient, type Json } from '../support/emulator-client';
 
-// Raw-HTTP helpers for the emulator tests: start one on a random port, call it with fetch,
-// upload files through the Hub commit API, poll until a condition holds.
+// Helpers for the emulator tests: start one on a random port, call it (the shared
+// EmulatorClient), upload files through the Hub commit API, poll until a condition holds.
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted on by tests, not typed
-export type Json = any;
+export type { Json, Reply } from '../support/emulator-client';
 
-export interface Reply<T = Json> {
-  status: number;
-  body: T;
-}
-
-export class Emulator {
-  private constructor(readonly running: RunningEmulator) {}
+export class Emulator extends EmulatorClient {
+  private constructor(readonly running: RunningEmulator) {
+    super(running.url);
+  }
 
   static async start(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
     return new Emulator(await startEmulator({ port: 0, timeScale: 0.005, seed: 11, profile: 'demo', ...options }));
-  }
-
-  get url(): string {
-    return this.running.url;
   }
 
   close(): Promise<void> {
     return this.running.close();
   }
 
-  async call<T = Json>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Reply<T>> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON (file downloads): keep the text
-    }
-    return { status: res.status, body: parsed as T };
+  /** The emulator's virtual clock (started with `clock: 'virtual'`). */
+  get clock(): VirtualClock {
+    const { clock } = this.running;
+    if (!(clock instanceof VirtualClock)) throw new Error('this emulator runs on the wall clock');
+    return clock;
   }
 
-  async ok<T = Json>(method: string, path: string, body?: unknown): Promise<T> {
-    const reply = await this.call<T>(method, path, body);
-    if (reply.status >= 300) throw new Error(`${method} ${path} → ${reply.status}: ${JSON.stringify(reply.body)}`);
-    return reply.body;
+  /**
+   * Waits until `check` holds: on a virtual clock by jumping from one emulated wait to the
+   * next (no wall time passes for durations), on the wall clock by polling.
+   */
+  async waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+    const { clock } = this.running;
+    if (!(clock instanceof VirtualClock)) return waitFor(check, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+      // nothing waits on the clock: a job is busy outside it (an HTTP call); let it run
+      if (!(await clock.advanceToNext())) await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   /** Creates the Datastore repo and Entity Store dataset `{ns}/{name}` holding `files`. */
@@ -83,7 +72,7 @@ export class Emulator {
   async deployAndWait(ns: string, model: string): Promise<void> {
     const name = model.replace(/\//g, '-');
     await this.ok('POST', '/v1/deployment/model-deployments', deploymentBody(ns, name, model));
-    await waitFor(async () => {
+    await this.waitFor(async () => {
       const d = await this.ok('GET', `/v1/deployment/model-deployments/${ns}/${name}`);
       return d.status_details.status === 'ready';
     });
@@ -108,7 +97,7 @@ export class Emulator {
 
   async waitForJob(path: string, done: (status: string) => boolean = terminal): Promise<Json> {
     let last: Json;
-    await waitFor(async () => {
+    await this.waitFor(async () => {
       last = await this.ok('GET', path);
       return done(last.status);
     });

@@ -11,7 +11,6 @@ import { nemoClientFor } from '../../activities/nemo-factory';
 import { loadFlywheelConfig } from '../../config/load';
 import type { CandidateModel, FlywheelConfig } from '../../config/schema';
 import type { Durations } from '../../nemo-emulator/runtime/durations';
-import type { GpuMeter } from '../../nemo-emulator/runtime/gpu-meter';
 import { startEmulator } from '../../nemo-emulator/server';
 import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { loadLogs } from '../../stores/log-loader';
@@ -21,6 +20,7 @@ import { runOutcome } from '../../temporal/run-outcome';
 import { createFlywheelWorker } from '../../worker/create-worker';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
+import { EmulatorClient, type EmulatorCounters, type EmulatorGpus } from './emulator-client';
 import { servers } from './servers';
 import { connectTestEnvironment, uniqueTaskQueue, workflowBundle } from './temporal';
 
@@ -39,18 +39,7 @@ export const testNemo: NemoFactory = (config) => nemoClientFor(config, { timeout
 
 export const MODELS = ['meta/llama-3.2-1b-instruct', 'meta/llama-3.2-3b-instruct', 'meta/llama-3.1-8b-instruct'];
 
-export interface EmulatorCounters {
-  created: {
-    customization_jobs: Record<string, number>;
-    evaluation_jobs: Record<string, number>;
-    deployments: Record<string, number>;
-  };
-  live_deployments: string[];
-  requests: Record<string, number>;
-  faults_injected: Record<string, number>;
-}
-
-export type EmulatorGpus = ReturnType<GpuMeter['snapshot']>;
+export type { EmulatorCounters, EmulatorGpus } from './emulator-client';
 
 export interface HarnessOptions {
   /** Emulator time scale: < 1 makes remote jobs faster than real time. */
@@ -196,28 +185,26 @@ export class FlywheelHarness {
     return runOutcome(handle);
   }
 
-  async counters(): Promise<EmulatorCounters> {
-    const res = await fetch(`${this.emulator.url}/admin/counters`);
-    return (await res.json()) as EmulatorCounters;
+  /** The emulator's admin routes (counters, GPUs, faults). */
+  get admin(): EmulatorClient {
+    return new EmulatorClient(this.emulator.url);
+  }
+
+  counters(): Promise<EmulatorCounters> {
+    return this.admin.counters();
   }
 
   /** GPUs held and busy on the emulated cluster (GET /admin/gpus). */
-  async gpus(): Promise<EmulatorGpus> {
-    const res = await fetch(`${this.emulator.url}/admin/gpus`);
-    return (await res.json()) as EmulatorGpus;
+  gpus(): Promise<EmulatorGpus> {
+    return this.admin.gpus();
   }
 
-  async setFaults(plan: Record<string, unknown>): Promise<void> {
-    const res = await fetch(`${this.emulator.url}/admin/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(plan),
-    });
-    if (!res.ok) throw new Error(`PUT /admin/faults: ${res.status} ${await res.text()}`);
+  setFaults(plan: Record<string, unknown>): Promise<void> {
+    return this.admin.setFaults(plan);
   }
 
-  async clearFaults(): Promise<void> {
-    await fetch(`${this.emulator.url}/admin/faults`, { method: 'DELETE' });
+  clearFaults(): Promise<void> {
+    return this.admin.clearFaults();
   }
 
   /** Every document of a run, as a client of the Blueprint's API would read them. */

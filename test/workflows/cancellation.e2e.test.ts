@@ -4,6 +4,8 @@ import { cancelSignal, progressQuery, type RunProgress } from '../../workflows/c
 import { eventually, FlywheelHarness } from '../support/flywheel-harness';
 import { recordHistory } from '../support/flywheel-histories';
 
+// Exercises: activities/own-cancellation.ts (reached through the API or a worker, so no import names them)
+
 // Cancelling a run in each phase: the run ends `cancelled` with a reason, what finished is
 // kept, unfinished steps are marked cancelled, and no deployment is left in the emulator.
 

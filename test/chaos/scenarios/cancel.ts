@@ -1,5 +1,5 @@
 import { cancelSignal, workflowIdForJob } from '../../../workflows/contract';
-import { between, seededRandom, sleep } from '../rng';
+import { between, seededRandom, sleep } from '../../support/rng';
 import { awaitRun, type JudgedRun, judge, type ScenarioContext, type ScenarioOutcome, withRig } from '../scenario';
 
 // Cancels at random points of runs started together: half through the run's cancel signal (as

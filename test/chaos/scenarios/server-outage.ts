@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { between, seededRandom, sleep } from '../../support/rng';
 import {
   freePort,
   PrivateElasticsearch,
@@ -9,7 +10,6 @@ import {
   type RestartableServer,
 } from '../private-servers';
 import type { RigServers } from '../rig';
-import { between, seededRandom, sleep } from '../rng';
 import { awaitRun, type JudgedRun, judge, type ScenarioContext, type ScenarioOutcome, withRig } from '../scenario';
 
 // A server going away mid-run and coming back: the Temporal dev server (restarted on the same

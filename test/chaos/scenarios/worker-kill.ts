@@ -1,4 +1,4 @@
-import { between, seededRandom, sleep } from '../rng';
+import { between, seededRandom, sleep } from '../../support/rng';
 import { awaitRun, type JudgedRun, judge, type ScenarioContext, type ScenarioOutcome, withRig } from '../scenario';
 
 // `kill -9` of the worker process at random points, a new worker started after each kill.

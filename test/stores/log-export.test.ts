@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { exportLogPages, exportLogs } from '../../stores/log-export';
 import { loadLogs } from '../../stores/log-loader';
+import { collect } from '../pipeline/fixtures';
 import { servers } from '../support/servers';
-import { collect } from './fixtures';
 
 const es = createElasticsearchClient(servers.ELASTICSEARCH_URL);
 const index = `test-export-${randomUUID()}`;

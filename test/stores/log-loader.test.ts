@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { createElasticsearchClient } from '../../stores/elasticsearch';
 import { exportLogs } from '../../stores/log-export';
 import { loadLogs } from '../../stores/log-loader';
+import { collect, textRecord } from '../pipeline/fixtures';
+import { malformedLine } from '../pipeline/malformed';
 import { servers } from '../support/servers';
-import { collect, textRecord } from './fixtures';
-import { malformedLine } from './malformed';
 
 const es = createElasticsearchClient(servers.ELASTICSEARCH_URL);
 const prefix = `test-loader-${randomUUID().slice(0, 8)}`;
