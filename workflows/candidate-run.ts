@@ -23,7 +23,7 @@ import { benchmarksFor } from './general-benchmarks';
 import { acquireGpus, releaseGpus } from './gpu-budget';
 import { GPU_PURPOSES } from './gpu-budget-contract';
 import { expectedTrainingMs, nimDuringTraining } from './nim-release-policy';
-import { GENERAL_BENCHMARKS, GPU_ECONOMICS } from './patches';
+import { GENERAL_BENCHMARKS, GPU_ECONOMICS, GPU_TRAINING_LEASE_FIRST, NIM_STATUS_BESIDE_EVALS } from './patches';
 
 export interface CandidateRunInput {
   jobId: string;
@@ -93,11 +93,13 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   let deployStarted = false;
   const failures: string[] = [];
   const economics = patched(GPU_ECONOMICS);
+  const statusBesideEvals = economics && patched(NIM_STATUS_BESIDE_EVALS);
   const budget = input.config.gpu_budget;
   const trainingScope = new CancellationScope();
   let customizing: Promise<string | undefined> | undefined;
   let customizationDone = false;
   let trainingHeld = false;
+  let trainingQueued = false;
   let trainingStartedAt = 0;
 
   const evaluate = async (evalType: EvalProgress['evalType'], dataset: string, targetModel: string) => {
@@ -172,11 +174,22 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     );
   };
 
-  const deploy = async () => {
+  /**
+   * Deploys the NIM. Resolves with the `running-evals` status write, which runs beside the
+   * evaluations since NIM_STATUS_BESIDE_EVALS: the NIM is up, and a store round trip before its
+   * first evaluation is a round trip of GPU idle.
+   */
+  const deploy = async (): Promise<{ statusWritten: Promise<void> }> => {
     await setStatus('deploying-nim');
     deployStarted = true;
     await long.deployCandidate({ jobId, candidate, ...cfg });
+    if (statusBesideEvals) {
+      const statusWritten = setStatus('running-evals');
+      statusWritten.catch(() => undefined);
+      return { statusWritten };
+    }
     await setStatus('running-evals');
+    return { statusWritten: Promise.resolve() };
   };
 
   try {
@@ -199,7 +212,16 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     if (economics && candidate.customization_enabled) {
       customizing = trainingScope.run(async () => {
         try {
-          await acquireGpus(trainingGpus, budget, `${jobId} ${modelName} training`, GPU_PURPOSES.training);
+          await acquireGpus(
+            trainingGpus,
+            budget,
+            `${jobId} ${modelName} training`,
+            GPU_PURPOSES.training,
+            undefined,
+            () => {
+              trainingQueued = true;
+            },
+          );
           trainingHeld = true;
           trainingStartedAt = Date.now();
           return await customize();
@@ -210,13 +232,16 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
         }
       });
       customizing.catch(() => undefined);
+      // The NIM queues behind its training lease, never beside it: the two requests are separate
+      // activities, and whichever signal reached the ledger first was served first.
+      if (patched(GPU_TRAINING_LEASE_FIRST)) await condition(() => trainingQueued || customizationDone);
     }
     await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
-    await deploy();
+    const { statusWritten } = await deploy();
     gated = benchmarks.length > 0 && patched(GENERAL_BENCHMARKS);
 
     if (economics) {
-      await economicEvaluations();
+      await economicEvaluations(statusWritten);
     } else {
       // allSettled, not all: on cancellation every branch must finish cancelling its remote job
       // before the deployment underneath it is torn down.
@@ -242,11 +267,12 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   return { modelName, status, ...(failures.length > 0 ? { error: failures.join('; ') } : {}), progress };
 
   /** Base and ICL evaluations; the NIM held or released while the LoRA trains; the customized evaluation. */
-  async function economicEvaluations(): Promise<void> {
+  async function economicEvaluations(statusWritten: Promise<void>): Promise<void> {
     const settled = await Promise.allSettled([
       evaluate('base-eval', input.datasets.eval, modelName),
       evaluate('icl-eval', input.datasets.icl, modelName),
       runBenchmarks('base', modelName),
+      statusWritten,
     ]);
     const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (rejected) throw rejected.reason;
@@ -320,7 +346,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   async function redeploy(): Promise<void> {
     await setStatus('waiting-for-gpus');
     await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
-    await deploy();
+    await (await deploy()).statusWritten;
   }
 
   async function finish(status: 'completed' | 'failed' | 'cancelled', error: string | null) {

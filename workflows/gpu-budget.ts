@@ -66,6 +66,8 @@ export async function acquireGpus(
   label: string,
   purpose: GpuPurpose = GPU_PURPOSES.nim,
   reserve?: number,
+  /** Called once the request is in the ledger's queue (the signal is in its history). */
+  onQueued?: () => void,
 ): Promise<void> {
   listenForGrants();
   const holderId = workflowInfo().workflowId;
@@ -85,6 +87,7 @@ export async function acquireGpus(
     label,
     ...(reserve !== undefined ? { reserve } : {}),
   });
+  onQueued?.();
   await condition(() => granted.has(leaseId));
 }
 

@@ -23,6 +23,9 @@ export interface NimDuringTraining {
  * Decides when the NIM falls idle (base and ICL evaluations done) while training goes on.
  * Holding costs gpus × remaining training; releasing costs gpus × a redeploy. `hold` is only
  * possible once the training GPUs are held: holding a NIM while waiting for GPUs could deadlock.
+ * Since GPU_TRAINING_LEASE_FIRST the training lease is queued before the NIM's, so first come,
+ * first served has granted it by the time the NIM is up; it can still be missing only when it
+ * needs GPUs that local judges hold (the ledger lets it wait without blocking the queue).
  */
 export function nimDuringTraining(input: {
   config: FlywheelConfig;

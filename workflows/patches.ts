@@ -31,3 +31,11 @@ export const GPU_ECONOMICS = 'gpu-economics';
  * copy of the whole config in every input; candidate children learn it from their input.
  */
 export const CONFIG_BY_REFERENCE = 'config-by-reference';
+/**
+ * A candidate's NIM lease is requested only once its training lease is in the ledger's queue,
+ * so first come, first served grants the training GPUs no later than the NIM's: a NIM held
+ * through training (`hold`) never waits for a training grant behind other candidates.
+ */
+export const GPU_TRAINING_LEASE_FIRST = 'gpu-training-lease-first';
+/** A candidate's `running-evals` status is written beside its first evaluations, not before them. */
+export const NIM_STATUS_BESIDE_EVALS = 'nim-status-beside-evals';

@@ -69,17 +69,14 @@ export async function judgeRun(rig: ChaosRig, jobId: string): Promise<RunVerdict
   const counters = await rig.admin<EmulatorCounters>('GET', '/admin/counters');
   const shortId = `fw-${jobId.slice(-8)}-`;
   const leakedDeployments = counters.live_deployments.filter((d) => d.includes(shortId));
-  // A NIM may be deployed twice: released while its LoRA trains and redeployed for the customized
-  // evaluation (gpu_policy; under load `hold` also releases when the training grant is not in yet).
-  // A third create, or a second remote job, is a duplicate.
+  // The rig holds NIMs through training (gpu_policy hold), so every NeMo job and deployment is
+  // created once: a second create is a duplicate.
   const duplicateJobs = [
-    ...Object.entries(counters.created.evaluation_jobs).map(([n, c]) => [n, c, 1] as const),
-    ...Object.entries(counters.created.customization_jobs).map(([n, c]) => [n, c, 1] as const),
-    ...Object.entries(counters.created.deployments).map(
-      ([n, c]) => [n.replace(shortId, `flywheel-${jobId}-`), c, 2] as const,
-    ),
+    ...Object.entries(counters.created.evaluation_jobs),
+    ...Object.entries(counters.created.customization_jobs),
+    ...Object.entries(counters.created.deployments).map(([n, c]) => [n.replace(shortId, `flywheel-${jobId}-`), c]),
   ]
-    .filter(([name, count, allowed]) => String(name).includes(jobId) && Number(count) > allowed)
+    .filter(([name, count]) => String(name).includes(jobId) && Number(count) > 1)
     .map(([name, count]) => `${name} x${count}`);
 
   // Every evaluation the emulator finished must be in MongoDB with its scores, completed
