@@ -46,6 +46,7 @@ export async function runBenchmarkTask(
   const flexible: number[] = [];
   for (const [index, item] of task.items.entries()) {
     await hooks.beforeItem();
+    const itemStartedAt = ctx.scheduler.now();
     const request: Record<string, unknown> = {
       messages: [{ role: 'user', content: `Question: ${item.question}\nAnswer:` }],
       ...(config.params?.max_tokens ? { max_tokens: config.params.max_tokens } : {}),
@@ -73,7 +74,7 @@ export async function runBenchmarkTask(
         'exact_match__flexible-extract': { 'exact_match__flexible-extract': f },
       },
     });
-    await ctx.scheduler.sleep(ctx.durations.evaluation_item_ms, signal);
+    await ctx.scheduler.sleepRest(ctx.durations.evaluation_item_ms, itemStartedAt, signal);
   }
   const summary = (name: string, values: number[]): Record<string, { scores: Record<string, ScoreSummary> }> => ({
     [name]: { scores: { [name]: mean(values) } },

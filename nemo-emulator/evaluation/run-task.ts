@@ -41,6 +41,7 @@ export async function runTask(
 
   for (const [index, item] of task.items.entries()) {
     await hooks.beforeItem();
+    const itemStartedAt = ctx.scheduler.now();
     const request = withoutNulls(render(task.config.params.template, { item }) as Record<string, unknown>);
     const response = await callModel(ctx, target, request, signal);
     const message = lookup('sample.response.choices[0].message', { sample: { response } }) as
@@ -59,7 +60,7 @@ export async function runTask(
       }
     }
     hooks.afterItem({ index, item, sample, metrics: itemScores });
-    await ctx.scheduler.sleep(ctx.durations.evaluation_item_ms, signal);
+    await ctx.scheduler.sleepRest(ctx.durations.evaluation_item_ms, itemStartedAt, signal);
   }
 
   const metrics: Record<string, { scores: Record<string, ScoreSummary> }> = {};

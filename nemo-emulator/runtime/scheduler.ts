@@ -39,6 +39,16 @@ export class Scheduler {
   }
 
   /**
+   * Sleeps what is left of a realistic duration begun at `since` (now() when it began, on the
+   * emulator's clock): the work done meanwhile (an evaluated item's model call and scoring)
+   * counts toward it, so a job lasts what its profile says however busy the machine is, unless
+   * the work alone takes longer.
+   */
+  sleepRest(realisticMs: number, since: number, signal?: AbortSignal): Promise<void> {
+    return this.wait(this.clock, realisticMs * this.timeScale - (this.now() - since), signal);
+  }
+
+  /**
    * Sleeps wall-clock milliseconds, whatever the emulator's clock: injected HTTP latency and
    * hangs are what a client's own timers see, so they are neither scaled nor virtual.
    */
