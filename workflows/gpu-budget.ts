@@ -29,7 +29,7 @@ import {
   requestGpuLeaseSignal,
 } from './gpu-budget-contract';
 import { legacyGpuBudget, legacyReleaseGpusSignal } from './gpu-budget-legacy';
-import { GPU_LEDGER_BATCH_GRANTS } from './patches';
+import { GPU_GRANTS_IN_TURN_PER_HOLDER, GPU_LEDGER_BATCH_GRANTS } from './patches';
 
 // The GPU ledger: one long-lived workflow grants GPU leases against the budget. Its state is
 // in its history, so grants survive worker restarts. It runs AUTO_UPGRADE (the versioned
@@ -159,7 +159,8 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
       const grants = grantable(state);
       state.waiting = state.waiting.filter((l) => !grants.includes(l));
       state.held.push(...grants);
-      await Promise.all(grants.map((lease) => notifyGranted(state, lease)));
+      if (patched(GPU_GRANTS_IN_TURN_PER_HOLDER)) await notifyInTurnPerHolder(state, grants);
+      else await Promise.all(grants.map((lease) => notifyGranted(state, lease)));
     } else {
       for (let next = nextThatFits(state); next; next = nextThatFits(state)) {
         state.waiting.shift();
@@ -219,6 +220,21 @@ export function grantable(state: Pick<GpuLedgerState, 'budget' | 'held' | 'waiti
     } else if (lease.gpus <= state.budget - rootGpus) break;
   }
   return grants;
+}
+
+/**
+ * Holders in parallel, each holder's grants one after the other: two signals sent at once to
+ * one workflow collide on the server, and the second was seen delivered 25 s late (a candidate
+ * held its NIM grant, not yet its training grant, and released the NIM as if training waited).
+ */
+async function notifyInTurnPerHolder(state: GpuLedgerState, grants: GpuLease[]): Promise<void> {
+  const byHolder = new Map<string, GpuLease[]>();
+  for (const lease of grants) byHolder.set(lease.holderId, [...(byHolder.get(lease.holderId) ?? []), lease]);
+  await Promise.all(
+    [...byHolder.values()].map(async (leases) => {
+      for (const lease of leases) await notifyGranted(state, lease);
+    }),
+  );
 }
 
 async function notifyGranted(state: GpuLedgerState, lease: GpuLease): Promise<void> {

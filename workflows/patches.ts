@@ -39,3 +39,5 @@ export const CONFIG_BY_REFERENCE = 'config-by-reference';
 export const GPU_TRAINING_LEASE_FIRST = 'gpu-training-lease-first';
 /** A candidate's `running-evals` status is written beside its first evaluations, not before them. */
 export const NIM_STATUS_BESIDE_EVALS = 'nim-status-beside-evals';
+/** The ledger signals each holder's grants one after the other (holders still in parallel). */
+export const GPU_GRANTS_IN_TURN_PER_HOLDER = 'gpu-grants-in-turn-per-holder';
