@@ -3,15 +3,18 @@ import type { FlywheelConfig } from '../config/schema';
 import { resolveDurations } from '../nemo-emulator/runtime/durations';
 import { type EmulatorGpus, FlywheelHarness, MODELS } from '../test/support/flywheel-harness';
 import type { FlywheelRunResult } from '../workflows/contract';
+import { runBlueprintJob } from './lib/blueprint-schedule';
 import { quietTemporalRuntime, round, table, writeResults } from './lib/report';
 
 // Benchmark: GPU economics (issue 14). 10 runs x 3 candidates arrive over a window of simulated
 // time under a budget of 4 GPUs, against the emulator's realistic profile at a time scale. The
 // same workload runs twice on one emulator, one schedule after the other:
 //   flywheel   runs start as they arrive; gpu_policy.nim_release auto (the shipped default)
-//   blueprint  the Blueprint's schedule: one run at a time (a run starts when it has arrived and
-//              the previous one has finished), the NIM held through training (policy hold),
-//              the same budget
+//   blueprint  the Blueprint's schedule (bench/lib/blueprint-schedule.ts): one run at a time (a
+//              run starts when it has arrived and the previous one has finished), one candidate
+//              at a time, each in the Blueprint's DAG order (deploy, base + ICL evaluations, then
+//              the customization with the NIM held, the customized evaluation, shutdown), through
+//              the flywheel's own activities on the same emulator
 // Every figure comes from the emulator's GPU meter (GET /admin/gpus), in realistic seconds.
 //
 // Work (the physical limit) = GPU-seconds a candidate cannot do without: its NIM loading ONCE
@@ -49,7 +52,15 @@ function arrivals(): number[] {
 interface Phase {
   name: 'flywheel' | 'blueprint';
   makespanS: number;
-  runs: { jobId: string; arrivalS: number; startS: number; endS: number; status: string; failed: number }[];
+  runs: {
+    jobId: string;
+    arrivalS: number;
+    startS: number;
+    endS: number;
+    status: string;
+    failed: number;
+    error?: string;
+  }[];
   held: number;
   work: number;
   reloads: number;
@@ -87,15 +98,15 @@ async function runPhase(h: FlywheelHarness, name: Phase['name'], configName: str
     if (due > Date.now()) await sleep(due - Date.now());
     const jobId = randomBytes(12).toString('hex');
     const startS = wallS();
-    const result: FlywheelRunResult = await h.result(await h.startRun({ jobId, configName }));
-    runs.push({
-      jobId,
-      arrivalS,
-      startS: startS / TIME_SCALE,
-      endS: wallS() / TIME_SCALE,
-      status: result.status,
-      failed: result.candidatesFailed,
-    });
+    const outcome =
+      name === 'flywheel'
+        ? await flywheelRun(h, jobId, configName)
+        : await runBlueprintJob(h, jobId, configName).then((r) => ({
+            status: r.status,
+            failed: r.status === 'completed' ? 0 : 1,
+            ...(r.error ? { error: r.error } : {}),
+          }));
+    runs.push({ jobId, arrivalS, startS: startS / TIME_SCALE, endS: wallS() / TIME_SCALE, ...outcome });
   };
   if (name === 'flywheel') await Promise.all(offsets.map(one));
   else for (const a of offsets) await one(a);
@@ -112,6 +123,11 @@ async function runPhase(h: FlywheelHarness, name: Phase['name'], configName: str
     peakGpus: Math.max(peak, name === 'flywheel' ? after.peak_gpus_in_use : 0),
     ...meterDiff(before, after),
   };
+}
+
+async function flywheelRun(h: FlywheelHarness, jobId: string, configName: string) {
+  const result: FlywheelRunResult = await h.result(await h.startRun({ jobId, configName }));
+  return { status: result.status, failed: result.candidatesFailed };
 }
 
 /** What the meter counted between two snapshots (holders are new per phase: new job ids). */
@@ -171,8 +187,17 @@ async function main(): Promise<void> {
     // the shipped data sizes (the harness shrinks them), so training lasts what it would
     const shipped = (await import('../config/load')).loadFlywheelConfig('default', {});
     const config: FlywheelConfig = { ...base, data_split_config: shipped.data_split_config };
-    h.configs.set('flywheel', { ...config, gpu_policy: { ...config.gpu_policy, nim_release: 'auto' } });
-    h.configs.set('blueprint', { ...config, gpu_policy: { ...config.gpu_policy, nim_release: 'hold' } });
+    // The expected times are realistic milliseconds for a real cluster; the workflow compares them
+    // with the wall clock, so at a time scale they are scaled too (unscaled, `auto` would think a
+    // finished training had nearly all of it left).
+    const p = config.gpu_policy;
+    const scaled = {
+      expected_deployment_ms: Math.round(p.expected_deployment_ms * TIME_SCALE),
+      expected_training_base_ms: Math.round(p.expected_training_base_ms * TIME_SCALE),
+      expected_training_ms_per_record_epoch: p.expected_training_ms_per_record_epoch * TIME_SCALE,
+    };
+    h.configs.set('flywheel', { ...config, gpu_policy: { ...p, ...scaled, nim_release: 'auto' } });
+    h.configs.set('blueprint', { ...config, gpu_policy: { ...p, ...scaled, nim_release: 'hold' } });
 
     console.log(
       `time scale ${TIME_SCALE}, ${RUNS} runs x ${MODELS.length} candidates arriving over ${WINDOW_S} simulated s, budget ${BUDGET} GPUs`,
