@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,6 @@ import type { FlywheelConfig, GpuPolicyConfig } from '../../config/schema';
 import { workflowIdForJob } from '../../workflows/contract';
 import { gpuLedgerStateQuery } from '../../workflows/gpu-budget-contract';
 import { type EmulatorGpus, FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
-import { NodeProcess } from '../support/node-process';
 import { servers } from '../support/servers';
 import { workflowBundle } from '../support/temporal';
 
@@ -19,14 +19,15 @@ import { workflowBundle } from '../support/temporal';
 const h = new FlywheelHarness({ timeScale: 0.01, durations: { customization_training_ms: 300_000 } });
 const dir = mkdtempSync(path.join(tmpdir(), 'flywheel-gpu-economics-'));
 const bundleFile = path.join(dir, 'workflow-bundle.js');
-const workers: NodeProcess[] = [];
+const workers: ChildProcess[] = [];
+const REPO = path.resolve(__dirname, '../..');
 beforeAll(async () => {
   await h.start();
   // Worker processes load the bundle the in-process worker built instead of running webpack again.
   writeFileSync(bundleFile, (await workflowBundle()).code);
 }, 120_000);
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
   await h.close();
 });
 
@@ -70,22 +71,41 @@ async function sampleGpus<T>(done: Promise<T>): Promise<{ result: T; samples: Em
 const ofJob = <T>(table: Record<string, T>, jobId: string) =>
   Object.entries(table).filter(([name]) => name.includes(jobId.slice(-8)));
 
-/** `worker/main.ts` as a real process on its own task queue and GPU ledger, polling once it resolves. */
-async function startWorkerProcess(taskQueue: string, gpuLedgerId: string, configFile: string): Promise<NodeProcess> {
-  const worker = new NodeProcess('worker/main.ts', {
-    TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
-    MONGODB_URL: servers.MONGODB_URL,
-    MONGODB_DB: h.dbName,
-    ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
-    ES_COLLECTION_NAME: h.logIndex,
-    FLYWHEEL_TASK_QUEUE: taskQueue,
-    FLYWHEEL_GPU_LEDGER_ID: gpuLedgerId,
-    FLYWHEEL_CONFIG: configFile,
-    FLYWHEEL_WORKFLOW_BUNDLE: bundleFile,
+/**
+ * `worker/main.ts` as a real process on its own task queue and GPU ledger, resolved once it
+ * polls. Node runs it itself (`--import tsx`, no tsx launcher in between), so a SIGKILL to the
+ * child kills the worker.
+ */
+async function startWorkerProcess(taskQueue: string, gpuLedgerId: string, configFile: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
+      MONGODB_URL: servers.MONGODB_URL,
+      MONGODB_DB: h.dbName,
+      ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
+      ES_COLLECTION_NAME: h.logIndex,
+      FLYWHEEL_TASK_QUEUE: taskQueue,
+      FLYWHEEL_GPU_LEDGER_ID: gpuLedgerId,
+      FLYWHEEL_CONFIG: configFile,
+      FLYWHEEL_WORKFLOW_BUNDLE: bundleFile,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  workers.push(worker);
-  await worker.waitFor(/flywheel worker polling/);
-  return worker;
+  workers.push(child);
+  let output = '';
+  child.stderr?.on('data', (d) => {
+    output += String(d);
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      output += String(d);
+      if (output.includes('flywheel worker polling')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code} before polling:\n${output}`)));
+  });
+  return child;
 }
 
 test('concurrent runs with local judges and customizations stay within the budget, counted on the cluster, and all complete across a worker SIGKILL', async () => {
@@ -115,15 +135,15 @@ test('concurrent runs with local judges and customizations stay within the budge
       if (Object.values(gpus.training_jobs).some((t) => t.holding)) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    worker.child.kill('SIGKILL');
-    await worker.exited;
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.kill('SIGKILL');
+    await exited;
     worker = await startWorkerProcess(taskQueue, gpuLedgerId, configFile);
   })();
   const { result, samples } = await sampleGpus(all);
   await kill;
-  worker.child.kill('SIGKILL');
 
-  expect(workers[0]?.child.signalCode).toBe('SIGKILL');
+  expect(workers[0]?.signalCode).toBe('SIGKILL');
   expect(result.map((r) => r.status)).toEqual(['completed', 'completed']);
   expect(result.every((r) => r.candidatesFailed === 0)).toBe(true);
   const final = await h.gpus();
@@ -140,6 +160,7 @@ test('concurrent runs with local judges and customizations stay within the budge
   const ledger = await h.env.client.workflow.getHandle(gpuLedgerId).query(gpuLedgerStateQuery);
   expect(ledger.held).toEqual([]);
   expect(ledger.waiting).toEqual([]);
+  worker.kill('SIGKILL');
 }, 420_000);
 
 test('the NIM while the LoRA trains: release drops it and redeploys it, hold keeps it, auto picks by the expected times', async () => {
