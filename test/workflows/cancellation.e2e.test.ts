@@ -76,8 +76,14 @@ describe('cancelling a flywheel run', () => {
   test('during evaluations: running evaluations are stopped and marked cancelled', async () => {
     const jobId = newJob();
     await h.setFaults({ evaluation: { stall: [jobId] }, customization: { stall: [jobId] } });
-    const handle = await cancelWhen(jobId, (p) =>
-      p.candidates.some((c) => c.evaluations.some((e) => e.evalType === 'base-eval' && e.status === 'running')),
+    // Room for both candidates' NIMs beside their training: training leases are queued first, so
+    // at a budget of 2 both stalled trainings would hold every GPU and no NIM would deploy.
+    h.configs.set('four-gpus', h.config({ gpuBudget: 4 }));
+    const handle = await cancelWhen(
+      jobId,
+      (p) => p.candidates.some((c) => c.evaluations.some((e) => e.evalType === 'base-eval' && e.status === 'running')),
+      'signal',
+      'four-gpus',
     );
     expect(await h.result(handle)).toMatchObject({ status: 'cancelled' });
     const docs = await expectCancelledAndClean(jobId, 'Job cancelled by user');
@@ -126,11 +132,14 @@ describe('cancelling a flywheel run', () => {
       deployment: { fail: ['meta/llama-3.2-3b-instruct'] },
       customization: { stall: [jobId] },
     });
+    h.configs.set('four-gpus', h.config({ gpuBudget: 4 })); // as above: both NIMs beside the trainings
     const handle = await cancelWhen(
       jobId,
       (p) =>
         p.candidates.some((c) => c.status === 'failed') &&
         p.candidates.some((c) => c.customization.status === 'running'),
+      'signal',
+      'four-gpus',
     );
     expect(await h.result(handle)).toMatchObject({ status: 'cancelled', candidatesFailed: 1 });
     const docs = await h.documents(jobId);
