@@ -180,6 +180,24 @@ export class FlywheelHarness {
     });
   }
 
+  /**
+   * `temporal workflow reset` to the run's first workflow task, as an operator repairs a run:
+   * returns the handle of the new run (same workflow id) and its run id.
+   */
+  async resetToStart(handle: WorkflowHandle, reason: string): Promise<{ handle: WorkflowHandle; runId: string }> {
+    const history = await handle.fetchHistory();
+    const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
+    const { runId } = await this.env.client.workflowService.resetWorkflowExecution({
+      namespace: servers.TEMPORAL_NAMESPACE,
+      workflowExecution: { workflowId: handle.workflowId, runId: (await handle.describe()).runId },
+      reason,
+      workflowTaskFinishEventId: firstTask,
+      requestId: randomUUID(),
+    });
+    if (!runId) throw new Error(`reset of ${handle.workflowId} returned no run id`);
+    return { handle: this.env.client.workflow.getHandle(handle.workflowId, runId), runId };
+  }
+
   /** The run's result, also when its workflow ended Failed or Canceled (the result is the failure's detail). */
   async result(handle: WorkflowHandle): Promise<FlywheelRunResult> {
     return runOutcome(handle);

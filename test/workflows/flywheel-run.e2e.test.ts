@@ -4,7 +4,6 @@ import { loadLogs } from '../../stores/log-loader';
 import { progressQuery } from '../../workflows/contract';
 import { FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
 import { recordHistory } from '../support/flywheel-histories';
-import { servers } from '../support/servers';
 
 // Exercises: activities/index.ts, activities/customization-job.ts, activities/evaluation-job.ts, activities/judge.ts, activities/run-lifecycle.ts, activities/load-stats.ts (reached through the API or a worker, so no import names them)
 
@@ -231,16 +230,7 @@ describe('flywheel run, end to end', () => {
     });
     await h.elasticsearch.indices.refresh({ index: h.logIndex });
 
-    const history = await failed.fetchHistory();
-    const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
-    const { runId } = await h.env.client.workflowService.resetWorkflowExecution({
-      namespace: servers.TEMPORAL_NAMESPACE,
-      workflowExecution: { workflowId: failed.workflowId, runId: (await failed.describe()).runId },
-      reason: 'logs are loaded now',
-      workflowTaskFinishEventId: firstTask,
-      requestId: randomUUID(),
-    });
-    const retried = h.env.client.workflow.getHandle(failed.workflowId, runId ?? undefined);
+    const { handle: retried, runId } = await h.resetToStart(failed, 'logs are loaded now');
     expect(await h.result(retried)).toMatchObject({ jobId, status: 'completed', candidatesFailed: 0 });
     const docs = await h.documents(jobId);
     expect(docs.run).toMatchObject({ status: 'completed', error: null, workflow_run_id: runId });

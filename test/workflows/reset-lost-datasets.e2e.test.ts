@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DATASET_FILES, datasetNames } from '../../pipeline/dataset-names';
 import { FlywheelHarness, MODELS, SAMPLE, testNemo } from '../support/flywheel-harness';
-import { servers } from '../support/servers';
 
 // Resets repair what they reuse. A reset reuses the datasets recorded in MongoDB only after checking the datastore still holds
 // them: when it lost them, `temporal workflow reset` rebuilds them under the same names and the
@@ -25,16 +24,7 @@ test('after the datastore lost a run’s datasets, a reset rebuilds them and com
   for (const name of Object.values(names)) await nemo.datastore.deleteRepo(ns, name);
   expect(await nemo.datastore.getRepo(ns, names.eval)).toBeUndefined();
 
-  const history = await first.fetchHistory();
-  const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
-  const { runId } = await h.env.client.workflowService.resetWorkflowExecution({
-    namespace: servers.TEMPORAL_NAMESPACE,
-    workflowExecution: { workflowId: first.workflowId, runId: (await first.describe()).runId },
-    reason: 'datastore was wiped',
-    workflowTaskFinishEventId: firstTask,
-    requestId: randomUUID(),
-  });
-  const reset = h.env.client.workflow.getHandle(first.workflowId, runId ?? undefined);
+  const { handle: reset, runId } = await h.resetToStart(first, 'datastore was wiped');
   expect(await h.result(reset)).toMatchObject({ jobId, status: 'completed', candidatesFailed: 0 });
 
   // rebuilt under the same names, with the same eval rows (the split is seeded by the run)
@@ -61,16 +51,7 @@ test('after a candidate’s customization job failed, a reset makes a fresh job 
   expect(failedJobs).toHaveLength(1);
   await h.clearFaults();
 
-  const history = await first.fetchHistory();
-  const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
-  const { runId } = await h.env.client.workflowService.resetWorkflowExecution({
-    namespace: servers.TEMPORAL_NAMESPACE,
-    workflowExecution: { workflowId: first.workflowId, runId: (await first.describe()).runId },
-    reason: 'customization failed; cluster repaired',
-    workflowTaskFinishEventId: firstTask,
-    requestId: randomUUID(),
-  });
-  const reset = h.env.client.workflow.getHandle(first.workflowId, runId ?? undefined);
+  const { handle: reset, runId } = await h.resetToStart(first, 'customization failed; cluster repaired');
   expect(await h.result(reset)).toMatchObject({ jobId, status: 'completed', candidatesFailed: 0 });
 
   // a second job was created next to the failed one (never the failed one found again)
@@ -79,6 +60,7 @@ test('after a candidate’s customization job failed, a reset makes a fresh job 
   expect(jobs).toHaveLength(2);
   expect(jobs.every(([, times]) => times === 1)).toBe(true);
   const docs = await h.documents(jobId);
+  expect(docs.run).toMatchObject({ status: 'completed', error: null, workflow_run_id: runId });
   expect(docs.customizations.map((c) => [c.status, c.error])).toEqual([['completed', null]]);
   expect(docs.evaluations.map((e) => [e.eval_type, e.status]).sort()).toEqual([
     ['base-eval', 'completed'],

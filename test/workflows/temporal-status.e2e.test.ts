@@ -74,16 +74,8 @@ describe('Temporal execution status agrees with the job', () => {
       clientId: SAMPLE.clientId,
     });
     await h.elasticsearch.indices.refresh({ index: h.logIndex });
-    const history = await handle.fetchHistory();
-    const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
-    const { runId } = await h.env.client.workflowService.resetWorkflowExecution({
-      namespace: servers.TEMPORAL_NAMESPACE,
-      workflowExecution: { workflowId: handle.workflowId, runId: failed?.runId },
-      reason: 'logs are loaded now',
-      workflowTaskFinishEventId: firstTask,
-      requestId: randomUUID(),
-    });
-    expect(await h.result(h.env.client.workflow.getHandle(handle.workflowId, runId))).toMatchObject({
+    const { handle: reset, runId } = await h.resetToStart(handle, 'logs are loaded now');
+    expect(await h.result(reset)).toMatchObject({
       status: 'completed',
     });
     const [completed] = await listed(
