@@ -458,7 +458,9 @@ export class ResultsStore {
     const [judge, steps] = await Promise.all([this.getJudge(run._id), this.getRunSteps(run)]);
     if (finishedAt) {
       const doc: RunSnapshotDoc = { _id: run._id, finished_at: finishedAt, detail_revision: revision, judge, ...steps };
-      await this.snapshots.replaceOne({ _id: run._id }, doc, { upsert: true });
+      // A cache write: two readers racing to upsert it can collide (E11000), and a reader that
+      // has the documents in hand answers with them whether or not the snapshot was stored.
+      await this.snapshots.replaceOne({ _id: run._id }, doc, { upsert: true }).catch(() => undefined);
     }
     return { judge, ...steps };
   }
