@@ -5,7 +5,12 @@ import { Gauge } from 'prom-client';
 import { FLYWHEEL_RUN_STATUSES } from '../contracts/vocabulary';
 import { existing, register } from '../observability/metrics';
 import type { ResultsStore } from '../stores/results/results-store';
-import { DEFAULT_GPU_LEDGER_ID, type GpuLedgerState, gpuLedgerStateQuery } from '../workflows/gpu-budget-contract';
+import {
+  DEFAULT_GPU_LEDGER_ID,
+  GPU_PURPOSES,
+  type GpuLedgerState,
+  gpuLedgerStateQuery,
+} from '../workflows/gpu-budget-contract';
 
 // GET /metrics: prom-client's global registry (Node process metrics plus the flywheel's), with
 // gauges read at scrape time: runs by status from the results store, GPUs in use and waiting
@@ -27,13 +32,38 @@ let source: MetricsSource | undefined;
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 
-async function gpuState(): Promise<GpuLedgerState | undefined> {
-  if (!source) return undefined;
+// One ledger query serves every GPU gauge of a scrape (they are collected one after the other).
+const STATE_REUSE_MS = 500;
+let lastState: { at: number; state: Promise<GpuLedgerState | undefined> } | undefined;
+
+function gpuState(): Promise<GpuLedgerState | undefined> {
+  if (!source) return Promise.resolve(undefined);
+  if (lastState && Date.now() - lastState.at < STATE_REUSE_MS) return lastState.state;
   const handle = source.temporal.workflow.getHandle(source.gpuLedgerId ?? DEFAULT_GPU_LEDGER_ID);
-  return withTimeout(handle.query(gpuLedgerStateQuery), source.timeoutMs ?? 2000).catch(() => undefined);
+  const state = withTimeout(handle.query(gpuLedgerStateQuery), source.timeoutMs ?? 2000).catch(() => undefined);
+  lastState = { at: Date.now(), state };
+  return state;
 }
 
 const sum = (requests: { gpus: number }[]) => requests.reduce((n, r) => n + r.gpus, 0);
+
+/**
+ * GPUs held and asked for in the ledger per purpose (NIM, training, judge, embedding, and any
+ * other a lease names): every known purpose appears, with 0 when nothing is held or waiting.
+ */
+export function gpusByPurpose(
+  state: Pick<GpuLedgerState, 'held' | 'waiting'> | undefined,
+): { purpose: string; held: number; waiting: number }[] {
+  const held = state?.held ?? [];
+  const waiting = state?.waiting ?? [];
+  const purposes = new Set<string>(Object.values(GPU_PURPOSES));
+  for (const lease of [...held, ...waiting]) purposes.add(lease.purpose);
+  return [...purposes].sort().map((purpose) => ({
+    purpose,
+    held: sum(held.filter((l) => l.purpose === purpose)),
+    waiting: sum(waiting.filter((l) => l.purpose === purpose)),
+  }));
+}
 
 function defineGauges() {
   existing<Gauge>('flywheel_runs') ??
@@ -64,6 +94,23 @@ function defineGauges() {
   gpu('flywheel_gpus_in_use', 'GPUs held in the GPU ledger', (s) => sum(s.held));
   gpu('flywheel_gpus_waiting', 'GPUs asked for by holders waiting in the GPU ledger', (s) => sum(s.waiting));
   gpu('flywheel_gpu_budget', "The GPU ledger's budget", (s) => s.budget);
+  const byPurpose = (name: string, help: string, pick: (p: ReturnType<typeof gpusByPurpose>[number]) => number) =>
+    existing<Gauge>(name) ??
+    new Gauge({
+      name,
+      help,
+      labelNames: ['purpose'],
+      async collect() {
+        this.reset();
+        for (const p of gpusByPurpose(await gpuState())) this.set({ purpose: p.purpose }, pick(p));
+      },
+    });
+  byPurpose('flywheel_gpus_held_by_purpose', 'GPUs held in the GPU ledger, by what they are for', (p) => p.held);
+  byPurpose(
+    'flywheel_gpus_waiting_by_purpose',
+    'GPUs asked for by holders waiting in the GPU ledger, by what they are for',
+    (p) => p.waiting,
+  );
 }
 
 function requireMetricsToken(token: string | undefined): MiddlewareHandler {
@@ -78,6 +125,7 @@ function requireMetricsToken(token: string | undefined): MiddlewareHandler {
 /** The /metrics route; the gauges read from the last source given (one API per process). */
 export function metricsRouter(deps: MetricsSource & { metricsToken?: string }) {
   source = deps;
+  lastState = undefined;
   defineGauges();
   return new Hono().get('/', requireMetricsToken(deps.metricsToken), async (c) =>
     c.body(await register.metrics(), 200, { 'content-type': register.contentType }),

@@ -105,6 +105,8 @@ describe('operator telemetry of a full run', () => {
     await at('flywheel_nemo_call_errors_total{job="worker",service="evaluation",code=~"5.."}');
     expect(await prometheus.value('flywheel_gpu_budget{job="api"}')).toBe(2);
     expect(await prometheus.value('flywheel_gpus_in_use{job="api"}')).toBe(0);
+    expect(await prometheus.value('sum(flywheel_gpus_held_by_purpose{job="api"})')).toBe(0);
+    expect(await prometheus.value('flywheel_gpus_waiting_by_purpose{job="api",purpose="training"}')).toBe(0);
   });
 
   test('every line the worker and the API wrote is one JSON object, with run ids and no secrets', async () => {
