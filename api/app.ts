@@ -6,6 +6,7 @@ import { configsRouter } from './configs-router';
 import type { ApiDeps } from './deps';
 import { docsRouter } from './docs-page';
 import { errorHandler } from './error-handler';
+import { gpusRouter } from './gpus-router';
 import { healthRouter } from './health/router';
 import { DEFAULT_DETAIL_CACHE_BYTES, DEFAULT_DETAIL_REVALIDATE_MS, DetailCache } from './jobs/detail-cache';
 import { jobsRouter } from './jobs/router';
@@ -81,7 +82,9 @@ export function createApp(deps: ApiDeps) {
     metricsRouter({
       temporal: deps.temporal,
       results: deps.results,
-      ...(process.env.FLYWHEEL_GPU_LEDGER_ID ? { gpuLedgerId: process.env.FLYWHEEL_GPU_LEDGER_ID } : {}),
+      ...(deps.gpuLedgerId || process.env.FLYWHEEL_GPU_LEDGER_ID
+        ? { gpuLedgerId: deps.gpuLedgerId ?? process.env.FLYWHEEL_GPU_LEDGER_ID }
+        : {}),
       ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}),
     }),
   );
@@ -100,6 +103,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/api/schedules', schedulesRouter(jobDeps));
   app.route('/api/workloads', workloadsRouter(deps));
   app.route('/api/configs', configsRouter(jobDeps.configNames));
+  app.route('/api/gpus', gpusRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', OPENAPI_INFO);

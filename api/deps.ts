@@ -53,4 +53,6 @@ export interface ApiDeps {
   detailRevalidateMs?: number;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
+  /** The namespace's GPU ledger workflow id (default FLYWHEEL_GPU_LEDGER_ID, else flywheel-gpu-ledger). */
+  gpuLedgerId?: string;
 }

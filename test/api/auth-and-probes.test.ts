@@ -34,6 +34,7 @@ describe('bearer authentication on /api', () => {
     ['GET', '/api/workloads'],
     ['GET', '/api/workloads/customer_support/history'],
     ['GET', '/api/configs'],
+    ['GET', '/api/gpus'],
   ];
 
   test('every /api operation in the document is covered here and requires the bearer scheme', () => {

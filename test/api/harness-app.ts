@@ -13,6 +13,7 @@ export function apiOverHarness(h: FlywheelHarness) {
     elasticsearch: h.elasticsearch,
     logIndex: h.logIndex,
     taskQueue: h.taskQueue,
+    gpuLedgerId: h.gpuLedgerId,
     tokens: TOKENS,
     logger,
     configNames: () => [...h.configs.keys()],

@@ -193,6 +193,9 @@ const CASES: Record<string, Case> = {
   'PATCH /api/schedules/{schedule_id}': scheduleCase('run', '', { note: 'changed by the tenant test' }),
   'DELETE /api/schedules/{schedule_id}': scheduleCase('delete', ''),
   'GET /api/workloads': { kind: 'list', action: 'read', path: '/api/workloads', clientsIn: clientOfEach('workloads') },
+  // scoped per lease (a lease names its job, a job its client): this env runs no worker, so it
+  // holds no leases; test/api/gpus.e2e.test.ts checks another client's token sees none of a run's
+  'GET /api/gpus': { kind: 'unscoped', action: 'read', path: '/api/gpus' },
   'GET /api/workloads/{workload_id}/history': {
     kind: 'list',
     action: 'read',

@@ -1,0 +1,106 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { JOB_ID_PATTERN } from '../contracts';
+import {
+  DEFAULT_GPU_LEDGER_ID,
+  type GpuLease,
+  type GpuLedgerState,
+  gpuLedgerStateQuery,
+} from '../workflows/gpu-budget-contract';
+import { bearerSecurity, json, pick } from './common-schemas';
+import type { ApiDeps } from './deps';
+import { unavailable } from './errors';
+import { gpusByPurpose } from './metrics';
+import { inScope, principalOf, requireAction } from './middleware/authorize';
+
+// GET /api/gpus (added; the Blueprint has no GPU accounting): the namespace's GPU ledger, who
+// holds what and who waits, by purpose. Totals are the whole ledger's; the leases listed are
+// those of jobs the token may see (a lease names its job, and a job its client).
+
+const Lease = z
+  .object({
+    job_id: z.string().nullable().openapi({ description: 'The job the lease is for (null: not a job of this API)' }),
+    client_id: z.string().nullable(),
+    holder: z.string().openapi({ description: 'The holder workflow id' }),
+    purpose: z.string().openapi({ example: 'nim' }),
+    gpus: z.number().int(),
+    label: z.string(),
+  })
+  .openapi('GpuLease');
+
+const GpusResponse = z
+  .object({
+    budget: z.number().int().nullable().openapi({ description: 'null until a run has started the ledger' }),
+    in_use: z.number().int(),
+    waiting: z.number().int(),
+    by_purpose: z.array(z.object({ purpose: z.string(), held: z.number().int(), waiting: z.number().int() })),
+    held: z.array(Lease),
+    queue: z.array(Lease).openapi({ description: 'Waiting leases, first served first' }),
+  })
+  .openapi('GpusResponse');
+
+const route = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['gpus'],
+  summary: 'The GPU ledger: GPUs held and waited for, by purpose and by job',
+  security: bearerSecurity,
+  responses: {
+    200: json(GpusResponse, 'The ledger now'),
+    ...pick(401, 403, 429, 503),
+  },
+});
+
+const JOB_OF_HOLDER = new RegExp(`^flywheel-(${JOB_ID_PATTERN.source.replace(/^\^|\$$/g, '')})(?:-|$)`);
+
+/** The job a holder workflow belongs to: runs are `flywheel-<job id>`, candidates `flywheel-<job id>-<model>`. */
+export function jobOfHolder(holderId: string): string | null {
+  return JOB_OF_HOLDER.exec(holderId)?.[1] ?? null;
+}
+
+async function ledgerState(deps: Pick<ApiDeps, 'temporal' | 'gpuLedgerId'>): Promise<GpuLedgerState | null> {
+  const id = deps.gpuLedgerId ?? process.env.FLYWHEEL_GPU_LEDGER_ID ?? DEFAULT_GPU_LEDGER_ID;
+  try {
+    return await deps.temporal.workflow.getHandle(id).query(gpuLedgerStateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null; // no run has needed GPUs yet
+    throw unavailable(`The GPU ledger (${id}) does not answer: ${(err as Error).message}`);
+  }
+}
+
+export function gpusRouter(deps: Pick<ApiDeps, 'temporal' | 'results' | 'gpuLedgerId'>) {
+  return new OpenAPIHono().openapi(route, async (c) => {
+    const principal = principalOf(c);
+    requireAction(principal, 'read');
+    const state = await ledgerState(deps);
+    const leases = [...(state?.held ?? []), ...(state?.waiting ?? [])];
+    const clientOf = new Map<string, string | null>();
+    for (const job of new Set(leases.map((l) => jobOfHolder(l.holderId)))) {
+      if (job) clientOf.set(job, (await deps.results.getRun(job))?.client_id ?? null);
+    }
+    const visible = (lease: GpuLease) => {
+      const job = jobOfHolder(lease.holderId);
+      return principal.clientIds === '*' || (job !== null && inScope(principal, clientOf.get(job)));
+    };
+    const view = (lease: GpuLease) => ({
+      job_id: jobOfHolder(lease.holderId),
+      client_id: clientOf.get(jobOfHolder(lease.holderId) ?? '') ?? null,
+      holder: lease.holderId,
+      purpose: lease.purpose,
+      gpus: lease.gpus,
+      label: lease.label,
+    });
+    const byPurpose = gpusByPurpose(state ?? undefined);
+    return c.json(
+      {
+        budget: state?.budget ?? null,
+        in_use: byPurpose.reduce((n, p) => n + p.held, 0),
+        waiting: byPurpose.reduce((n, p) => n + p.waiting, 0),
+        by_purpose: byPurpose,
+        held: (state?.held ?? []).filter(visible).map(view),
+        queue: (state?.waiting ?? []).filter(visible).map(view),
+      },
+      200,
+    );
+  });
+}
