@@ -1,9 +1,7 @@
-import { createApp } from '../../api/app';
 import { gpusRouter, jobOfHolder } from '../../api/gpus-router';
-import { memoryLogger } from '../../api/logger';
 import type { TokenSpec } from '../../api/middleware/tokens';
 import { eventually, FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
-import { terminateLeftovers } from './harness-app';
+import { apiOverHarness, terminateLeftovers } from './harness-app';
 import { ApiTestClient } from './support';
 
 // GET /api/gpus: who holds which GPUs of the ledger and who waits, on a real run whose second
@@ -23,18 +21,7 @@ let api: ApiTestClient;
 beforeAll(async () => {
   await h.start();
   h.configs.set('one-gpu', { ...h.config({ customize: false, gpuBudget: 1 }) });
-  const app = createApp({
-    temporal: h.env.client,
-    results: h.results,
-    elasticsearch: h.elasticsearch,
-    logIndex: h.logIndex,
-    taskQueue: h.taskQueue,
-    gpuLedgerId: h.gpuLedgerId,
-    tokens: specs,
-    logger: memoryLogger(),
-    configNames: () => [...h.configs.keys()],
-    loadConfig: (name = 'default') => h.configs.get(name) ?? h.config(),
-  });
+  const { app } = apiOverHarness(h, { tokens: specs });
   api = new ApiTestClient(app, ADMIN);
 }, 120_000);
 afterAll(async () => {

@@ -1,11 +1,12 @@
 import { createApp } from '../../api/app';
 import { memoryLogger } from '../../api/logger';
+import type { TokenInput } from '../../api/middleware/auth';
 import type { FlywheelHarness } from '../support/flywheel-harness';
 import { TOKENS } from './api-env';
 import { ApiTestClient } from './support';
 
 /** The API over a flywheel harness's clients, so runs it starts are executed by the harness's worker. */
-export function apiOverHarness(h: FlywheelHarness) {
+export function apiOverHarness(h: FlywheelHarness, options: { tokens?: TokenInput } = {}) {
   const logger = memoryLogger();
   const app = createApp({
     temporal: h.env.client,
@@ -14,7 +15,7 @@ export function apiOverHarness(h: FlywheelHarness) {
     logIndex: h.logIndex,
     taskQueue: h.taskQueue,
     gpuLedgerId: h.gpuLedgerId,
-    tokens: TOKENS,
+    tokens: options.tokens ?? TOKENS,
     logger,
     configNames: () => [...h.configs.keys()],
     loadConfig: (name = 'default') => {
