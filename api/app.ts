@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { listConfigNames, loadFlywheelConfig } from '../config/load';
+import { DEFAULT_GPU_LEDGER_ID } from '../workflows/gpu-budget-contract';
 import { configsRouter } from './configs-router';
 import type { ApiDeps } from './deps';
 import { docsRouter } from './docs-page';
@@ -63,6 +64,8 @@ export function createApp(deps: ApiDeps) {
   };
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
+  // The namespace's GPU ledger, read by the metrics and by GET /api/gpus.
+  const gpuLedgerId = deps.gpuLedgerId ?? process.env.FLYWHEEL_GPU_LEDGER_ID ?? DEFAULT_GPU_LEDGER_ID;
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   app.use('*', clientAddress(deps.trustedProxyHops ?? 0));
@@ -82,9 +85,7 @@ export function createApp(deps: ApiDeps) {
     metricsRouter({
       temporal: deps.temporal,
       results: deps.results,
-      ...(deps.gpuLedgerId || process.env.FLYWHEEL_GPU_LEDGER_ID
-        ? { gpuLedgerId: deps.gpuLedgerId ?? process.env.FLYWHEEL_GPU_LEDGER_ID }
-        : {}),
+      gpuLedgerId,
       ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}),
     }),
   );
@@ -103,7 +104,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/api/schedules', schedulesRouter(jobDeps));
   app.route('/api/workloads', workloadsRouter(deps));
   app.route('/api/configs', configsRouter(jobDeps.configNames));
-  app.route('/api/gpus', gpusRouter(deps));
+  app.route('/api/gpus', gpusRouter({ temporal: deps.temporal, results: deps.results, gpuLedgerId }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', OPENAPI_INFO);

@@ -1,12 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { JOB_ID_PATTERN } from '../contracts';
-import {
-  DEFAULT_GPU_LEDGER_ID,
-  type GpuLease,
-  type GpuLedgerState,
-  gpuLedgerStateQuery,
-} from '../workflows/gpu-budget-contract';
+import { type GpuLease, type GpuLedgerState, gpuLedgerStateQuery } from '../workflows/gpu-budget-contract';
 import { bearerSecurity, json, pick } from './common-schemas';
 import type { ApiDeps } from './deps';
 import { unavailable } from './errors';
@@ -58,8 +53,8 @@ export function jobOfHolder(holderId: string): string | null {
   return JOB_OF_HOLDER.exec(holderId)?.[1] ?? null;
 }
 
-async function ledgerState(deps: Pick<ApiDeps, 'temporal' | 'gpuLedgerId'>): Promise<GpuLedgerState | null> {
-  const id = deps.gpuLedgerId ?? process.env.FLYWHEEL_GPU_LEDGER_ID ?? DEFAULT_GPU_LEDGER_ID;
+async function ledgerState(deps: GpusDeps): Promise<GpuLedgerState | null> {
+  const id = deps.gpuLedgerId;
   try {
     return await deps.temporal.workflow.getHandle(id).query(gpuLedgerStateQuery);
   } catch (err) {
@@ -68,7 +63,9 @@ async function ledgerState(deps: Pick<ApiDeps, 'temporal' | 'gpuLedgerId'>): Pro
   }
 }
 
-export function gpusRouter(deps: Pick<ApiDeps, 'temporal' | 'results' | 'gpuLedgerId'>) {
+type GpusDeps = Pick<ApiDeps, 'temporal' | 'results'> & { gpuLedgerId: string };
+
+export function gpusRouter(deps: GpusDeps) {
   return new OpenAPIHono().openapi(route, async (c) => {
     const principal = principalOf(c);
     requireAction(principal, 'read');
