@@ -8,6 +8,18 @@ import { servers } from './servers';
 
 const REPO = path.resolve(__dirname, '../..');
 
+/** The environment that points a worker process at a harness's servers, stores and task queue. */
+const harnessEnv = (h: FlywheelHarness) => ({
+  ...process.env,
+  TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
+  MONGODB_URL: servers.MONGODB_URL,
+  MONGODB_DB: h.dbName,
+  ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
+  ES_COLLECTION_NAME: h.logIndex,
+  FLYWHEEL_TASK_QUEUE: h.taskQueue,
+  FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
+});
+
 export interface WorkerProcess {
   child: ChildProcess;
   /** Base URL of its health and metrics server. */
@@ -27,14 +39,7 @@ export async function startWorkerProcess(
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: REPO,
     env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
-      MONGODB_URL: servers.MONGODB_URL,
-      MONGODB_DB: h.dbName,
-      ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
-      ES_COLLECTION_NAME: h.logIndex,
-      FLYWHEEL_TASK_QUEUE: h.taskQueue,
-      FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
+      ...harnessEnv(h),
       FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS: '1',
       FLYWHEEL_WORKER_METRICS_PORT: '0',
       ...env,
@@ -86,4 +91,37 @@ export async function startWorkerProcess(
       await exited;
     },
   };
+}
+
+/**
+ * `worker/main.ts` with nothing but the harness's stores and `env` (no shutdown grace, no
+ * metrics server): Node runs it itself (`--import tsx`, no launcher in between), so a SIGKILL
+ * to the child kills the worker. Resolves once it polls.
+ */
+export async function startBareWorker(
+  h: FlywheelHarness,
+  env: Record<string, string>,
+  live: ChildProcess[],
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: REPO,
+    env: {
+      ...harnessEnv(h),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.push(child);
+  let output = '';
+  child.stderr?.on('data', (d) => {
+    output += String(d);
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      output += String(d);
+      if (output.includes('flywheel worker polling')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code} before polling:\n${output}`)));
+  });
+  return child;
 }

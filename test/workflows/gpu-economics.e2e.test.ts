@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +8,8 @@ import type { FlywheelConfig, GpuPolicyConfig } from '../../config/schema';
 import { workflowIdForJob } from '../../workflows/contract';
 import { gpuLedgerStateQuery } from '../../workflows/gpu-budget-contract';
 import { type EmulatorGpus, FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
-import { servers } from '../support/servers';
 import { workflowBundle } from '../support/temporal';
+import { startBareWorker } from '../support/worker-process';
 
 // GPU economics on the real servers against the emulator: every GPU a run holds (candidate
 // NIMs, training GPUs, local judges) is counted from what the emulated cluster really holds,
@@ -20,7 +20,6 @@ const h = new FlywheelHarness({ timeScale: 0.01, durations: { customization_trai
 const dir = mkdtempSync(path.join(tmpdir(), 'flywheel-gpu-economics-'));
 const bundleFile = path.join(dir, 'workflow-bundle.js');
 const workers: ChildProcess[] = [];
-const REPO = path.resolve(__dirname, '../..');
 beforeAll(async () => {
   await h.start();
   // Worker processes load the bundle the in-process worker built instead of running webpack again.
@@ -71,42 +70,18 @@ async function sampleGpus<T>(done: Promise<T>): Promise<{ result: T; samples: Em
 const ofJob = <T>(table: Record<string, T>, jobId: string) =>
   Object.entries(table).filter(([name]) => name.includes(jobId.slice(-8)));
 
-/**
- * `worker/main.ts` as a real process on its own task queue and GPU ledger, resolved once it
- * polls. Node runs it itself (`--import tsx`, no tsx launcher in between), so a SIGKILL to the
- * child kills the worker.
- */
-async function startWorkerProcess(taskQueue: string, gpuLedgerId: string, configFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
-      MONGODB_URL: servers.MONGODB_URL,
-      MONGODB_DB: h.dbName,
-      ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
-      ES_COLLECTION_NAME: h.logIndex,
+/** The production worker as a real process on its own task queue and GPU ledger. */
+const startWorkerProcess = (taskQueue: string, gpuLedgerId: string, configFile: string) =>
+  startBareWorker(
+    h,
+    {
       FLYWHEEL_TASK_QUEUE: taskQueue,
       FLYWHEEL_GPU_LEDGER_ID: gpuLedgerId,
       FLYWHEEL_CONFIG: configFile,
       FLYWHEEL_WORKFLOW_BUNDLE: bundleFile,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.push(child);
-  let output = '';
-  child.stderr?.on('data', (d) => {
-    output += String(d);
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      output += String(d);
-      if (output.includes('flywheel worker polling')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code} before polling:\n${output}`)));
-  });
-  return child;
-}
+    workers,
+  );
 
 test('concurrent runs with local judges and customizations stay within the budget, counted on the cluster, and all complete across a worker SIGKILL', async () => {
   const budget = 3;

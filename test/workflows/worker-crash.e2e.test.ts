@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,14 +7,12 @@ import { stringify } from 'yaml';
 import { extractScores } from '../../nemo-client';
 import { eventually, FlywheelHarness } from '../support/flywheel-harness';
 import { recordHistory } from '../support/flywheel-histories';
-import { servers } from '../support/servers';
 import { workflowBundle } from '../support/temporal';
+import { startBareWorker } from '../support/worker-process';
 
 // The worker is a real child process (worker/main.ts, as in production). Killing it with
 // SIGKILL mid-run and starting a new one must finish the run with the results its remote jobs
 // computed, without creating any NeMo job twice (the emulator's counters prove it).
-
-const REPO = path.resolve(__dirname, '../..');
 
 describe('a worker killed mid-run', () => {
   const h = new FlywheelHarness({ timeScale: 0.03, worker: false });
@@ -40,37 +38,8 @@ describe('a worker killed mid-run', () => {
   });
 
   /** Starts `worker/main.ts` in its own process and resolves once it polls the task queue. */
-  async function startWorkerProcess(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
-        MONGODB_URL: servers.MONGODB_URL,
-        MONGODB_DB: h.dbName,
-        ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
-        ES_COLLECTION_NAME: h.logIndex,
-        FLYWHEEL_TASK_QUEUE: h.taskQueue,
-        FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
-        FLYWHEEL_CONFIG: configFile,
-        FLYWHEEL_WORKFLOW_BUNDLE: bundleFile,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    workers.push(child);
-    let output = '';
-    child.stderr?.on('data', (d) => {
-      output += String(d);
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d) => {
-        output += String(d);
-        if (output.includes('flywheel worker polling')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`worker exited with ${code} before polling:\n${output}`)));
-    });
-    return child;
-  }
+  const startWorkerProcess = () =>
+    startBareWorker(h, { FLYWHEEL_CONFIG: configFile, FLYWHEEL_WORKFLOW_BUNDLE: bundleFile }, workers);
 
   /** Stored scores next to the scores of the one remote evaluation job each document points at. */
   async function storedAndRemoteScores(jobId: string) {
