@@ -23,7 +23,7 @@ const Lease = z
   })
   .openapi('GpuLease');
 
-const GpusResponse = z
+export const GpusResponse = z
   .object({
     budget: z.number().int().nullable().openapi({ description: 'null until a run has started the ledger' }),
     in_use: z.number().int(),

@@ -1,9 +1,12 @@
-import type { JobDetail, JobProgress } from './types';
+import { candidateWorkflowId, workflowIdForJob } from '../workflows/contract';
+import type { GpuLedger, JobDetail, JobProgress } from './types';
 
 // The rows `jobs watch` shows, in a fixed order: the run, then per candidate its own row
 // (status, deployment) followed by its steps: base-eval, icl-eval, customization and the
 // customized-eval under it. Documents give scores and progress; the live progress (the same
-// stored state) adds, from Temporal, retries and stalls of pending steps.
+// stored state) adds, from Temporal, retries and stalls of pending steps. While the run is
+// live, the GPU ledger adds a row of its own (GPUs in use of the budget, who waits) and, on
+// each candidate's row, the GPUs it holds and its place in the queue.
 
 export interface WatchRow {
   /** Stable identity across polls. */
@@ -41,7 +44,38 @@ function pendingNote(steps: JobProgress['pending_steps'], candidate: string | nu
   return notes.length ? notes.join('; ') : null;
 }
 
-export function watchRows(job: JobDetail, live?: JobProgress): WatchRow[] {
+const ordinal = (n: number) =>
+  `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+
+/** What one holder workflow has in the ledger: `nim 1 held, training 1 waiting (3rd in queue)`. */
+function leaseNote(ledger: GpuLedger, holder: string): string | null {
+  const held = ledger.held.filter((l) => l.holder === holder).map((l) => `${l.purpose} ${l.gpus} held`);
+  const waiting = ledger.queue.flatMap((l, i) =>
+    l.holder === holder ? [`${l.purpose} ${l.gpus} waiting (${ordinal(i + 1)} in queue)`] : [],
+  );
+  const parts = [...held, ...waiting];
+  return parts.length ? `GPUs: ${parts.join(', ')}` : null;
+}
+
+/** The ledger's row: GPUs in use of the budget as the bar, what waits, and this run's share. */
+function ledgerRow(ledger: GpuLedger, jobId: string): WatchRow {
+  const mine = (l: GpuLedger['held'][number]) => l.job_id === jobId;
+  const sum = (ls: GpuLedger['held']) => ls.reduce((n, l) => n + l.gpus, 0);
+  const waitingBy = ledger.by_purpose.filter((p) => p.waiting > 0).map((p) => `${p.purpose} ${p.waiting}`);
+  return {
+    key: 'gpus',
+    label: 'GPU ledger',
+    depth: 0,
+    status: `${ledger.in_use}/${ledger.budget ?? '?'} in use`,
+    progress: ledger.budget ? Math.min(100, (100 * ledger.in_use) / ledger.budget) : null,
+    note: [
+      `${ledger.waiting} waiting${waitingBy.length ? ` (${waitingBy.join(', ')})` : ''}`,
+      `this run holds ${sum(ledger.held.filter(mine))}, waits for ${sum(ledger.queue.filter(mine))}`,
+    ].join('; '),
+  };
+}
+
+export function watchRows(job: JobDetail, live?: JobProgress, ledger?: GpuLedger): WatchRow[] {
   const pending = live?.pending_steps ?? [];
   const steps = job.nims.flatMap((n) => [...n.evaluations, ...n.customizations]);
   const done = steps.filter((s) => s.status === 'completed').length;
@@ -55,15 +89,22 @@ export function watchRows(job: JobDetail, live?: JobProgress): WatchRow[] {
       note: job.error ?? pendingNote(pending, null),
     },
   ];
+  const ledgerLive = ledger && !job.finished_at ? ledger : undefined;
+  if (ledgerLive) rows.push(ledgerRow(ledgerLive, job.id));
   for (const nim of job.nims) {
     const liveCandidate = live?.candidates.find((c) => c.model_name === nim.model_name);
+    const gpus = ledgerLive
+      ? leaseNote(ledgerLive, candidateWorkflowId(workflowIdForJob(job.id), nim.model_name))
+      : null;
     rows.push({
       key: nim.model_name,
       label: nim.model_name,
       depth: 1,
       status: furthest(nim.status, job.finished_at ? undefined : liveCandidate?.status),
       progress: null,
-      note: nim.error ?? pendingNote(pending, nim.model_name) ?? `deployment ${nim.deployment_status}`,
+      note: [nim.error ?? pendingNote(pending, nim.model_name) ?? `deployment ${nim.deployment_status}`, gpus]
+        .filter(Boolean)
+        .join('  '),
     });
     for (const step of STEP_ORDER) {
       const doc = step === 'customization' ? nim.customizations[0] : nim.evaluations.find((e) => e.eval_type === step);

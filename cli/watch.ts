@@ -1,6 +1,6 @@
 import type { FlywheelApiClient } from './api-client';
 import { CliError, type CliIo } from './io';
-import type { JobDetail, JobProgress } from './types';
+import type { GpuLedger, JobDetail, JobProgress } from './types';
 import { clip, renderRow, type WatchRow, watchRows } from './watch-rows';
 
 // Follows a job until it ends. On a terminal the whole table is redrawn in place each poll,
@@ -92,11 +92,17 @@ export async function watchJob(
     for (;;) {
       let job: JobDetail;
       let live: JobProgress | undefined;
+      let ledger: GpuLedger | undefined;
       try {
         job = await api.get<JobDetail>(`/api/jobs/${encodeURIComponent(jobId)}`);
         // Live state (retries, stalls) while it runs; a 409 (just finished) or 503 (no worker) is fine.
         if (!job.finished_at) {
           live = await api.get<JobProgress>(`/api/jobs/${encodeURIComponent(jobId)}/progress`).catch((err) => {
+            if (err instanceof CliError && err.unreachable) throw err;
+            return undefined;
+          });
+          // The GPU ledger is an extra: a token without access or a ledger that does not answer hides its row.
+          ledger = await api.get<GpuLedger>('/api/gpus').catch((err) => {
             if (err instanceof CliError && err.unreachable) throw err;
             return undefined;
           });
@@ -117,7 +123,7 @@ export async function watchJob(
       const reconnected = failingSince !== undefined;
       failingSince = undefined;
       attempt = 0;
-      rows = watchRows(job, live);
+      rows = watchRows(job, live, ledger);
       display.show(rows, reconnected ? 'reconnected to the API' : undefined);
       if (job.finished_at) return job;
       if (Date.now() > deadline) return job;

@@ -6,7 +6,8 @@ import { fakeTerminal, runInProcess, serveApp } from './cli-support';
 // `flywheel jobs watch` on a (fake) terminal during a real run: a NeMo outage shows as a
 // retried step with its last failure, candidate rows move past deploying, customized evals sit
 // under their model, no line is wider than the terminal, and an API restart mid-run is waited
-// out with a reconnecting line instead of ending the watch.
+// out with a reconnecting line instead of ending the watch. The GPU ledger's row and the
+// leases a candidate holds show while the run is live.
 
 const COLUMNS = 100;
 const STEPS = ['base-eval', 'icl-eval', 'customization', 'customized-eval'];
@@ -63,6 +64,17 @@ describe('jobs watch during a run', () => {
           .frames()
           .at(-1)
           ?.some((l) => /^ {2}meta\/\S+\s+running-evals/.test(l)) || undefined,
+      90_000,
+    );
+    // While it runs, the GPU ledger has its row and a candidate shows the NIM it holds.
+    await eventually(
+      'the GPU ledger row and a held NIM lease',
+      async () => {
+        const frame = terminal.frames().at(-1) ?? [];
+        const ledger = frame.find((l) => /^GPU ledger\s+\[[█░]+\]\s+\d+% \d+\/\d+ in use {2}\d+ waiting/.test(l));
+        const held = frame.find((l) => /^ {2}meta\/\S+\s+\S+.*GPUs: nim 1 held/.test(l));
+        return ledger && held ? true : undefined;
+      },
       90_000,
     );
 
