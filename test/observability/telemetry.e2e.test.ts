@@ -10,6 +10,7 @@ import { servers } from '../support/servers';
 import { workflowBundle } from '../support/temporal';
 
 // Exercises: worker/main.ts, worker/health-server.ts, worker/telemetry.ts, api/main.ts (spawned as a child process, so no import names them; Prometheus scrapes both)
+// Exercises: observability/metrics.ts (the metrics it defines, read back from Prometheus)
 
 // One full run through the production entry points (api/main.ts and worker/main.ts as real
 // processes), watched the way an operator watches it: a real Prometheus scrapes both /metrics
