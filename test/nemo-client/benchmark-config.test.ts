@@ -40,7 +40,7 @@ test('the config names the task (default the type) and carries limit_samples in 
     params: { limit_samples: 999 },
   });
   expect(own.tasks).toEqual({ mmlu_stem: { type: 'mmlu_stem' } });
-  expect(own.params.limit_samples).toBe(5);
+  expect(own.params?.limit_samples).toBe(5);
 });
 
 test('gsm8k is read from its strict-match metric, whatever else the task reports', () => {
