@@ -7,6 +7,8 @@ import { committedOpenApiText } from '../../api/openapi-document';
 import { ApiEnv, TOKENS } from './api-env';
 import { ApiTestClient } from './support';
 
+// Exercises: api/health/router.ts, api/docs-page.ts, api/error-handler.ts, api/middleware/request-log.ts, api/common-schemas.ts, api/decision/schemas.ts (run through the API in-process, so no import names them; the schemas by generating docs/openapi.json)
+
 // Bearer auth (rotation, clear 401s, tokens never logged), request ids, the probes, and the
 // OpenAPI document (served, complete, and the committed copy up to date).
 

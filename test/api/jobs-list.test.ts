@@ -3,6 +3,7 @@ import { ApiEnv } from './api-env';
 import type { ApiResponse } from './support';
 
 // Exercises: stores/results/run-listing.ts (reached through the API or a worker, so no import names them)
+// Exercises: api/jobs/list.ts (run through the API in-process, so no import names them)
 
 // GET /api/jobs over documents this file writes: the Blueprint's shape, plus filters, sorting
 // and a keyset cursor that visits every job exactly once.

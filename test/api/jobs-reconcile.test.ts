@@ -1,5 +1,7 @@
 import { ApiEnv } from './api-env';
 
+// Exercises: api/jobs/reconcile.ts (run through the API in-process, so no import names them)
+
 // A workflow that is terminated (Web UI, `temporal workflow terminate`) runs no more code, so it
 // cannot finalize its run document; reading the job closes it, so nothing shows `running` after
 // its workflow ended. No worker polls this file's task queue: runs stay open until terminated.

@@ -2,6 +2,8 @@ import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from '../../workflows/s
 import { ApiEnv, TOKENS } from './api-env';
 import { ApiTestClient } from './support';
 
+// Exercises: api/jobs/router.ts, api/jobs/service.ts, api/jobs/schemas.ts, api/errors.ts, api/validation.ts (run through the API in-process, so no import names them)
+
 // The Blueprint's /api/jobs routes on the real servers (no worker: runs stay pending unless
 // a test writes their documents), every answer checked against the OpenAPI document.
 

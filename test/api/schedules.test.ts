@@ -1,6 +1,8 @@
 import { eventually, FlywheelHarness, SAMPLE } from '../support/flywheel-harness';
 import { apiOverHarness, terminateLeftovers } from './harness-app';
 
+// Exercises: api/schedules/router.ts, api/schedules/service.ts, api/schedules/schemas.ts (run through the API in-process, so no import names them)
+
 // Schedules through the API on the real Temporal dev server; the runs they start are executed
 // by a real worker against the NeMo emulator and show up in /api/jobs like any other job.
 

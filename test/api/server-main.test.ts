@@ -4,6 +4,8 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { servers } from '../support/servers';
 
+// Exercises: api/main.ts (spawned as a process)
+
 // The server entry point (api/main.ts) as a process: refuses to start without tokens, says
 // loudly when it runs open, serves, and stops cleanly on SIGTERM.
 

@@ -6,6 +6,8 @@ import { ensureLogIndex } from '../../stores/log-index';
 import { ApiEnv } from './api-env';
 import { type ApiResponse, ApiTestClient } from './support';
 
+// Exercises: api/middleware/authorize.ts, api/middleware/roles.ts, api/configs-router.ts (run through the API in-process, so no import names them)
+
 // Tenant separation across EVERY /api operation of docs/openapi.json: two tokens scoped to
 // different clients each see, read, cancel and delete only their own jobs, schedules and
 // workloads; objects of the other client answer exactly what a missing object answers (404);

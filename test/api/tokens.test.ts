@@ -8,6 +8,8 @@ import { MIN_TOKEN_LENGTH, sha256Hex, TokenConfigError, TokenSet, tokenProblem }
 import { ApiEnv } from './api-env';
 import { ApiTestClient } from './support';
 
+// Exercises: api/middleware/client-address.ts (run through the API in-process, so no import names them)
+
 // Token configuration: start-up checks, hashes at rest, the token file's hot reload, and
 // failed-authentication throttling per client address (with the address in the request log).
 

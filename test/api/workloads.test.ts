@@ -1,6 +1,8 @@
 import { ensureLogIndex } from '../../stores/log-index';
 import { ApiEnv } from './api-env';
 
+// Exercises: api/workloads/router.ts (run through the API in-process, so no import names them)
+
 // GET /api/workloads aggregates the (client_id, workload_id) pairs of a real log index.
 
 const env = new ApiEnv();

@@ -8,6 +8,8 @@ import { ApiEnv, TOKENS } from '../api/api-env';
 import { servers } from '../support/servers';
 import { type CliResult, runInProcess, serveApp } from './cli-support';
 
+// Exercises: cli/api-client.ts, cli/context.ts, cli/render.ts, cli/commands/jobs.ts, cli/commands/schedules.ts, cli/commands/workloads.ts, cli/commands/local.ts (run in-process by the CLI this file drives, so no import names them)
+
 // The rest of the CLI, in-process against a real API over HTTP on the real servers:
 // schedules, workloads, listing, --json, and loading logs with line-numbered rejections.
 

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { runBin } from './cli-support';
 
+// Exercises: cli/commands/local.ts (run through bin/flywheel.js in a child process)
+
 // The local-machine commands through bin/flywheel.js: the emulator and the stack script.
 
 const BIN = path.resolve(__dirname, '../../bin/flywheel.js');

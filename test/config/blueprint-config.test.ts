@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { ConfigError, parseFlywheelConfig } from '../../config/load';
 
+// Exercises: config/blueprint.ts (applied by parseFlywheelConfig, which this file calls)
+
 // A Blueprint config.yaml with every section set to a non-default value: each value lands in
 // the field Flywheel's activities read (deployment, judge, split, ICL, customization), or the
 // load fails naming the field and what to use instead. Nothing is dropped silently.

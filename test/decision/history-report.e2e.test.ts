@@ -7,6 +7,8 @@ import { runInProcess, serveApp } from '../cli/cli-support';
 import { launchChromium, testOutputDir } from '../support/browser';
 import { eventually, FlywheelHarness, SAMPLE } from '../support/flywheel-harness';
 
+// Exercises: api/workloads/history.ts, report/html.ts, report/charts.ts, report/render-svg.ts (served by the API this file calls; the report opened in Chromium)
+
 // A weekly schedule triggered three times: the three runs show in the workload's history (API,
 // CLI and chart), and the last run's report opens in a real Chromium with its charts as SVG.
 

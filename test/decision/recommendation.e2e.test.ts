@@ -2,6 +2,7 @@ import type { StoredDecision } from '../../stores/results/schema';
 import { FlywheelHarness } from '../support/flywheel-harness';
 
 // Exercises: stores/traffic-stats.ts (reached through the API or a worker, so no import names them)
+// Exercises: activities/recommendation.ts, decision/build.ts (run by the harness's worker in the run this file starts)
 
 // Full runs on the real servers against the NeMo emulator: the run's finalization records the
 // recommendation with intervals, gate verdicts and costs on the run document.

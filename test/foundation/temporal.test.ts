@@ -4,6 +4,8 @@ import { createSmokeActivities } from '../../activities/smoke';
 import { smokeWorkflow } from '../../workflows';
 import { connectTestEnvironment, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
+// Exercises: workflows/smoke.ts (run by the test's worker in Temporal's workflow sandbox, so no import names them)
+
 describe('Temporal dev server', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {

@@ -5,6 +5,8 @@ import { judgeRun, type RunVerdict } from '../chaos/invariants';
 import { ChaosRig, MODELS } from '../chaos/rig';
 import { servers } from '../support/servers';
 
+// Exercises: worker/slots.ts (the production slot counts of the worker child this file loads with 30 runs at once)
+
 // Issue 20, sized for CI: 30 runs started at once on one worker while CPU burners keep the
 // machine's cores busy. Load must cost time, never results: every run completes with every
 // step completed, and no NeMo job or deployment is created twice. (The figures at 100 and 300

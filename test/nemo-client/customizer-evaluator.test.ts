@@ -22,6 +22,8 @@ import {
   WAIT,
 } from './support';
 
+// Exercises: nemo-client/evaluation-scores.ts (imported through nemo-client/index.ts)
+
 // Customizer and Evaluator: LoRA job life cycle with the output model registered and served,
 // evaluation jobs of every workload type with their scores, find-by-name idempotency.
 

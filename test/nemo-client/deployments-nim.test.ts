@@ -11,6 +11,8 @@ import {
   WAIT,
 } from './support';
 
+// Exercises: nemo-client/nim.ts (called through the client this file creates, against the emulator)
+
 // Deployment Management and the NIM proxy: deploy by name (never twice), wait until ready and
 // served, chat with tools, embeddings, teardown.
 

@@ -2,6 +2,8 @@ import { createNemoClient, type NemoClient, NemoPermanentError } from '../../nem
 import { jsonl, toolCallingRecords, toTrainingLine } from './fixtures';
 import { type NemoTarget, startNemoTarget, unique } from './support';
 
+// Exercises: nemo-client/datastore.ts, nemo-client/entity-store.ts (called through the client this file creates, against the emulator)
+
 // Entity Store and Datastore calls against the emulator (or a real NeMo via NEMO_BASE_URL).
 
 let target: NemoTarget;

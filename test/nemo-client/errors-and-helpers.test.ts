@@ -16,6 +16,8 @@ import {
 import { meansAlreadyExists } from '../../nemo-client/deployments';
 import { HttpCore } from '../../nemo-client/http';
 
+// Exercises: nemo-client/evaluation-scores.ts, nemo-client/config.ts (imported through nemo-client/index.ts)
+
 // Pure parts of the client, plus a request to a port nobody listens on (a real network error).
 
 interface JudgeMetric {

@@ -2,6 +2,8 @@ import { retention, trainingDrift } from '../../nemo-emulator/models/forgetting'
 import { shopLogs, trainingLine } from './fixtures';
 import { customizationBody, Emulator, type Json, jsonl, waitFor } from './support';
 
+// Exercises: nemo-emulator/evaluation/academic-types.ts, nemo-emulator/evaluation/academic.ts, nemo-emulator/evaluation/gsm8k-items.ts, nemo-emulator/models/word-problem.ts (served by the emulator this file starts, so no import names them)
+
 // The Evaluator runs an academic benchmark (GSM8K, the LM Evaluation Harness type) against a
 // served model, and a customized model's general skill falls with how hard it was trained.
 

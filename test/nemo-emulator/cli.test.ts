@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// Exercises: nemo-emulator/main.ts (spawned as a process)
+
 // The emulator's own entry point: flags, a fault plan file, and a clean exit on SIGTERM.
 
 const ROOT = join(__dirname, '..', '..');

@@ -1,6 +1,8 @@
 import { shopLogs, trainingLine } from './fixtures';
 import { customizationBody, Emulator, type Json, jsonl, terminal, waitFor } from './support';
 
+// Exercises: nemo-emulator/lifecycle/customization-lifecycle.ts, nemo-emulator/http/pagination.ts, nemo-emulator/state/targets.ts, nemo-emulator/state/datastore-files.ts (served by the emulator this file starts, so no import names them)
+
 // Customizer: configs, job validation, the job life cycle with progress, the output model's
 // registration and serving, cancellation, and training files that cannot be read.
 

@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
 import { deploymentBody, Emulator, waitFor } from './support';
 
+// Exercises: nemo-emulator/routes/deployments.ts, nemo-emulator/routes/nim.ts, nemo-emulator/lifecycle/deployment-lifecycle.ts, nemo-emulator/models/nim-proxy.ts, nemo-emulator/http/validation.ts, nemo-emulator/http/errors.ts (served by the emulator this file starts, so no import names them)
+
 // Deployment life cycles and the NIM proxy: a model is served only while its deployment is
 // ready; chat and embeddings answer in the OpenAI shape (the openai package parses them).
 

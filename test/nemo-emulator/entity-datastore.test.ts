@@ -1,5 +1,7 @@
 import { Emulator } from './support';
 
+// Exercises: nemo-emulator/app.ts, nemo-emulator/routes/datastore.ts, nemo-emulator/routes/entity-store.ts, nemo-emulator/state/store.ts (served by the emulator this file starts, so no import names them)
+
 // Entity Store and Datastore routes over raw HTTP: happy paths and the error shapes
 // (FastAPI 422 details, 404, 409) the real services answer with.
 

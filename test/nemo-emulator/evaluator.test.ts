@@ -2,6 +2,8 @@ import { classificationConfig, score, similarityConfig, toolCallingConfig } from
 import { headlineLogs, type LogRow, shopLogs, trainingLine } from './fixtures';
 import { Emulator, type Json, jsonl, waitFor } from './support';
 
+// Exercises: nemo-emulator/evaluation/config-schema.ts, nemo-emulator/evaluation/run-task.ts, nemo-emulator/lifecycle/evaluation-lifecycle.ts (served by the emulator this file starts, so no import names them)
+
 // The Evaluator really evaluates: it reads the eval file from the datastore, calls the target
 // per item, and computes tool-calling accuracy, F1 over [[[labels]]] and judge scores.
 

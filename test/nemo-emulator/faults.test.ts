@@ -2,6 +2,8 @@ import { toolCallingConfig } from './eval-configs';
 import { shopLogs, trainingLine } from './fixtures';
 import { customizationBody, deploymentBody, Emulator, type Json, jsonl } from './support';
 
+// Exercises: nemo-emulator/context.ts, nemo-emulator/http/fault-middleware.ts, nemo-emulator/routes/admin.ts, nemo-emulator/http/errors.ts (served by the emulator this file starts, so no import names them)
+
 // Fault injection through /admin/faults (and at start), and the counters tests assert on. The
 // life-cycle faults run on a virtual clock: "still pending after an hour" is an hour of virtual
 // time, not a guess at how long a fixed sleep must be.

@@ -7,6 +7,8 @@ import { copyArguments } from '../../nemo-emulator/models/value-copy';
 import { formatIclExample, injectIclExamples } from '../../pipeline/icl-example-format';
 import { headlineLogs, type LogRow, shopLogs, trainingLine } from './fixtures';
 
+// Exercises: nemo-emulator/models/text.ts, nemo-emulator/models/zero-shot.ts (called by the student models this file imports, so no import names them)
+
 // The student models, the judge and the embedder as pure functions.
 
 const request = (row: LogRow, model: string): ChatRequest => ({ model, ...row.request }) as ChatRequest;

@@ -3,6 +3,8 @@ import { freePort } from '../chaos/private-servers';
 import { FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
 import { type MlflowServer, startMlflow } from '../support/mlflow';
 
+// Exercises: observability/mlflow-client.ts (called by the MLflow activities this file runs against a real MLflow)
+
 // A full run tracked into a real MLflow tracking server (scripts/mlflow.sh), read back through
 // MLflow's own REST API: the workload's experiment, the job's run with nested candidate and
 // evaluation runs, their params and metrics, each evaluation's mlflow_uri; tracking again

@@ -9,6 +9,9 @@ import { type PrometheusServer, startPrometheus } from '../support/prometheus';
 import { servers } from '../support/servers';
 import { workflowBundle } from '../support/temporal';
 
+// Exercises: worker/main.ts, worker/health-server.ts, worker/telemetry.ts, api/main.ts (spawned as a child process, so no import names them; Prometheus scrapes both)
+// Exercises: observability/metrics.ts (the metrics it defines, read back from Prometheus)
+
 // One full run through the production entry points (api/main.ts and worker/main.ts as real
 // processes), watched the way an operator watches it: a real Prometheus scrapes both /metrics
 // endpoints and answers for the run's series, and every line either process wrote is one JSON

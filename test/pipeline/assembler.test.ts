@@ -6,6 +6,8 @@ import { SPLIT } from '../../pipeline/split';
 import { detectWorkloadType, recordClass, resolveWorkloadType } from '../../pipeline/workload-type';
 import { labelRecord, splitConfig, textRecord, toolRecord } from './fixtures';
 
+// Exercises: pipeline/eval-candidates.ts (used by the assembler this file drives, so no import names them)
+
 const assembler = (type: 'tool_calling' | 'classification' | 'generic', overrides = {}) =>
   new DatasetAssembler({
     workloadId: 'w',

@@ -12,6 +12,8 @@ import { documentIdOf, type ExportOptions, exportLogPages, exportRawLogPages } f
 import { loadLogs } from '../../stores/log-loader';
 import { servers } from '../support/servers';
 
+// Exercises: pipeline/record-workers.ts, pipeline/record-worker.ts, pipeline/packed-page.ts (the record workers this file's threaded builds start, record-worker.ts in worker threads)
+
 // The threaded build (raw pages parsed and processed in record workers) must give exactly what
 // the single-threaded one gives for the same export: the same files byte for byte, counts,
 // split, class distribution, ICL pool, eval records and rejection samples with document ids.

@@ -5,6 +5,8 @@ import { embedTuned, type TrainingPair, tuneEmbedder } from '../../nemo-emulator
 import { embed } from '../../nemo-emulator/models/embeddings';
 import { buildRetrievalDatasets, RETRIEVAL_FILES } from '../../pipeline/retrieval-dataset';
 
+// Exercises: pipeline/retrieval-log.ts (read by the retrieval dataset build this file runs)
+
 // The emulator's tuned embedder learns from its training pairs only: on the sample workload's
 // held-out queries it ranks better than the base embedder, and trained on pairs that teach
 // nothing (shuffled positives) it does not.

@@ -10,6 +10,8 @@ import { collect, textRecord } from '../pipeline/fixtures';
 import { malformedLine } from '../pipeline/malformed';
 import { servers } from '../support/servers';
 
+// Exercises: pipeline/conversation-format.ts (used by the loader this file runs, so no import names it)
+
 const es = createElasticsearchClient(servers.ELASTICSEARCH_URL);
 const prefix = `test-loader-${randomUUID().slice(0, 8)}`;
 let n = 0;

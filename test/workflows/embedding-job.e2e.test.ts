@@ -12,6 +12,8 @@ import { recordHistory } from '../support/flywheel-histories';
 import { servers } from '../support/servers';
 
 // Exercises: activities/embedding-customization.ts, activities/retrieval-evaluation.ts, activities/retrieval-datasets.ts (reached through the API or a worker, so no import names them)
+// Exercises: workflows/embedding-run.ts, workflows/embedding-candidate-run.ts (run by the test's worker in Temporal's workflow sandbox, so no import names them)
+// Exercises: nemo-client/retriever-evaluation.ts, nemo-emulator/evaluation/retriever-schema.ts, nemo-emulator/lifecycle/embedding-training.ts, nemo-emulator/lifecycle/retriever-evaluation-lifecycle.ts (the client's retriever evaluation, and the emulator's embedding training and retriever evaluation, reached through the run's worker)
 
 // An embedding_job end to end on the sample retrieval workload, loaded with the CLI's
 // `logs load`: through the API and through the CLI it builds the BEIR eval set and the

@@ -6,6 +6,8 @@ import { FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
 import { recordHistory } from '../support/flywheel-histories';
 
 // Exercises: activities/index.ts, activities/customization-job.ts, activities/evaluation-job.ts, activities/judge.ts, activities/run-lifecycle.ts, activities/load-stats.ts (reached through the API or a worker, so no import names them)
+// Exercises: workflows/candidate-run.ts, workflows/activity-options.ts, workflows/delete-run.ts (run by the test's worker in Temporal's workflow sandbox, so no import names them)
+// Exercises: activities/deletion.ts (run by the harness's worker when a finished run is deleted)
 
 // Full runs on the real Temporal dev server, Elasticsearch and MongoDB, against the NeMo
 // emulator, through the same NeMo client as production.

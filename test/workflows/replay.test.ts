@@ -2,6 +2,8 @@ import { Worker } from '@temporalio/worker';
 import { generations, readRecordedHistories, strayCorpusEntries } from '../support/flywheel-histories';
 import { workflowBundle } from '../support/temporal';
 
+// Exercises: workflows/patches.ts, workflows/candidate-run.ts, workflows/embedding-candidate-run.ts, workflows/delete-run.ts (replayed from recorded histories, every patched() gate both ways across generations)
+
 // Determinism guard: histories recorded from real runs of every released generation of the
 // workflow code (full run, cancellations, failures, a crashed worker, deletion, the GPU ledger
 // across continue-as-new) must replay against the current code. An upgrade moves unversioned

@@ -11,6 +11,8 @@ import { eventually, FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel
 import { recordHistory } from '../support/flywheel-histories';
 import { servers } from '../support/servers';
 
+// Exercises: workflows/candidate-status.ts (run by the test's worker in Temporal's workflow sandbox, so no import names them)
+
 // What an operator sees in Temporal agrees with the job: a failed run is Failed (once its
 // documents are final), a cancelled run is Canceled whichever way the cancel came, candidate
 // children carry the run's search attributes, every run's memo names its job, and after

@@ -10,6 +10,8 @@ import { recordHistory } from '../support/flywheel-histories';
 import { workflowBundle } from '../support/temporal';
 import { startBareWorker } from '../support/worker-process';
 
+// Exercises: worker/main.ts (spawned as a child process, so no import names them)
+
 // The worker is a real child process (worker/main.ts, as in production). Killing it with
 // SIGKILL mid-run and starting a new one must finish the run with the results its remote jobs
 // computed, without creating any NeMo job twice (the emulator's counters prove it).

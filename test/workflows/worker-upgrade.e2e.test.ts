@@ -16,6 +16,8 @@ import { workflowBundle } from '../support/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { buildWorkflowVariant, sleepAfterDeploy } from '../support/workflow-variant';
 
+// Exercises: worker/main.ts, worker/health-server.ts (spawned as a child process, so no import names them; /healthz and /metrics read)
+
 // A deploy in the middle of a run, as an operator does it: build A runs a run, A's worker is
 // stopped mid-run, build B (whose candidate workflow issues a timer after the deployment:
 // nondeterministic for A's histories) starts and becomes the current version. The run started
