@@ -1,7 +1,5 @@
 import { ApiEnv } from './api-env';
 
-// Exercises: activities/deletion.ts (reached through the API or a worker, so no import names them)
-
 // Live progress, cancel and delete on the real servers (no worker): upstream's checks, messages and order,
 // the cancel signal, and deletion through the deleteRun workflow.
 
