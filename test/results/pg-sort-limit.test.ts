@@ -91,7 +91,9 @@ const VALUES: unknown[] = [
   new Timestamp({ t: 1, i: 2 }),
   new Timestamp({ t: 0, i: 7 }),
 ];
-const S_VALUES: unknown[] = ['a', 'b', ['a', 'c'], 5, new BSONRegExp('a'), undefined];
+// a value with quotes and a backslash: the patch writes filter values into its SQL as literals
+const QUOTED = `it's \\ "q" ''`;
+const S_VALUES: unknown[] = ['a', 'b', ['a', 'c'], 5, new BSONRegExp('a'), QUOTED, undefined];
 
 describe('sorted, limited finds on the patched FerretDB', () => {
   let col: Collection<Document>;
@@ -124,6 +126,9 @@ describe('sorted, limited finds on the patched FerretDB', () => {
     { k: { $gte: new Date(1_000) }, s: 'a' },
     { k: new Date(5_000) },
     { _id: { $gt: 'd5' } },
+    { s: QUOTED },
+    { s: { $in: [QUOTED, 'b'] }, k: { $gt: new Date(0) } },
+    { s: { $gte: "it's" } },
     // not expressible by the patch: answered as before
     { s: { $ne: 'a' } },
     { $or: [{ s: 'a' }, { k: true }] },
