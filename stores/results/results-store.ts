@@ -7,7 +7,7 @@ import {
   type UpdateFilter,
 } from 'mongodb';
 import { type DeploymentStatus, EvalType, type FlywheelRunStatus, type StepStatus } from '../../contracts';
-import { listFilter, type RunListQuery, type RunPage, toPage } from './run-listing';
+import { listFilter, pageFilters, type RunListQuery, type RunPage, toPage } from './run-listing';
 import { sanitizeError, withSanitizedError } from './sanitize-error';
 import {
   COLLECTIONS,
@@ -66,6 +66,7 @@ export class ResultsStore {
 
   async ensureIndexes(): Promise<void> {
     await this.runs.createIndex({ workload_id: 1 });
+    await this.runs.createIndex({ client_id: 1 });
     await this.runs.createIndex({ started_at: -1 });
     await this.runs.createIndex({ status: 1 });
     await this.nims.createIndex({ flywheel_run_id: 1 });
@@ -123,9 +124,16 @@ export class ResultsStore {
   /** Runs matching the filters, sorted by start time then id, one page at a time. */
   async listRuns(query: RunListQuery = {}): Promise<RunPage> {
     const direction = query.descending ? -1 : 1;
-    let find = this.runs.find(listFilter(query)).sort({ started_at: direction, _id: direction });
-    if (query.limit) find = find.limit(query.limit + 1);
-    return toPage(await find.toArray(), query.limit);
+    const docs: FlywheelRunDoc[] = [];
+    // the limit + 1st run only tells whether there is a next page
+    const wanted = query.limit ? query.limit + 1 : undefined;
+    for (const filter of pageFilters(query)) {
+      if (wanted !== undefined && docs.length >= wanted) break;
+      let find = this.runs.find(filter).sort({ started_at: direction, _id: direction });
+      if (wanted !== undefined) find = find.limit(wanted - docs.length);
+      docs.push(...(await find.toArray()));
+    }
+    return toPage(docs, query.limit);
   }
 
   /** How many runs match; for checks and tests, not for paging. */

@@ -51,20 +51,35 @@ function decodeCursor(raw: string): Cursor {
   throw new InvalidCursorError();
 }
 
-export function listFilter(query: RunListQuery): Filter<FlywheelRunDoc> {
+/** The filters of a listing, without its cursor. */
+export function listFilter(query: Omit<RunListQuery, 'cursor'>): Filter<FlywheelRunDoc> {
   const filter: Filter<FlywheelRunDoc> = {};
   if (query.workload_id) filter.workload_id = query.workload_id;
   if (query.client_id) filter.client_id = query.client_id;
   if (query.client_ids)
     filter.client_id = query.client_id ? { $eq: query.client_id, $in: query.client_ids } : { $in: query.client_ids };
   if (query.status) filter.status = query.status;
-  if (query.cursor) {
-    const { t, id } = decodeCursor(query.cursor);
-    const at = new Date(t);
-    const op = query.descending ? '$lt' : '$gt';
-    filter.$or = [{ started_at: { [op]: at } }, { started_at: at, _id: { [op]: id } }];
-  }
   return filter;
+}
+
+/**
+ * The finds of one page, sorted by (started_at, _id) in the listing's direction: without a
+ * cursor one; after a cursor the runs that started at the cursor's time after its id, then
+ * those that started after that time. Together they are the page a single `$or` of the two
+ * would give, but each is a plain comparison FerretDB on PostgreSQL answers from the
+ * started_at index (scripts/ferretdb/patches/pg-sort-limit.patch), where it would read and
+ * sort every run for the `$or`.
+ */
+export function pageFilters(query: RunListQuery): Filter<FlywheelRunDoc>[] {
+  const filter = listFilter(query);
+  if (!query.cursor) return [filter];
+  const { t, id } = decodeCursor(query.cursor);
+  const at = new Date(t);
+  const op = query.descending ? '$lt' : '$gt';
+  return [
+    { ...filter, started_at: at, _id: { [op]: id } },
+    { ...filter, started_at: { [op]: at } },
+  ];
 }
 
 /** The page of `docs` (fetched with limit + 1) and the cursor of the next one. */
