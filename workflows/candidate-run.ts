@@ -85,9 +85,27 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     customization: { status: candidate.customization_enabled ? 'pending' : 'skipped', progress: 0 },
     version: 0,
   };
-  const report = () => {
+  // Since CANDIDATE_FEWER_ROUND_TRIPS progress signals are coalesced: one in flight at a time,
+  // the latest state sent once it is delivered (each signal costs the parent a workflow task and
+  // this workflow another); the final one goes at once (the parent keeps the highest version).
+  let reportInFlight = false;
+  let reportDirty = false;
+  const report = (final = false) => {
     progress.version++;
-    reportToParent(progress);
+    if (!fewer || final) {
+      reportToParent(progress);
+      return;
+    }
+    reportDirty = true;
+    if (reportInFlight) return;
+    reportInFlight = true;
+    void (async () => {
+      while (reportDirty) {
+        reportDirty = false;
+        await sendProgressToParent(progress);
+      }
+      reportInFlight = false;
+    })();
   };
   const setStatus = async (status: CandidateProgress['status']) => {
     progress.status = status;
@@ -439,7 +457,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     progress.status = status;
     if (error) progress.error = error;
     upsertCandidateStatus(status);
-    report();
+    report(true);
   }
 }
 
@@ -448,6 +466,14 @@ function reportToParent(progress: CandidateProgress): void {
   if (!parent) return;
   // Progress is advisory; a parent that is already closing may not take it.
   getExternalWorkflowHandle(parent.workflowId)
+    .signal(candidateProgressSignal, structuredCloneProgress(progress))
+    .catch(() => undefined);
+}
+
+async function sendProgressToParent(progress: CandidateProgress): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  await getExternalWorkflowHandle(parent.workflowId)
     .signal(candidateProgressSignal, structuredCloneProgress(progress))
     .catch(() => undefined);
 }
