@@ -6,7 +6,7 @@ import type { ResultsStore } from '../stores/results/results-store';
 import { heartbeat } from './heartbeat';
 import { deploymentName } from './naming';
 import type { NemoFactory } from './nemo-factory';
-import { pollUntilDone } from './poll';
+import { nextPollDelay, pollUntilDone } from './poll';
 
 export interface DeploymentDeps {
   results: ResultsStore;
@@ -114,12 +114,18 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
       const client = nemo(config);
       await results.updateNim(jobId, candidate.model_name, { deployment_status: 'deleting' });
       const ctx = Context.current();
+      const intervalMs = Math.min(config.timing.poll_interval_ms, 5000);
+      const deleteStarted = Date.now();
       const outcome = await client.deployments.remove(namespace, name, {
         timeoutMs: config.timing.teardown_timeout_ms,
-        intervalMs: Math.min(config.timing.poll_interval_ms, 5000),
-        sleep: async (ms) => {
+        intervalMs,
+        // the same adaptive pauses as every other wait: a deletion that ends quickly is seen
+        // quickly (its GPUs go back to the ledger), a long one is read every interval
+        sleep: async () => {
           heartbeat({ deployment: name, status: 'deleting' });
-          await ctx.sleep(ms);
+          await ctx.sleep(
+            nextPollDelay({ intervalMs, elapsedMs: Date.now() - deleteStarted, lastReadMs: 0, transientFailures: 0 }),
+          );
         },
       });
       // Recorded even on a finished candidate: where its deployment stands is still worth knowing.

@@ -41,22 +41,28 @@ const MAX_TRANSIENT_READ_FAILURES = 20;
 /** Progress reaches the store at most this often per step. */
 export const PROGRESS_WRITE_EVERY_MS = 5000;
 
+/** The first pause after a read, and the share of the time polled so far that the next pause may last. */
+export const FIRST_POLL_DELAY_MS = 50;
+export const POLL_DELAY_SHARE = 0.25;
+
 /**
- * The pause before the next read: it starts short and doubles up to the configured interval
- * (a job that ends quickly is noticed quickly, a long one costs few reads), and under load it
- * stretches: never less than four times the last read's latency (a slow service spends at
- * most a fifth of the time answering our reads), and doubling per consecutive transient read
+ * The pause before the next read: it starts short and grows with the time this wait has lasted
+ * (a quarter of it, up to the configured interval), so the end of a job is noticed at most a
+ * quarter of its duration late: a job that ends quickly is noticed quickly, a long one costs
+ * few reads. (Doubling per read, as before, noticed a job up to its whole duration late.) Under
+ * load it stretches: never less than four times the last read's latency (a slow service spends
+ * at most a fifth of the time answering our reads), and doubling per consecutive transient read
  * failure. Capped at ten intervals (at least 30 s) so a recovered service is read again soon.
  */
 export function nextPollDelay(options: {
   intervalMs: number;
-  reads: number;
+  /** How long this wait has lasted so far (since its first read). */
+  elapsedMs: number;
   lastReadMs: number;
   transientFailures: number;
 }): number {
-  const { intervalMs, reads, lastReadMs, transientFailures } = options;
-  const first = Math.min(intervalMs, 50);
-  const ramp = Math.min(intervalMs, first * 2 ** Math.max(0, reads - 1));
+  const { intervalMs, elapsedMs, lastReadMs, transientFailures } = options;
+  const ramp = Math.min(intervalMs, Math.max(FIRST_POLL_DELAY_MS, POLL_DELAY_SHARE * elapsedMs));
   const cap = Math.max(10 * intervalMs, 30_000);
   const underLoad = Math.max(ramp, 4 * lastReadMs);
   const backedOff = transientFailures > 0 ? Math.max(underLoad, intervalMs * 2 ** (transientFailures - 1)) : underLoad;
@@ -84,7 +90,7 @@ export async function pollUntilDone<S, P = unknown>(spec: PollSpec<S, P>): Promi
     ? new ProgressWriter<P>({ write: spec.progress.write, everyMs: spec.progress.everyMs ?? PROGRESS_WRITE_EVERY_MS })
     : undefined;
   let transientFailures = 0;
-  let reads = 0;
+  const waitStarted = Date.now();
   let lastRead = Date.now();
   try {
     for (;;) {
@@ -97,12 +103,18 @@ export async function pollUntilDone<S, P = unknown>(spec: PollSpec<S, P>): Promi
         // A status read that hit a 5xx/429/timeout is simply read again later: failing the
         // attempt would only restart the activity (with backoff) to poll the same job.
         if (!isTransient(err) || ++transientFailures > MAX_TRANSIENT_READ_FAILURES) throw err;
-        await ctx.sleep(nextPollDelay({ intervalMs: spec.intervalMs, reads, lastReadMs: 0, transientFailures }));
+        await ctx.sleep(
+          nextPollDelay({
+            intervalMs: spec.intervalMs,
+            elapsedMs: Date.now() - waitStarted,
+            lastReadMs: 0,
+            transientFailures,
+          }),
+        );
         continue;
       }
       const lastReadMs = Date.now() - readStarted;
       recordLoadStat('statusReadMs', lastReadMs);
-      reads += 1;
       const headway = spec.headway(status);
       if (clock.best === null || headway > clock.best) {
         clock.best = headway;
@@ -124,7 +136,14 @@ export async function pollUntilDone<S, P = unknown>(spec: PollSpec<S, P>): Promi
           'JobStalled',
         );
       }
-      await ctx.sleep(nextPollDelay({ intervalMs: spec.intervalMs, reads, lastReadMs, transientFailures }));
+      await ctx.sleep(
+        nextPollDelay({
+          intervalMs: spec.intervalMs,
+          elapsedMs: Date.now() - waitStarted,
+          lastReadMs,
+          transientFailures,
+        }),
+      );
     }
   } finally {
     await writer?.flush();

@@ -23,7 +23,13 @@ import { benchmarksFor } from './general-benchmarks';
 import { acquireGpus, releaseGpus } from './gpu-budget';
 import { GPU_PURPOSES } from './gpu-budget-contract';
 import { expectedTrainingMs, nimDuringTraining } from './nim-release-policy';
-import { GENERAL_BENCHMARKS, GPU_ECONOMICS, GPU_TRAINING_LEASE_FIRST, NIM_STATUS_BESIDE_EVALS } from './patches';
+import {
+  CANDIDATE_FEWER_ROUND_TRIPS,
+  GENERAL_BENCHMARKS,
+  GPU_ECONOMICS,
+  GPU_TRAINING_LEASE_FIRST,
+  NIM_STATUS_BESIDE_EVALS,
+} from './patches';
 
 export interface CandidateRunInput {
   jobId: string;
@@ -79,9 +85,27 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     customization: { status: candidate.customization_enabled ? 'pending' : 'skipped', progress: 0 },
     version: 0,
   };
-  const report = () => {
+  // Since CANDIDATE_FEWER_ROUND_TRIPS progress signals are coalesced: one in flight at a time,
+  // the latest state sent once it is delivered (each signal costs the parent a workflow task and
+  // this workflow another); the final one goes at once (the parent keeps the highest version).
+  let reportInFlight = false;
+  let reportDirty = false;
+  const report = (final = false) => {
     progress.version++;
-    reportToParent(progress);
+    if (!fewer || final) {
+      reportToParent(progress);
+      return;
+    }
+    reportDirty = true;
+    if (reportInFlight) return;
+    reportInFlight = true;
+    void (async () => {
+      while (reportDirty) {
+        reportDirty = false;
+        await sendProgressToParent(progress);
+      }
+      reportInFlight = false;
+    })();
   };
   const setStatus = async (status: CandidateProgress['status']) => {
     progress.status = status;
@@ -94,6 +118,21 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   const failures: string[] = [];
   const economics = patched(GPU_ECONOMICS);
   const statusBesideEvals = economics && patched(NIM_STATUS_BESIDE_EVALS);
+  const fewer = statusBesideEvals && patched(CANDIDATE_FEWER_ROUND_TRIPS);
+  // Since CANDIDATE_FEWER_ROUND_TRIPS: the last status write, awaited before the next one.
+  let statusWrite: Promise<void> = Promise.resolve();
+  /** The status write runs beside what follows; the next status (and the end) waits for it. */
+  const setStatusBeside = (status: CandidateProgress['status']): Promise<void> => {
+    const previous = statusWrite;
+    statusWrite = (async () => {
+      await previous;
+      await setStatus(status);
+    })();
+    statusWrite.catch(() => undefined);
+    return statusWrite;
+  };
+  /** Since CANDIDATE_FEWER_ROUND_TRIPS: the customization's model, known before its training lease is back. */
+  let customizedEarly: string | undefined;
   const budget = input.config.gpu_budget;
   const trainingScope = new CancellationScope();
   let customizing: Promise<string | undefined> | undefined;
@@ -180,6 +219,12 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
    * first evaluation is a round trip of GPU idle.
    */
   const deploy = async (): Promise<{ statusWritten: Promise<void> }> => {
+    if (fewer) {
+      const deploying = setStatusBeside('deploying-nim');
+      deployStarted = true;
+      await Promise.all([long.deployCandidate({ jobId, candidate, ...cfg }), deploying]);
+      return { statusWritten: setStatusBeside('running-evals') };
+    }
     await setStatus('deploying-nim');
     deployStarted = true;
     await long.deployCandidate({ jobId, candidate, ...cfg });
@@ -206,7 +251,8 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
         'ConfigError',
       );
     }
-    await setStatus('waiting-for-gpus');
+    if (fewer) setStatusBeside('waiting-for-gpus');
+    else await setStatus('waiting-for-gpus');
     // The customization asks for its training GPUs first. Holding them it waits for nothing
     // else, so it always finishes and gives them back (nimDuringTraining covers the NIM side).
     if (economics && candidate.customization_enabled) {
@@ -224,7 +270,13 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
           );
           trainingHeld = true;
           trainingStartedAt = Date.now();
-          return await customize();
+          const customizedModel = await customize();
+          if (fewer) {
+            // the customized model is known now; giving the training lease back need not delay it
+            customizedEarly = customizedModel;
+            customizationDone = true;
+          }
+          return customizedModel;
         } finally {
           trainingHeld = false;
           customizationDone = true;
@@ -268,12 +320,45 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
 
   /** Base and ICL evaluations; the NIM held or released while the LoRA trains; the customized evaluation. */
   async function economicEvaluations(statusWritten: Promise<void>): Promise<void> {
+    // Since CANDIDATE_FEWER_ROUND_TRIPS: a customization that ends while the base and ICL
+    // evaluations run has its adapter awaited on the NIM beside them.
+    let evalsSettled = false;
+    const servedScope = new CancellationScope();
+    const servedEarly =
+      fewer && customizing
+        ? servedScope.run(async () => {
+            await condition(() => customizationDone || evalsSettled);
+            if (evalsSettled || !customizedEarly) return false;
+            await long.waitForModelServed({ model: customizedEarly, ...cfg });
+            return true;
+          })
+        : undefined;
+    servedEarly?.catch(() => undefined);
+    try {
+      await evaluationsAndCustomized(
+        statusWritten,
+        () => {
+          evalsSettled = true;
+        },
+        servedEarly,
+      );
+    } finally {
+      if (servedEarly) servedScope.cancel();
+    }
+  }
+
+  async function evaluationsAndCustomized(
+    statusWritten: Promise<void>,
+    onEvalsSettled: () => void,
+    servedEarly: Promise<boolean> | undefined,
+  ): Promise<void> {
     const settled = await Promise.allSettled([
       evaluate('base-eval', input.datasets.eval, modelName),
       evaluate('icl-eval', input.datasets.icl, modelName),
       runBenchmarks('base', modelName),
       statusWritten,
     ]);
+    onEvalsSettled();
     const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (rejected) throw rejected.reason;
     if (!customizing) return;
@@ -292,13 +377,17 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
         // Redeploy that long before training is expected to end, so the NIM is back as it ends.
         if (decision.redeployAfterMs > 0) await condition(() => customizationDone, decision.redeployAfterMs);
         else await condition(() => customizationDone);
-        if (!customizationDone || (await customizing)) await redeploy();
+        if (!customizationDone || (fewer ? customizedEarly : await customizing)) await redeploy();
       }
     }
-    const customizedModel = await customizing;
+    let customizedModel: string | undefined;
+    if (fewer) {
+      await condition(() => customizationDone);
+      customizedModel = customizedEarly;
+    } else customizedModel = await customizing;
     if (!customizedModel) return;
     try {
-      await long.waitForModelServed({ model: customizedModel, ...cfg });
+      if (!servedEarly || !(await servedEarly)) await long.waitForModelServed({ model: customizedModel, ...cfg });
     } catch (err) {
       if (isCancellation(err)) throw err;
       failures.push(`customized-eval: ${messageOf(err)}`);
@@ -344,7 +433,8 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   }
 
   async function redeploy(): Promise<void> {
-    await setStatus('waiting-for-gpus');
+    if (fewer) setStatusBeside('waiting-for-gpus');
+    else await setStatus('waiting-for-gpus');
     await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
     await (await deploy()).statusWritten;
   }
@@ -356,12 +446,18 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       await customizing.catch(() => undefined);
     }
     if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, ...cfg });
-    await releaseGpus();
-    await quick.finishCandidate({ jobId, modelName, status, error });
+    if (fewer) {
+      // the last status write lands before the final one; the NIM's lease goes back beside it
+      await statusWrite.catch(() => undefined);
+      await Promise.all([releaseGpus(), quick.finishCandidate({ jobId, modelName, status, error })]);
+    } else {
+      await releaseGpus();
+      await quick.finishCandidate({ jobId, modelName, status, error });
+    }
     progress.status = status;
     if (error) progress.error = error;
     upsertCandidateStatus(status);
-    report();
+    report(true);
   }
 }
 
@@ -370,6 +466,14 @@ function reportToParent(progress: CandidateProgress): void {
   if (!parent) return;
   // Progress is advisory; a parent that is already closing may not take it.
   getExternalWorkflowHandle(parent.workflowId)
+    .signal(candidateProgressSignal, structuredCloneProgress(progress))
+    .catch(() => undefined);
+}
+
+async function sendProgressToParent(progress: CandidateProgress): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  await getExternalWorkflowHandle(parent.workflowId)
     .signal(candidateProgressSignal, structuredCloneProgress(progress))
     .catch(() => undefined);
 }

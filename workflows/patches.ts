@@ -41,3 +41,11 @@ export const GPU_TRAINING_LEASE_FIRST = 'gpu-training-lease-first';
 export const NIM_STATUS_BESIDE_EVALS = 'nim-status-beside-evals';
 /** The ledger signals each holder's grants one after the other (holders still in parallel). */
 export const GPU_GRANTS_IN_TURN_PER_HOLDER = 'gpu-grants-in-turn-per-holder';
+/**
+ * Fewer round trips on a candidate's path: its status writes run beside the lease requests and
+ * the deployment (each still lands before the next status), the customized model's "served"
+ * wait starts as soon as both the NIM and the customization are done (beside the base and ICL
+ * evaluations), at the end the NIM's lease goes back beside the candidate's final write, and
+ * progress signals to the parent are coalesced (one in flight, then the latest state).
+ */
+export const CANDIDATE_FEWER_ROUND_TRIPS = 'candidate-fewer-round-trips';

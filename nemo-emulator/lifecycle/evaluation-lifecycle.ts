@@ -96,11 +96,19 @@ export function startEvaluation(ctx: EmulatorContext, job: EvaluationJob, reques
   });
 }
 
-/** The live deployment whose NIM serves `model` (a base model, or the base of a customized one). */
+/**
+ * The deployment whose NIM answers for `model` (a base model, or the base of a customized one),
+ * for the GPU meter: the first ready one. The NIM proxy routes only to ready NIMs (it lists only
+ * their models); before, the first deployment of the model was charged even while it was still
+ * loading, so the work was counted inside its loading time and the NIM that did it looked idle.
+ * Of two ready NIMs of one model (two runs each deployed it) the older one answers, the other
+ * is idle: what sharing one deployment would save.
+ */
 function servingDeployment(ctx: EmulatorContext, model: string): string | undefined {
   const base = ctx.state.trainedModels.get(model)?.baseModel ?? model;
   for (const d of ctx.state.deployments.values()) {
-    if (!d.deleting && d.config.model === base) return `${d.namespace}/${d.name}`;
+    if (!d.deleting && d.config.model === base && d.status_details.status === 'ready')
+      return `${d.namespace}/${d.name}`;
   }
   return undefined;
 }

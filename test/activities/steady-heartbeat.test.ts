@@ -105,15 +105,22 @@ describe('coalesced progress writes', () => {
 
 describe('adaptive poll delay', () => {
   const base = { intervalMs: 1000, lastReadMs: 5, transientFailures: 0 };
-  test('starts short and doubles up to the configured interval', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 20].map((reads) => nextPollDelay({ ...base, reads }))).toEqual([
-      50, 100, 200, 400, 800, 1000, 1000, 1000,
+  test('starts short and grows with the time waited (a quarter of it) up to the configured interval', () => {
+    expect([0, 100, 400, 1000, 2000, 3000, 10_000].map((elapsedMs) => nextPollDelay({ ...base, elapsedMs }))).toEqual([
+      50, 50, 100, 250, 500, 750, 1000,
     ]);
   });
+  test('a job is noticed at most a quarter of its duration late (plus the first pause)', () => {
+    for (const jobMs of [70, 300, 1234, 3000]) {
+      let at = 0;
+      while (at < jobMs) at += nextPollDelay({ ...base, elapsedMs: at });
+      expect(at - jobMs).toBeLessThanOrEqual(Math.max(50, 0.25 * jobMs));
+    }
+  });
   test('stretches with slow reads and with transient failures, within a cap', () => {
-    expect(nextPollDelay({ ...base, reads: 10, lastReadMs: 2000 })).toBe(8000);
-    expect(nextPollDelay({ ...base, reads: 10, transientFailures: 3 })).toBe(4000);
-    expect(nextPollDelay({ ...base, reads: 10, lastReadMs: 60_000 })).toBe(30_000);
+    expect(nextPollDelay({ ...base, elapsedMs: 10_000, lastReadMs: 2000 })).toBe(8000);
+    expect(nextPollDelay({ ...base, elapsedMs: 10_000, transientFailures: 3 })).toBe(4000);
+    expect(nextPollDelay({ ...base, elapsedMs: 10_000, lastReadMs: 60_000 })).toBe(30_000);
   });
 });
 
