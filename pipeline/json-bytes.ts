@@ -38,6 +38,7 @@ const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const NULL = Buffer.from('null');
 const PROTO = Buffer.from('"__proto__"');
+const TOOLS_MEMBER = Buffer.from('"tools":');
 
 /** Whether a[from..from+length] equals b[at..at+length] (a loop: cheaper than a native call for short spans). */
 function sameBytes(a: Uint8Array, from: number, b: Uint8Array, at: number, length: number): boolean {
@@ -49,7 +50,8 @@ export class JsonBytes {
   b: Buffer = Buffer.alloc(0);
   pos = 0;
   /** Key spans (start, end pairs) of the objects being walked, for the duplicate check. */
-  private readonly keys: number[] = [];
+  private keys = new Int32Array(1024);
+  private top = 0;
   /** The last key read by `nextKey`: its span, quotes included. */
   keyStart = 0;
   keyEnd = 0;
@@ -59,7 +61,7 @@ export class JsonBytes {
   reset(b: Buffer, pos: number) {
     this.b = b;
     this.pos = pos;
-    this.keys.length = 0;
+    this.top = 0;
   }
 
   peek(): number {
@@ -165,10 +167,47 @@ export class JsonBytes {
     else unsure();
   }
 
+  /**
+   * Moves past the object or array at `pos` by matching brackets outside strings: no check
+   * of what is inside, for a span that is read (and so checked) afterwards, by the byte path
+   * or by JSON.parse. `known` are whole JSON values seen before (a workload's tools): a
+   * `"tools":` member whose value has the same bytes as one of them is jumped over at once.
+   */
+  skipContainer(known: readonly Buffer[] = []) {
+    const b = this.b;
+    const n = b.length;
+    let i = this.pos;
+    let depth = 0;
+    do {
+      if (i >= n) unsure();
+      const c = b[i] as number;
+      if (c === QUOTE) {
+        if (known.length > 0 && b[i + 1] === 0x74 && sameBytes(TOOLS_MEMBER, 0, b, i, TOOLS_MEMBER.length)) {
+          const at = i + TOOLS_MEMBER.length;
+          const value = known.find((v) => at + v.length <= n && b.compare(v, 0, v.length, at, at + v.length) === 0);
+          if (value) {
+            i = at + value.length;
+            continue;
+          }
+        }
+        i++;
+        for (;;) {
+          const s = b[i];
+          if (s === QUOTE) break;
+          if (s === undefined) unsure();
+          i += s === BACKSLASH ? 2 : 1;
+        }
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+      i++;
+    } while (depth > 0);
+    this.pos = i;
+  }
+
   /** Enters the object at `pos`; returns the base `nextKey` needs. */
   openObject(): number {
     this.expect(OPEN_BRACE);
-    return this.keys.length;
+    return this.top;
   }
 
   /**
@@ -181,7 +220,7 @@ export class JsonBytes {
     const b = this.b;
     if (b[this.pos] === CLOSE_BRACE) {
       this.pos++;
-      this.keys.length = base;
+      this.top = base;
       return false;
     }
     if (!first) this.expect(COMMA);
@@ -192,12 +231,15 @@ export class JsonBytes {
     const length = end - start;
     if (distinct) {
       const keys = this.keys;
-      if (keys.length - base >= MAX_KEYS * 2) unsure();
-      for (let k = base; k < keys.length; k += 2) {
+      const top = this.top;
+      if (top - base >= MAX_KEYS * 2 || top + 2 > keys.length) unsure();
+      for (let k = base; k < top; k += 2) {
         const s = keys[k] as number;
         if ((keys[k + 1] as number) - s === length && sameBytes(b, s, b, start, length)) unsure();
       }
-      keys.push(start, end);
+      keys[top] = start;
+      keys[top + 1] = end;
+      this.top = top + 2;
     }
     if (canonical) {
       if (isDigit(b[start + 1] ?? -1)) unsure();

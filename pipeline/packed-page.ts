@@ -91,6 +91,11 @@ export function packRawPage(
     const id = idStart >= 0 ? (JSON.parse(body.toString('utf8', idStart, raw.idEnd[i])) as string) : undefined;
     packer.add(i, processRecord(source, options, id || undefined), options, cutoffs);
   }
+  // the records past the limit are not read, but a page that is not JSON fails as JSON.parse of it would
+  for (let i = count; i < raw.count; i++) {
+    const start = raw.sourceStart[i] as number;
+    if (start >= 0) JSON.parse(body.toString('utf8', start, raw.sourceEnd[i]));
+  }
   return packer.page();
 }
 

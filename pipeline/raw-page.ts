@@ -32,7 +32,8 @@ const NULL_START = 0x6e;
 
 const scanner = new JsonBytes();
 
-export function scanSearchPage(body: Buffer): RawPage | undefined {
+/** `known`: JSON values the records are likely to hold (record-bytes.ts `knownTools`), skipped at once. */
+export function scanSearchPage(body: Buffer, known: readonly Buffer[] = []): RawPage | undefined {
   if (!isUtf8(body)) return undefined;
   const sc = scanner;
   sc.reset(body, 0);
@@ -74,8 +75,11 @@ export function scanSearchPage(body: Buffer): RawPage | undefined {
                 sc.value(false);
                 if (c === QUOTE) [id, idEnd] = [v, sc.pos];
               } else if (sc.keyIs(SOURCE)) {
-                // only a syntax check: the record is JSON.parse's or the byte path's to read
-                sc.value(false);
+                // the record's own bytes are checked where they are read: by the byte path, which
+                // reads all of them (it ends where this ends or gives up), or by JSON.parse
+                const c = sc.peek();
+                if (c === OPEN_BRACE || c === OPEN_BRACKET) sc.skipContainer(known);
+                else sc.value(false);
                 [source, sourceEnd] = [v, sc.pos];
               } else {
                 sc.value(false);

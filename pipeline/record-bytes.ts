@@ -124,21 +124,17 @@ export class ByteOut {
 
 /** Parts of a copied span rewritten: replace start..end with text (kept in order of position, never overlapping). */
 class Rewrites {
-  starts: number[] = [];
-  ends: number[] = [];
-  texts: (Buffer | string)[] = [];
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private texts: (Buffer | string)[] = [];
+  private count = 0;
 
   clear() {
-    this.starts.length = 0;
-    this.ends.length = 0;
-    this.texts.length = 0;
+    this.count = 0;
   }
 
   add(start: number, end: number, text: Buffer | string) {
-    let k = this.starts.length;
-    this.starts.push(start);
-    this.ends.push(end);
-    this.texts.push(text);
+    let k = this.count++;
     // a rewrite found late (a message's content, once its role is known) goes to its place
     while (k > 0 && (this.starts[k - 1] as number) > start) {
       this.starts[k] = this.starts[k - 1] as number;
@@ -154,7 +150,7 @@ class Rewrites {
   /** Drops the rewrites inside start..end (they were applied to a rewrite of the whole span). */
   dropWithin(start: number, end: number) {
     let kept = 0;
-    for (let k = 0; k < this.starts.length; k++) {
+    for (let k = 0; k < this.count; k++) {
       const s = this.starts[k] as number;
       if (s >= start && s < end) continue;
       this.starts[kept] = s;
@@ -162,15 +158,13 @@ class Rewrites {
       this.texts[kept] = this.texts[k] as Buffer | string;
       kept++;
     }
-    this.starts.length = kept;
-    this.ends.length = kept;
-    this.texts.length = kept;
+    this.count = kept;
   }
 
   /** b[start..end] with the rewrites that fall inside it. */
   emit(out: ByteOut, b: Buffer, start: number, end: number) {
     let at = start;
-    for (let k = 0; k < this.starts.length; k++) {
+    for (let k = 0; k < this.count; k++) {
       const s = this.starts[k] as number;
       if (s < start) continue;
       if (s >= end) break;
@@ -202,7 +196,7 @@ export class RecordBytes {
   private readonly hashInput = new ByteOut();
   private readonly hashPrefix: number;
   /** A message's members: key start, value end, position in the schema (-1: not the schema's). */
-  private readonly members: number[] = [];
+  private readonly members = new Int32Array(3 * 64);
   private readonly reordered = new ByteOut();
   /** The last record's training line (without its newline), valid after `process` answered. */
   readonly line = new ByteOut();
@@ -221,6 +215,11 @@ export class RecordBytes {
     calls: 0,
     names: [] as string[],
   };
+
+  /** The bytes of the tools seen lately (for the page scanner to skip). */
+  get knownTools(): Buffer[] {
+    return this.toolsKept.map((entry) => entry.bytes);
+  }
 
   constructor(private readonly options: ProcessOptions) {
     this.hashInput.text(options.seed);
@@ -252,7 +251,7 @@ export class RecordBytes {
     this.tools = null;
     this.reply.calls = 0;
     this.reply.content = Content.Absent;
-    this.reply.names.length = 0;
+    this.reply.names = [];
     this.messagesStart = -1;
 
     if (sc.peek() !== OPEN_BRACE) unsure();
@@ -338,7 +337,7 @@ export class RecordBytes {
     let unknown = false;
     let ordered = true;
     const members = this.members;
-    members.length = 0;
+    let memberCount = 0;
     for (let first = true; sc.nextKey(base, first, true); first = false) {
       const at = sc.pos;
       const keyStart = sc.keyStart;
@@ -381,7 +380,10 @@ export class RecordBytes {
         if (unknown || position < shape) ordered = false;
         shape = position;
       }
-      members.push(keyStart, sc.pos, position);
+      if (memberCount + 3 > members.length) unsure();
+      members[memberCount++] = keyStart;
+      members[memberCount++] = sc.pos;
+      members[memberCount++] = position;
     }
     if (role < 0) unsure();
     if (use === Use.History) {
@@ -394,7 +396,7 @@ export class RecordBytes {
       }
       const assistant = role === ROLE.assistant;
       if (assistant && content === Content.Null) rewrites.add(contentStart, contentEnd, EMPTY_STRING);
-      if (!ordered) this.reorder(start, sc.pos, assistant && content === Content.Absent);
+      if (!ordered) this.reorder(start, sc.pos, memberCount, assistant && content === Content.Absent);
       // a spread adds the missing key last
       else if (assistant && content === Content.Absent) rewrites.add(sc.pos - 1, sc.pos - 1, CONTENT_EMPTY);
     } else if (use === Use.Reply) {
@@ -409,7 +411,7 @@ export class RecordBytes {
    * A history message whose keys are not in the schema's order: validation puts the schema's
    * keys first (role, content, tool_calls, tool_call_id), then the others in their order.
    */
-  private reorder(start: number, end: number, addContent: boolean) {
+  private reorder(start: number, end: number, memberCount: number, addContent: boolean) {
     const b = this.sc.b;
     const members = this.members;
     const out = this.reordered;
@@ -422,9 +424,9 @@ export class RecordBytes {
       this.rewrites.emit(out, b, members[k] as number, members[k + 1] as number);
     };
     for (let position = 0; position < 4; position++) {
-      for (let k = 0; k < members.length; k += 3) if (members[k + 2] === position) put(k);
+      for (let k = 0; k < memberCount; k += 3) if (members[k + 2] === position) put(k);
     }
-    for (let k = 0; k < members.length; k += 3) if ((members[k + 2] as number) < 0) put(k);
+    for (let k = 0; k < memberCount; k += 3) if ((members[k + 2] as number) < 0) put(k);
     if (addContent) out.bytes(CONTENT_EMPTY);
     out.byte(0x7d);
     this.rewrites.dropWithin(start, end);

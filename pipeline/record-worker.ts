@@ -22,7 +22,7 @@ port.on('message', (request: WorkerRequest) => {
   const { seq } = request;
   try {
     const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
-    const raw = scanSearchPage(body);
+    const raw = scanSearchPage(body, fast.knownTools);
     let packed: PackedPage;
     if (raw) {
       port.postMessage({ type: 'cursor', seq, cursor: raw.cursor } satisfies WorkerReply);
