@@ -179,3 +179,12 @@ export function fastParseRecord(
   if (res === UNSURE) return undefined;
   return { envelope: env as LogEnvelope, request: req as ChatRequest, response: res as ChatResponse };
 }
+
+/**
+ * What `ChatRequestSchema` would make of a request's `tools` array (`fastParseRecord`'s check
+ * of them alone); undefined when zod must decide.
+ */
+export function fastParseTools(tools: unknown): unknown[] | undefined {
+  const out = arrayOf(tools, tool);
+  return out === UNSURE ? undefined : out;
+}

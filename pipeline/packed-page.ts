@@ -1,5 +1,14 @@
 import type { DatasetAssembler } from './dataset-assembler';
-import { mayBeKept, type ProcessOptions, processRecord, type RecordCutoffs, trainLine } from './record-processing';
+import type { RawPage } from './raw-page';
+import type { ByteOut, FastRecord, RecordBytes } from './record-bytes';
+import {
+  mayBeKept,
+  type ProcessedRecord,
+  type ProcessOptions,
+  processRecord,
+  type RecordCutoffs,
+  trainLine,
+} from './record-processing';
 import type { RejectionReason } from './validation';
 
 // What a record worker found for one page, packed to cross the thread boundary cheaply: the
@@ -41,36 +50,121 @@ export function packPage(
   /** Bytes to reserve for the lines at first (the page's own size is plenty). */
   capacity = 1 << 20,
 ): PackedPage {
-  const count = hits.length;
-  const keys: (string | null)[] = new Array(count).fill(null);
-  const classes: (string | null)[] = new Array(count).fill(null);
-  const priorities = new Float64Array(count).fill(Number.NaN);
-  const byteEnds = new Uint32Array(count);
-  const rejections: PackedPage['rejections'] = [];
-  const keptAt: number[] = [];
-  const kept: string[] = [];
-  const out = new LineBuffer(capacity);
-  for (let i = 0; i < count; i++) {
+  const packer = new Packer(hits.length, capacity);
+  for (let i = 0; i < hits.length; i++) {
     const hit = hits[i] as { _id?: string | null; _source?: unknown };
-    const processed = processRecord(hit._source, options, hit._id ?? undefined);
-    if (!processed.ok) {
-      const { reason, detail, documentId } = processed;
-      rejections.push({ at: i, reason, detail, ...(documentId ? { documentId } : {}) });
-    } else {
-      out.push(trainLine(processed.record, options.workloadType));
-      if (processed.key !== undefined) {
-        keys[i] = processed.key;
-        priorities[i] = processed.priority as number;
-      }
-      classes[i] = processed.cls;
-      if (mayBeKept(processed.priority, processed.cls, cutoffs)) {
-        keptAt.push(i);
-        kept.push(JSON.stringify(processed.record));
+    packer.add(i, processRecord(hit._source, options, hit._id ?? undefined), options, cutoffs);
+  }
+  return packer.page();
+}
+
+/**
+ * The same for a page read as bytes (raw-page.ts): each record goes through the byte path
+ * (record-bytes.ts) and, where that is not sure or the record may be kept for ICL or eval,
+ * through JSON.parse of its bytes and `processRecord`, as `packPage` would.
+ */
+export function packRawPage(
+  body: Buffer,
+  raw: RawPage,
+  take: number,
+  options: ProcessOptions,
+  cutoffs: RecordCutoffs,
+  fast: RecordBytes,
+  stats?: { fast: number; parsed: number },
+): PackedPage {
+  const count = Math.min(raw.count, take);
+  const packer = new Packer(count, body.length);
+  for (let i = 0; i < count; i++) {
+    const start = raw.sourceStart[i] as number;
+    const end = raw.sourceEnd[i] as number;
+    if (start >= 0) {
+      const record = fast.process(body, start, end);
+      if (record && !mayBeKept(record.priority, record.cls, cutoffs)) {
+        packer.addFast(i, record, fast.line);
+        if (stats) stats.fast++;
+        continue;
       }
     }
-    byteEnds[i] = out.length;
+    if (stats) stats.parsed++;
+    const source = start >= 0 ? JSON.parse(body.toString('utf8', start, end)) : undefined;
+    const idStart = raw.idStart[i] as number;
+    const id = idStart >= 0 ? (JSON.parse(body.toString('utf8', idStart, raw.idEnd[i])) as string) : undefined;
+    packer.add(i, processRecord(source, options, id || undefined), options, cutoffs);
   }
-  return { count, lines: out.bytes(), lineEnds: byteEnds, keys, priorities, classes, rejections, keptAt, kept };
+  // the records past the limit are not read, but a page that is not JSON fails as JSON.parse of it would
+  for (let i = count; i < raw.count; i++) {
+    const start = raw.sourceStart[i] as number;
+    if (start >= 0) JSON.parse(body.toString('utf8', start, raw.sourceEnd[i]));
+  }
+  return packer.page();
+}
+
+/** A PackedPage being filled record by record. */
+class Packer {
+  private readonly keys: (string | null)[];
+  private readonly classes: (string | null)[];
+  private readonly priorities: Float64Array;
+  private readonly byteEnds: Uint32Array;
+  private readonly rejections: PackedPage['rejections'] = [];
+  private readonly keptAt: number[] = [];
+  private readonly kept: string[] = [];
+  private readonly out: LineBuffer;
+
+  constructor(
+    private readonly count: number,
+    capacity: number,
+  ) {
+    this.keys = new Array(count).fill(null);
+    this.classes = new Array(count).fill(null);
+    this.priorities = new Float64Array(count).fill(Number.NaN);
+    this.byteEnds = new Uint32Array(count);
+    this.out = new LineBuffer(capacity);
+  }
+
+  add(i: number, processed: ProcessedRecord, options: ProcessOptions, cutoffs: RecordCutoffs) {
+    if (!processed.ok) {
+      const { reason, detail, documentId } = processed;
+      this.rejections.push({ at: i, reason, detail, ...(documentId ? { documentId } : {}) });
+    } else {
+      this.out.push(trainLine(processed.record, options.workloadType));
+      if (processed.key !== undefined) {
+        this.keys[i] = processed.key;
+        this.priorities[i] = processed.priority as number;
+      }
+      this.classes[i] = processed.cls;
+      if (mayBeKept(processed.priority, processed.cls, cutoffs)) {
+        this.keptAt.push(i);
+        this.kept.push(JSON.stringify(processed.record));
+      }
+    }
+    this.byteEnds[i] = this.out.length;
+  }
+
+  /** A record the byte path took (never one that may be kept), its line in `line`. */
+  addFast(i: number, record: FastRecord, line: ByteOut) {
+    this.out.pushBytes(line.buffer, line.length);
+    if (record.key !== undefined) {
+      this.keys[i] = record.key;
+      this.priorities[i] = record.priority as number;
+    }
+    this.classes[i] = record.cls;
+    this.byteEnds[i] = this.out.length;
+  }
+
+  page(): PackedPage {
+    const { count, keys, priorities, classes, rejections, keptAt, kept } = this;
+    return {
+      count,
+      lines: this.out.bytes(),
+      lineEnds: this.byteEnds,
+      keys,
+      priorities,
+      classes,
+      rejections,
+      keptAt,
+      kept,
+    };
+  }
 }
 
 const NEWLINE = 10;
@@ -87,14 +181,25 @@ class LineBuffer {
 
   push(line: string) {
     // a UTF-16 code unit takes at most 3 bytes in UTF-8
-    const most = line.length * 3 + 1;
+    this.reserve(line.length * 3 + 1);
+    this.length += this.buffer.write(line, this.length, 'utf8');
+    this.buffer[this.length++] = NEWLINE;
+  }
+
+  /** A line given as UTF-8 bytes (the first `length` of `bytes`). */
+  pushBytes(bytes: Buffer, length: number) {
+    this.reserve(length + 1);
+    bytes.copy(this.buffer, this.length, 0, length);
+    this.length += length;
+    this.buffer[this.length++] = NEWLINE;
+  }
+
+  private reserve(most: number) {
     if (this.length + most > this.buffer.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + most));
       this.buffer.copy(grown, 0, 0, this.length);
       this.buffer = grown;
     }
-    this.length += this.buffer.write(line, this.length, 'utf8');
-    this.buffer[this.length++] = NEWLINE;
   }
 
   bytes(): Uint8Array {
