@@ -7,6 +7,7 @@ import {
   type UpdateFilter,
 } from 'mongodb';
 import { type DeploymentStatus, EvalType, type FlywheelRunStatus, type StepStatus } from '../../contracts';
+import { DetailChangeLog, type DetailChangesRead } from './detail-changes';
 import { listFilter, pageFilters, type RunListQuery, type RunPage, toPage } from './run-listing';
 import { sanitizeError, withSanitizedError } from './sanitize-error';
 import {
@@ -53,6 +54,7 @@ export class ResultsStore {
   private readonly judges: Collection<LlmJudgeRunDoc>;
   private readonly snapshots: Collection<RunSnapshotDoc>;
   private readonly configs: Collection<RunConfigDoc>;
+  private readonly detailChanges: DetailChangeLog;
 
   constructor(private readonly db: Db) {
     this.runs = db.collection(COLLECTIONS.runs);
@@ -62,6 +64,7 @@ export class ResultsStore {
     this.judges = db.collection(COLLECTIONS.judges);
     this.snapshots = db.collection(COLLECTIONS.snapshots);
     this.configs = db.collection(COLLECTIONS.configs);
+    this.detailChanges = new DetailChangeLog(db.collection(COLLECTIONS.detailChanges));
   }
 
   async ensureIndexes(): Promise<void> {
@@ -156,7 +159,7 @@ export class ResultsStore {
 
   /** Sets a run's error whether or not it finished (e.g. a deletion that left artifacts behind). */
   async setRunError(id: string, error: string): Promise<void> {
-    await this.runs.updateOne({ _id: id }, { $set: { error: sanitizeError(error) }, $inc: REVISED });
+    await this.revise(id, { $set: { error: sanitizeError(error) } });
   }
 
   /** Updates a run that has not finished; returns whether anything was written. */
@@ -191,15 +194,12 @@ export class ResultsStore {
   }
 
   async setRunDatasets(id: string, datasets: DatasetRef[], numRecords: number, report: Record<string, unknown>) {
-    await this.runs.updateOne(
-      { _id: id },
-      { $set: { datasets, num_records: numRecords, dataset_report: report }, $inc: REVISED },
-    );
+    await this.revise(id, { $set: { datasets, num_records: numRecords, dataset_report: report } });
   }
 
   /** Stores the run's decision (recomputed whole on a retry, so a plain overwrite). */
   async setRunDecision(id: string, decision: StoredDecision): Promise<void> {
-    await this.runs.updateOne({ _id: id }, { $set: { decision }, $inc: REVISED });
+    await this.revise(id, { $set: { decision } });
   }
 
   /** The first terminal write wins; later ones change nothing and return false. */
@@ -235,6 +235,7 @@ export class ResultsStore {
       },
     );
     if (res.modifiedCount === 0) return false;
+    await this.detailChanges.record(id); // a finished detail cached anywhere is stale now
     await this.snapshots.deleteOne({ _id: id });
     const byRun = { flywheel_run_id: id };
     await this.evaluations.deleteMany({ ...byRun, status: { $ne: 'completed' } });
@@ -475,7 +476,26 @@ export class ResultsStore {
 
   /** After a write to a run's step or judge documents that a finished run's detail shows. */
   private async detailRevised(runId: string): Promise<void> {
-    await this.runs.updateOne({ _id: runId }, { $inc: REVISED });
+    await this.revise(runId, {});
+  }
+
+  /**
+   * A write to the run document that bumps its detail revision; on a finished run it is also
+   * announced in the change log (after the write), which tells every API replica to drop its
+   * cached detail. An unfinished run's detail is never cached, so its writes cost nothing more.
+   */
+  private async revise(id: string, update: { $set?: Fields<FlywheelRunDoc> }): Promise<void> {
+    const run = await this.runs.findOneAndUpdate(
+      { _id: id },
+      { ...update, $inc: REVISED },
+      { returnDocument: 'after' }, // no projection: FerretDB 1.24's findAndModify has none
+    );
+    if (run?.finished_at) await this.detailChanges.record(id);
+  }
+
+  /** The change log of finished details after change `after` (see detail-changes.ts). */
+  readDetailChanges(after: number | null): Promise<DetailChangesRead> {
+    return this.detailChanges.readAfter(after);
   }
 
   // ------------------------------------------------------------------ run-wide
@@ -547,6 +567,8 @@ export class ResultsStore {
     await this.snapshots.deleteOne({ _id: runId });
     await this.configs.deleteOne({ _id: runId });
     counts.flywheel_runs = (await this.runs.deleteOne({ _id: runId })).deletedCount;
+    // Announced even when nothing was left to delete: a retry after a crash between the two.
+    await this.detailChanges.record(runId);
     return counts;
   }
 
