@@ -30,6 +30,10 @@ const TARGET_SEED_S = 10;
 const TARGET_LIST_P99_MS = 50;
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 20);
+/** How many jobs the timed seeding writes at once. */
+const SEED_CONCURRENCY = Number(process.env.BENCH_API_SEED_CONCURRENCY ?? 20);
+/** `seed`: stop after the timed seeding (a quick figure for the write path). */
+const ONLY = process.env.BENCH_API_ONLY;
 const TOKEN = randomBytes(16).toString('hex');
 const TARGET_RPS = 2000;
 const TARGET_P99_MS = 25;
@@ -45,27 +49,43 @@ async function seed(results: ResultsStore, count: number): Promise<string[]> {
       workflow_id: `flywheel-${id}`,
       started_at: new Date(Date.now() - (JOBS - i) * 60_000),
     });
-    for (const model of MODELS) {
-      await results.createNim(id, model);
-      for (const evalType of EvalType.options) {
-        const evalId = await results.startEvaluation(id, model, evalType);
-        await results.updateEvaluation(evalId, {
-          status: 'completed',
-          progress: 100,
-          scores: { function_name: 0.8, function_name_and_args_accuracy: 0.6, tool_calling_correctness: 0.7 },
-          finished_at: new Date(),
-          job_id: `eval-${randomUUID()}`,
+    // The candidates at once, and a candidate's evaluations at once, as a run's child workflows
+    // and activities write them; each write is the activity's own, one round trip.
+    await Promise.all(
+      MODELS.map(async (model) => {
+        await results.createNim(id, model);
+        const evaluations = EvalType.options.map(async (evalType) => {
+          const evalId = await results.startEvaluation(id, model, evalType);
+          await results.updateEvaluation(evalId, {
+            status: 'completed',
+            progress: 100,
+            scores: { function_name: 0.8, function_name_and_args_accuracy: 0.6, tool_calling_correctness: 0.7 },
+            finished_at: new Date(),
+            job_id: `eval-${randomUUID()}`,
+          });
         });
-      }
-      const custId = await results.startCustomization(id, `workload-${i % 5}`, model);
-      await results.updateCustomization(custId, { status: 'completed', progress: 100, finished_at: new Date() });
-      await results.finishNim(id, model, 'completed', null, { deployment_status: 'deleted' });
-    }
+        const customization = (async () => {
+          const custId = await results.startCustomization(id, `workload-${i % 5}`, model);
+          await results.updateCustomization(custId, { status: 'completed', progress: 100, finished_at: new Date() });
+        })();
+        await Promise.all([...evaluations, customization]);
+        await results.finishNim(id, model, 'completed', null, { deployment_status: 'deleted' });
+      }),
+    );
     await results.updateRun(id, { num_records: 200, candidates_total: 3, candidate_models: MODELS });
     // As the run's finalizer ends it: open steps closed, the run finished, its detail snapshot taken.
     await results.closeRun(id, 'completed', 'run completed');
   };
-  for (let i = 0; i < ids.length; i += 20) await Promise.all(ids.slice(i, i + 20).map((id, j) => one(id, i + j)));
+  // SEED_CONCURRENCY jobs in flight at once (a pool: a slow job does not hold the others back).
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(SEED_CONCURRENCY, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        await one(ids[i] as string, i);
+      }
+    }),
+  );
   return ids;
 }
 
@@ -190,6 +210,7 @@ async function main(): Promise<void> {
     console.log(
       `seeded ${timed.length} finished jobs through the store in ${seedSeconds} s (target <= ${TARGET_SEED_S} s)`,
     );
+    if (ONLY === 'seed') return;
     const filled = Date.now();
     const ids = [...timed, ...(await fill(results, timed[0] as string, timed.length, JOBS))];
     console.log(`filled to ${ids.length} jobs in bulk in ${round((Date.now() - filled) / 1000, 1)} s`);

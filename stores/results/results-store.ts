@@ -450,10 +450,12 @@ export class ResultsStore {
    */
   async getRunDetail(
     run: Pick<FlywheelRunDoc, '_id' | 'candidate_models' | 'finished_at' | 'detail_revision'>,
+    /** The run has just finished (closeRun): no snapshot of this finish can exist yet. */
+    { fresh = false } = {},
   ): Promise<RunSteps & { judge: LlmJudgeRunDoc | null }> {
     const finishedAt = run.finished_at;
     const revision = run.detail_revision ?? 0;
-    if (finishedAt) {
+    if (finishedAt && !fresh) {
       const snapshot = await this.snapshots.findOne({ _id: run._id });
       if (
         snapshot &&
@@ -501,13 +503,12 @@ export class ResultsStore {
   // ------------------------------------------------------------------ run-wide
 
   /**
-   * Marks every step of the run that has not finished (candidates, evaluations,
-   * customizations) with a terminal status; finished steps keep their results.
-   */
-  /**
    * Ends a run: its unfinished steps first, so that a retry after a crash between the two
-   * writes still closes them, then the run itself (first terminal write wins). Steps left open
-   * by a run that ends `cancelled` are cancelled; by any other end, failed.
+   * writes still closes them, then the run itself (first terminal write wins), then the
+   * snapshot of its detail, so no reader pays for it. Steps left open by a run that ends
+   * `cancelled` are cancelled; by any other end, failed. About 6 round trips whatever the
+   * number of candidates: the steps are closed by their ids in one update command per
+   * collection, and the snapshot's documents are read at once.
    */
   async closeRun(
     id: string,
@@ -515,21 +516,58 @@ export class ResultsStore {
     stepError: string,
     fields: Fields<FlywheelRunDoc> = {},
   ): Promise<boolean> {
-    await this.finishOpenSteps(id, status === 'cancelled' ? 'cancelled' : 'failed', stepError);
-    const finished = await this.finishRun(id, status, fields);
-    // The snapshot of its detail is taken now, so no reader pays for it.
     const run = await this.getRun(id);
-    if (run?.finished_at) await this.getRunDetail(run);
-    return finished;
+    await this.finishOpenSteps(id, status === 'cancelled' ? 'cancelled' : 'failed', stepError, run?.candidate_models);
+    if (run?.finished_at) {
+      await this.getRunDetail(run); // finished already: only make sure the snapshot is there
+      return false;
+    }
+    const finished = await this.runs.findOneAndUpdate(
+      { _id: id, finished_at: null },
+      { $set: { ...withSanitizedError(fields), status, finished_at: new Date() } },
+      { returnDocument: 'after' },
+    );
+    if (finished) {
+      await this.getRunDetail(finished, { fresh: true });
+      return true;
+    }
+    const now = await this.getRun(id); // finished by a concurrent writer between the two
+    if (now?.finished_at) await this.getRunDetail(now);
+    return false;
   }
 
-  async finishOpenSteps(runId: string, status: Extract<StepStatus, 'failed' | 'cancelled'>, error: string) {
-    const now = new Date();
-    const open = { flywheel_run_id: runId, finished_at: null };
-    error = sanitizeError(error);
-    await this.evaluations.updateMany(open, { $set: { status, error, finished_at: now } });
-    await this.customizations.updateMany(open, { $set: { status, error, finished_at: now } });
-    await this.nims.updateMany(open, { $set: { status, error, finished_at: now } });
+  /**
+   * Marks every step of the run that has not finished (candidates, evaluations,
+   * customizations) with a terminal status; finished steps keep their results. With the run's
+   * candidates named (every run since candidate_models), by their deterministic ids, one
+   * update command per collection (FerretDB answers an `_id` from its index; any other filter
+   * scans the collection); otherwise by a scan on the run id.
+   */
+  async finishOpenSteps(
+    runId: string,
+    status: Extract<StepStatus, 'failed' | 'cancelled'>,
+    error: string,
+    models?: string[],
+  ) {
+    const update = { $set: { status, error: sanitizeError(error), finished_at: new Date() } };
+    if (!models) {
+      const open = { flywheel_run_id: runId, finished_at: null };
+      await this.evaluations.updateMany(open, update);
+      await this.customizations.updateMany(open, update);
+      await this.nims.updateMany(open, update);
+      return;
+    }
+    const nimIds = models.map((m) => nimId(runId, m));
+    const close = (ids: string[]) =>
+      ids.map((_id) => ({ updateOne: { filter: { _id, finished_at: null }, update } }));
+    // Steps first, candidates last, as above: a crash in between leaves the candidate open for the retry.
+    await Promise.all([
+      this.evaluations.bulkWrite(close(nimIds.flatMap((nim) => EvalType.options.map((t) => evaluationId(nim, t)))), {
+        ordered: false,
+      }),
+      this.customizations.bulkWrite(close(nimIds.map(customizationId)), { ordered: false }),
+    ]);
+    await this.nims.bulkWrite(close(nimIds), { ordered: false });
   }
 
   /**
