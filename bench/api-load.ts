@@ -205,7 +205,15 @@ async function main(): Promise<void> {
   await ferret?.start();
   const mongoUrl = ferret?.url ?? env.MONGODB_URL;
   const dbName = `bench_api_${randomUUID().slice(0, 8)}`;
-  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000, monitorCommands: true });
+  // At most 24 commands at once: FerretDB 1.24 on PostgreSQL runs an update while holding the
+  // connection of the query that found the document and takes a second one for the write, from
+  // a pool of 50, so 50 updates at once deadlock it (seen: 50 idle PostgreSQL connections, no
+  // answer) and the seeding sends many more than that when unbounded.
+  const client = new MongoClient(mongoUrl, {
+    serverSelectionTimeoutMS: 10_000,
+    monitorCommands: true,
+    maxPoolSize: 24,
+  });
   await client.connect();
   const mongo = { client, db: client.db(dbName) };
   // Every command the benchmark's client sends, by name: the seeding's round trips, counted.
