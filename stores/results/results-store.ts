@@ -558,8 +558,7 @@ export class ResultsStore {
       return;
     }
     const nimIds = models.map((m) => nimId(runId, m));
-    const close = (ids: string[]) =>
-      ids.map((_id) => ({ updateOne: { filter: { _id, finished_at: null }, update } }));
+    const close = (ids: string[]) => ids.map((_id) => ({ updateOne: { filter: { _id, finished_at: null }, update } }));
     // Steps first, candidates last, as above: a crash in between leaves the candidate open for the retry.
     await Promise.all([
       this.evaluations.bulkWrite(close(nimIds.flatMap((nim) => EvalType.options.map((t) => evaluationId(nim, t)))), {
