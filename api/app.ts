@@ -10,6 +10,7 @@ import { errorHandler } from './error-handler';
 import { gpusRouter } from './gpus-router';
 import { healthRouter } from './health/router';
 import { DEFAULT_DETAIL_CACHE_BYTES, DEFAULT_DETAIL_REVALIDATE_MS, DetailCache } from './jobs/detail-cache';
+import { DEFAULT_DETAIL_FEED_POLL_MS, DEFAULT_DETAIL_FEED_STALE_MS, DetailFeed } from './jobs/detail-feed';
 import { jobsRouter } from './jobs/router';
 import { jsonLogger } from './logger';
 import { metricsRouter } from './metrics';
@@ -42,6 +43,19 @@ export const OPENAPI_INFO = {
 /** The API, built from the clients it is given (real ones in main.ts, test-pointed ones in tests). */
 export function createApp(deps: ApiDeps) {
   const logger = deps.logger ?? jsonLogger();
+  const clock = deps.detailClock ?? Date.now;
+  const detailCache = new DetailCache(
+    deps.detailCacheBytes ?? DEFAULT_DETAIL_CACHE_BYTES,
+    deps.detailRevalidateMs ?? DEFAULT_DETAIL_REVALIDATE_MS,
+    clock,
+  );
+  const detailFeed = new DetailFeed(
+    (after) => deps.results.readDetailChanges(after),
+    detailCache,
+    deps.detailFeedPollMs ?? DEFAULT_DETAIL_FEED_POLL_MS,
+    deps.detailFeedStaleMs ?? DEFAULT_DETAIL_FEED_STALE_MS,
+    clock,
+  );
   const jobDeps = {
     temporal: deps.temporal,
     results: deps.results,
@@ -57,10 +71,8 @@ export function createApp(deps: ApiDeps) {
       },
     },
     stallWarningMs: deps.stallWarningMs ?? 5 * 60_000,
-    detailCache: new DetailCache(
-      deps.detailCacheBytes ?? DEFAULT_DETAIL_CACHE_BYTES,
-      deps.detailRevalidateMs ?? DEFAULT_DETAIL_REVALIDATE_MS,
-    ),
+    detailCache,
+    detailFeed,
   };
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

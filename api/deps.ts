@@ -46,11 +46,21 @@ export interface ApiDeps {
    */
   detailCacheBytes?: number;
   /**
-   * How long a cached finished detail is served before the store is asked again, in ms (default
-   * 1000): the most a write made elsewhere (worker, other replica, deletion) takes to show.
-   * 0: every request reads the run document, never stale.
+   * The longest a cached finished detail is served before its run document is read again, in ms
+   * (default 10 min): a backstop only, for a write whose change record was never written. 0:
+   * every request reads the run document, never stale. See api/jobs/detail-cache.ts.
    */
   detailRevalidateMs?: number;
+  /** How often a busy API reads the store's change log of finished details, in ms (default 250). */
+  detailFeedPollMs?: number;
+  /**
+   * Cached details are served from memory only while the change log was read less than this
+   * long ago, in ms (default 1000): the most a write made elsewhere (worker, other replica,
+   * deletion) takes to show on this replica. See api/jobs/detail-feed.ts.
+   */
+  detailFeedStaleMs?: number;
+  /** The clock of the detail cache and its feed (tests). */
+  detailClock?: () => number;
   /** How long a readiness check may take per dependency, in ms (default 2000). */
   readinessTimeoutMs?: number;
   /** The namespace's GPU ledger workflow id (default FLYWHEEL_GPU_LEDGER_ID, else flywheel-gpu-ledger). */

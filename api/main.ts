@@ -29,9 +29,17 @@ const ServerEnv = z.object({
   TEMPORAL_UI_URL: z.string().optional(),
   /** Protects GET /metrics with its own bearer token; unset, /metrics is open (no API token needed). */
   FLYWHEEL_METRICS_TOKEN: z.string().min(1).optional(),
+  /** The finished-detail cache (api/jobs/detail-cache.ts, detail-feed.ts); unset: the defaults. */
+  FLYWHEEL_API_DETAIL_CACHE_BYTES: z.coerce.number().int().min(0).optional(),
+  FLYWHEEL_API_DETAIL_FEED_STALE_MS: z.coerce.number().int().positive().optional(),
+  FLYWHEEL_API_DETAIL_FEED_POLL_MS: z.coerce.number().int().positive().optional(),
+  FLYWHEEL_API_DETAIL_REVALIDATE_MS: z.coerce.number().int().min(0).optional(),
 });
 
 const logger = jsonLogger();
+
+const definedOnly = <T extends Record<string, number | undefined>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: number };
 
 async function main(): Promise<void> {
   const env = readEnvironment();
@@ -76,6 +84,12 @@ async function main(): Promise<void> {
     ...(server.FLYWHEEL_METRICS_TOKEN ? { metricsToken: server.FLYWHEEL_METRICS_TOKEN } : {}),
     ...(server.FLYWHEEL_API_MAX_BODY_BYTES ? { maxBodyBytes: server.FLYWHEEL_API_MAX_BODY_BYTES } : {}),
     ...(server.TEMPORAL_UI_URL !== undefined ? { temporalUiUrl: server.TEMPORAL_UI_URL || null } : {}),
+    ...definedOnly({
+      detailCacheBytes: server.FLYWHEEL_API_DETAIL_CACHE_BYTES,
+      detailFeedStaleMs: server.FLYWHEEL_API_DETAIL_FEED_STALE_MS,
+      detailFeedPollMs: server.FLYWHEEL_API_DETAIL_FEED_POLL_MS,
+      detailRevalidateMs: server.FLYWHEEL_API_DETAIL_REVALIDATE_MS,
+    }),
   });
 
   const http = serve({ fetch: app.fetch, hostname: server.FLYWHEEL_API_HOST, port: server.FLYWHEEL_API_PORT }, (info) =>

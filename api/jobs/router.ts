@@ -4,6 +4,7 @@ import { notFound } from '../errors';
 import { inScope, principalOf, requireAction } from '../middleware/authorize';
 import { validationHook } from '../validation';
 import { type DetailCache, detailVersion } from './detail-cache';
+import type { DetailFeed } from './detail-feed';
 import { etagOfText, matchesIfNoneMatch } from './etag';
 import { listJobs } from './list';
 import { JobProgressResponse, jobProgress } from './progress';
@@ -28,6 +29,7 @@ type Deps = Parameters<typeof createJob>[0] & {
   webUi: WebUi;
   stallWarningMs: number;
   detailCache: DetailCache;
+  detailFeed: DetailFeed;
 };
 const tags = ['jobs'];
 
@@ -115,19 +117,26 @@ export function jobsRouter(deps: Deps) {
       const principal = principalOf(c);
       assertJobId(jobId);
       requireAction(principal, 'read');
-      // A finished job's rendered detail, from this process's cache (detail-cache.ts says how
-      // fresh); the same 404 as below for a job of a client outside the token's scope.
-      let cached = deps.detailCache.recent(jobId);
+      // A finished job's rendered detail, from this process's cache while its change feed is
+      // current (detail-feed.ts says how fresh); the same 404 as below for a job of a client
+      // outside the token's scope.
+      const { detailCache: cache, detailFeed: feed } = deps;
+      let cached = (await feed.servableSoon()) ? cache.recent(jobId) : undefined;
       if (cached && !inScope(principal, cached.clientId)) throw notFound('Job not found');
       if (!cached) {
-        const run = await reconcileRun(deps, await authorizedRun(deps.results, jobId, principal, 'read'));
-        const version = detailVersion(run);
-        if (!version) return c.json(await jobDetail(deps.results, run, deps.webUi), 200);
-        cached = deps.detailCache.get(run._id, version);
+        const readFrom = feed.applied;
+        const run = await authorizedRun(deps.results, jobId, principal, 'read').catch((err) => {
+          cache.delete(jobId);
+          throw err;
+        });
+        const current = await reconcileRun(deps, run);
+        const version = detailVersion(current);
+        if (!version) return c.json(await jobDetail(deps.results, current, deps.webUi), 200);
+        cached = cache.get(current._id, version);
         if (!cached) {
-          const body = JSON.stringify(await jobDetail(deps.results, run, deps.webUi));
-          cached = { body, etag: etagOfText(body), clientId: run.client_id };
-          deps.detailCache.set(run._id, version, cached);
+          const body = JSON.stringify(await jobDetail(deps.results, current, deps.webUi));
+          cached = { body, etag: etagOfText(body), clientId: current.client_id };
+          cache.set(current._id, version, cached, readFrom);
         }
       }
       c.header('ETag', cached.etag);

@@ -36,6 +36,8 @@ interface LoadSpec {
   token: string;
   connections: number;
   seconds: number;
+  /** When set, exactly this many requests (e.g. one pass over every path) instead of `seconds`. */
+  requests?: number;
 }
 
 // `@FILE` reads the settings from a file: 10,000 job paths do not fit in an argument list.
@@ -46,7 +48,7 @@ const instance = autocannon(
   {
     url: spec.url,
     connections: spec.connections,
-    duration: spec.seconds,
+    ...(spec.requests ? { amount: spec.requests } : { duration: spec.seconds }),
     headers: { authorization: `Bearer ${spec.token}` },
     requests: [
       {
@@ -67,6 +69,7 @@ const instance = autocannon(
       JSON.stringify({
         requestsPerSecond: result.requests.average,
         requestsTotal: result.requests.total,
+        seconds: (result as Result & { duration: number }).duration,
         latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
         non2xx: result.non2xx,
         errors: result.errors,

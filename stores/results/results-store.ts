@@ -7,6 +7,7 @@ import {
   type UpdateFilter,
 } from 'mongodb';
 import { type DeploymentStatus, EvalType, type FlywheelRunStatus, type StepStatus } from '../../contracts';
+import { DetailChangeLog, type DetailChangesRead } from './detail-changes';
 import { listFilter, pageFilters, type RunListQuery, type RunPage, toPage } from './run-listing';
 import { sanitizeError, withSanitizedError } from './sanitize-error';
 import {
@@ -53,6 +54,7 @@ export class ResultsStore {
   private readonly judges: Collection<LlmJudgeRunDoc>;
   private readonly snapshots: Collection<RunSnapshotDoc>;
   private readonly configs: Collection<RunConfigDoc>;
+  private readonly detailChanges: DetailChangeLog;
 
   constructor(private readonly db: Db) {
     this.runs = db.collection(COLLECTIONS.runs);
@@ -62,6 +64,7 @@ export class ResultsStore {
     this.judges = db.collection(COLLECTIONS.judges);
     this.snapshots = db.collection(COLLECTIONS.snapshots);
     this.configs = db.collection(COLLECTIONS.configs);
+    this.detailChanges = new DetailChangeLog(db.collection(COLLECTIONS.detailChanges));
   }
 
   async ensureIndexes(): Promise<void> {
@@ -156,7 +159,7 @@ export class ResultsStore {
 
   /** Sets a run's error whether or not it finished (e.g. a deletion that left artifacts behind). */
   async setRunError(id: string, error: string): Promise<void> {
-    await this.runs.updateOne({ _id: id }, { $set: { error: sanitizeError(error) }, $inc: REVISED });
+    await this.revise(id, { $set: { error: sanitizeError(error) } });
   }
 
   /** Updates a run that has not finished; returns whether anything was written. */
@@ -191,15 +194,12 @@ export class ResultsStore {
   }
 
   async setRunDatasets(id: string, datasets: DatasetRef[], numRecords: number, report: Record<string, unknown>) {
-    await this.runs.updateOne(
-      { _id: id },
-      { $set: { datasets, num_records: numRecords, dataset_report: report }, $inc: REVISED },
-    );
+    await this.revise(id, { $set: { datasets, num_records: numRecords, dataset_report: report } });
   }
 
   /** Stores the run's decision (recomputed whole on a retry, so a plain overwrite). */
   async setRunDecision(id: string, decision: StoredDecision): Promise<void> {
-    await this.runs.updateOne({ _id: id }, { $set: { decision }, $inc: REVISED });
+    await this.revise(id, { $set: { decision } });
   }
 
   /** The first terminal write wins; later ones change nothing and return false. */
@@ -235,6 +235,7 @@ export class ResultsStore {
       },
     );
     if (res.modifiedCount === 0) return false;
+    await this.detailChanges.record(id); // a finished detail cached anywhere is stale now
     await this.snapshots.deleteOne({ _id: id });
     const byRun = { flywheel_run_id: id };
     await this.evaluations.deleteMany({ ...byRun, status: { $ne: 'completed' } });
@@ -449,10 +450,12 @@ export class ResultsStore {
    */
   async getRunDetail(
     run: Pick<FlywheelRunDoc, '_id' | 'candidate_models' | 'finished_at' | 'detail_revision'>,
+    /** The run has just finished (closeRun): no snapshot of this finish can exist yet. */
+    { fresh = false } = {},
   ): Promise<RunSteps & { judge: LlmJudgeRunDoc | null }> {
     const finishedAt = run.finished_at;
     const revision = run.detail_revision ?? 0;
-    if (finishedAt) {
+    if (finishedAt && !fresh) {
       const snapshot = await this.snapshots.findOne({ _id: run._id });
       if (
         snapshot &&
@@ -475,19 +478,37 @@ export class ResultsStore {
 
   /** After a write to a run's step or judge documents that a finished run's detail shows. */
   private async detailRevised(runId: string): Promise<void> {
-    await this.runs.updateOne({ _id: runId }, { $inc: REVISED });
+    await this.revise(runId, {});
+  }
+
+  /**
+   * A write to the run document that bumps its detail revision; on a finished run it is also
+   * announced in the change log (after the write), which tells every API replica to drop its
+   * cached detail. An unfinished run's detail is never cached, so its writes cost nothing more.
+   */
+  private async revise(id: string, update: { $set?: Fields<FlywheelRunDoc> }): Promise<void> {
+    const run = await this.runs.findOneAndUpdate(
+      { _id: id },
+      { ...update, $inc: REVISED },
+      { returnDocument: 'after' }, // no projection: FerretDB 1.24's findAndModify has none
+    );
+    if (run?.finished_at) await this.detailChanges.record(id);
+  }
+
+  /** The change log of finished details after change `after` (see detail-changes.ts). */
+  readDetailChanges(after: number | null): Promise<DetailChangesRead> {
+    return this.detailChanges.readAfter(after);
   }
 
   // ------------------------------------------------------------------ run-wide
 
   /**
-   * Marks every step of the run that has not finished (candidates, evaluations,
-   * customizations) with a terminal status; finished steps keep their results.
-   */
-  /**
    * Ends a run: its unfinished steps first, so that a retry after a crash between the two
-   * writes still closes them, then the run itself (first terminal write wins). Steps left open
-   * by a run that ends `cancelled` are cancelled; by any other end, failed.
+   * writes still closes them, then the run itself (first terminal write wins), then the
+   * snapshot of its detail, so no reader pays for it. Steps left open by a run that ends
+   * `cancelled` are cancelled; by any other end, failed. About 6 round trips whatever the
+   * number of candidates: the steps are closed by their ids in one update command per
+   * collection, and the snapshot's documents are read at once.
    */
   async closeRun(
     id: string,
@@ -495,21 +516,57 @@ export class ResultsStore {
     stepError: string,
     fields: Fields<FlywheelRunDoc> = {},
   ): Promise<boolean> {
-    await this.finishOpenSteps(id, status === 'cancelled' ? 'cancelled' : 'failed', stepError);
-    const finished = await this.finishRun(id, status, fields);
-    // The snapshot of its detail is taken now, so no reader pays for it.
     const run = await this.getRun(id);
-    if (run?.finished_at) await this.getRunDetail(run);
-    return finished;
+    await this.finishOpenSteps(id, status === 'cancelled' ? 'cancelled' : 'failed', stepError, run?.candidate_models);
+    if (run?.finished_at) {
+      await this.getRunDetail(run); // finished already: only make sure the snapshot is there
+      return false;
+    }
+    const finished = await this.runs.findOneAndUpdate(
+      { _id: id, finished_at: null },
+      { $set: { ...withSanitizedError(fields), status, finished_at: new Date() } },
+      { returnDocument: 'after' },
+    );
+    if (finished) {
+      await this.getRunDetail(finished, { fresh: true });
+      return true;
+    }
+    const now = await this.getRun(id); // finished by a concurrent writer between the two
+    if (now?.finished_at) await this.getRunDetail(now);
+    return false;
   }
 
-  async finishOpenSteps(runId: string, status: Extract<StepStatus, 'failed' | 'cancelled'>, error: string) {
-    const now = new Date();
-    const open = { flywheel_run_id: runId, finished_at: null };
-    error = sanitizeError(error);
-    await this.evaluations.updateMany(open, { $set: { status, error, finished_at: now } });
-    await this.customizations.updateMany(open, { $set: { status, error, finished_at: now } });
-    await this.nims.updateMany(open, { $set: { status, error, finished_at: now } });
+  /**
+   * Marks every step of the run that has not finished (candidates, evaluations,
+   * customizations) with a terminal status; finished steps keep their results. With the run's
+   * candidates named (every run since candidate_models), by their deterministic ids, one
+   * update command per collection (FerretDB answers an `_id` from its index; any other filter
+   * scans the collection); otherwise by a scan on the run id.
+   */
+  async finishOpenSteps(
+    runId: string,
+    status: Extract<StepStatus, 'failed' | 'cancelled'>,
+    error: string,
+    models?: string[],
+  ) {
+    const update = { $set: { status, error: sanitizeError(error), finished_at: new Date() } };
+    if (!models) {
+      const open = { flywheel_run_id: runId, finished_at: null };
+      await this.evaluations.updateMany(open, update);
+      await this.customizations.updateMany(open, update);
+      await this.nims.updateMany(open, update);
+      return;
+    }
+    const nimIds = models.map((m) => nimId(runId, m));
+    const close = (ids: string[]) => ids.map((_id) => ({ updateOne: { filter: { _id, finished_at: null }, update } }));
+    // Steps first, candidates last, as above: a crash in between leaves the candidate open for the retry.
+    await Promise.all([
+      this.evaluations.bulkWrite(close(nimIds.flatMap((nim) => EvalType.options.map((t) => evaluationId(nim, t)))), {
+        ordered: false,
+      }),
+      this.customizations.bulkWrite(close(nimIds.map(customizationId)), { ordered: false }),
+    ]);
+    await this.nims.bulkWrite(close(nimIds), { ordered: false });
   }
 
   /**
@@ -547,6 +604,8 @@ export class ResultsStore {
     await this.snapshots.deleteOne({ _id: runId });
     await this.configs.deleteOne({ _id: runId });
     counts.flywheel_runs = (await this.runs.deleteOne({ _id: runId })).deletedCount;
+    // Announced even when nothing was left to delete: a retry after a crash between the two.
+    await this.detailChanges.record(runId);
     return counts;
   }
 

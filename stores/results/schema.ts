@@ -184,6 +184,7 @@ export const COLLECTIONS = {
   judges: 'llm_judge_runs',
   snapshots: 'run_snapshots', // added
   configs: 'run_configs', // added
+  detailChanges: 'detail_changes', // added: see detail-changes.ts
 } as const;
 
 export const nimId = (runId: string, modelName: string) => `${runId}:${modelName}`;

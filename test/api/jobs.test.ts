@@ -1,6 +1,5 @@
 import { ClientIdKey, FlywheelStatusKey, WorkloadIdKey } from '../../workflows/search-attributes';
-import { ApiEnv, TOKENS } from './api-env';
-import { ApiTestClient } from './support';
+import { ApiEnv } from './api-env';
 
 // Exercises: api/jobs/router.ts, api/jobs/service.ts, api/jobs/schemas.ts, api/errors.ts, api/validation.ts (run through the API in-process, so no import names them)
 
@@ -9,7 +8,7 @@ import { ApiTestClient } from './support';
 
 const env = new ApiEnv();
 // Every request reads the run document (no revalidation window): the strong mode, whose results
-// the tests below can check at once; the window has a test of its own at the end.
+// the tests below can check at once; serving from memory is tested in detail-feed.test.ts.
 beforeAll(() => env.start({ detailRevalidateMs: 0 }));
 afterAll(() => env.close());
 
@@ -295,26 +294,5 @@ describe('GET /api/jobs/{job_id}', () => {
 
     await env.results.deleteRunDocuments(id);
     expect((await env.api.call('GET', `/api/jobs/${id}`)).status).toBe(404);
-  });
-  test('with a revalidation window, a cached detail is served from memory until it ends; a DELETE through the API drops it', async () => {
-    const windowed = new ApiTestClient(env.build({ detailRevalidateMs: 60_000 }), TOKENS[0] as string);
-    const id = '0000000000000000000000e9';
-    await env.results.createRun({ _id: id, workload_id: 'wl-window', client_id: 'c', workflow_id: `flywheel-${id}` });
-    await env.results.updateRun(id, { candidate_models: ['meta/a'] });
-    await env.results.createNim(id, 'meta/a');
-    await env.results.setNimDeploymentStatus(id, 'meta/a', 'deleting');
-    await env.results.closeRun(id, 'completed', 'run completed');
-    expect((await windowed.call('GET', `/api/jobs/${id}`)).body.nims[0].flywheel_deployment_status).toBe('deleting');
-
-    // Written elsewhere, inside the window: this replica does not read the store again yet.
-    await env.results.setNimDeploymentStatus(id, 'meta/a', 'deleted');
-    expect((await windowed.call('GET', `/api/jobs/${id}`)).body.nims[0].flywheel_deployment_status).toBe('deleting');
-    expect((await env.api.call('GET', `/api/jobs/${id}`)).body.nims[0].flywheel_deployment_status).toBe('deleted');
-
-    // A DELETE through it drops the entry (the deletion itself runs in the background).
-    const deleted = await windowed.call('DELETE', `/api/jobs/${id}`);
-    expect(deleted.status).toBe(200);
-    env.startedWorkflows.add(`flywheel-delete-${id}`);
-    expect((await windowed.call('GET', `/api/jobs/${id}`)).body.nims[0].flywheel_deployment_status).toBe('deleted');
   });
 });
