@@ -43,11 +43,13 @@ export async function buildWorkflowVariant(patches: Record<string, (source: stri
 }
 
 /**
- * The change of the issue that found the problem: a timer after the candidate's deployment.
- * Nondeterministic for any candidate history that got past its deployment.
+ * The change of the issue that found the problem: a timer after the candidate's deployment, on
+ * every path that deploys (the awaited call alone, or inside a Promise.all beside a status write).
+ * Nondeterministic for any candidate history that got past its deployment. Throws when the
+ * source has no deployment left to follow, so the variant can never silently equal the original.
  */
 export function sleepAfterDeploy(source: string): string {
-  const deploy = /(await long\.deployCandidate\([^;]*\);)/;
-  if (!deploy.test(source)) return source;
+  const deploy = /(await (?:Promise\.all\(\[)?long\.deployCandidate\([^;]*\);)/g;
+  if (!deploy.test(source)) throw new Error('sleepAfterDeploy: no awaited long.deployCandidate(...) in the source');
   return `import { sleep as variantSleep } from '@temporalio/workflow';\n${source.replace(deploy, '$1\n    await variantSleep(10);')}`;
 }
