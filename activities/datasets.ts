@@ -60,6 +60,9 @@ const jsonl = (rows: unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).joi
 /** Non-empty lines of a JSONL text. */
 const countLines = (text: string) => text.split('\n').filter((l) => l.length > 0).length;
 
+/** Dataset builds of this process running on record workers now (at most one). */
+let threadedBuilds = 0;
+
 export function createDatasetActivities({
   elasticsearch,
   logIndex,
@@ -97,8 +100,12 @@ export function createDatasetActivities({
           clientId,
           limit: split.limit * EXPORT_FACTOR,
         };
+        // One build at a time in this process gets record workers; builds beside it run inline
+        // (the same datasets, byte for byte), so 100 runs starting at once start 2 threads, not 200.
+        const threaded = datasetThreads > 0 && threadedBuilds === 0;
+        if (threaded) threadedBuilds++;
         const built = await buildDatasetFiles({
-          ...(datasetThreads > 0
+          ...(threaded
             ? { rawPages: (handle) => exportRawLogPages(exportOptions, handle), threads: datasetThreads }
             : { pages: exportLogPages(exportOptions) }),
           workloadId,
@@ -109,6 +116,8 @@ export function createDatasetActivities({
           workDir,
           documentIdOf,
           onProgress: (p) => heartbeat({ phase: 'export', ...p }),
+        }).finally(() => {
+          if (threaded) threadedBuilds--;
         });
 
         heartbeat({ phase: 'icl' });
