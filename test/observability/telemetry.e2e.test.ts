@@ -6,8 +6,8 @@ import { freePort } from '../chaos/private-servers';
 import { eventually, FlywheelHarness, SAMPLE } from '../support/flywheel-harness';
 import { NodeProcess } from '../support/node-process';
 import { type PrometheusServer, startPrometheus } from '../support/prometheus';
-import { servers } from '../support/servers';
 import { workflowBundle } from '../support/temporal';
+import { harnessServerEnv } from '../support/worker-process';
 
 // Exercises: worker/main.ts, worker/health-server.ts, worker/telemetry.ts, api/main.ts (spawned as a child process, so no import names them; Prometheus scrapes both)
 // Exercises: observability/metrics.ts (the metrics it defines, read back from Prometheus)
@@ -34,18 +34,9 @@ describe('operator telemetry of a full run', () => {
     writeFileSync(configFile, stringify(h.config({ customize: false })));
     const bundleFile = path.join(dir, 'workflow-bundle.js');
     writeFileSync(bundleFile, (await workflowBundle()).code);
-    const common = {
-      TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
-      MONGODB_URL: servers.MONGODB_URL,
-      MONGODB_DB: h.dbName,
-      ELASTICSEARCH_URL: servers.ELASTICSEARCH_URL,
-      ES_COLLECTION_NAME: h.logIndex,
-      FLYWHEEL_TASK_QUEUE: h.taskQueue,
-      FLYWHEEL_CONFIG: configFile,
-      // the test's own GPU ledger (worker and API's gauges): the namespace's default one may live
-      // on another test's task queue, with no worker to answer for it
-      FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
-    };
+    // with the test's own GPU ledger (worker and API's gauges): the namespace's default one may
+    // live on another test's task queue, with no worker to answer for it
+    const common = { ...harnessServerEnv(h), FLYWHEEL_CONFIG: configFile };
     const [workerPort, apiPort] = [await freePort(), await freePort()];
     worker = new NodeProcess('worker/main.ts', {
       ...common,

@@ -8,9 +8,8 @@ import { servers } from './servers';
 
 const REPO = path.resolve(__dirname, '../..');
 
-/** The environment that points a worker process at a harness's servers, stores and task queue. */
-const harnessEnv = (h: FlywheelHarness) => ({
-  ...process.env,
+/** What points a worker or API process at a harness's servers, stores, task queue and GPU ledger. */
+export const harnessServerEnv = (h: FlywheelHarness) => ({
   TEMPORAL_ADDRESS: servers.TEMPORAL_ADDRESS,
   MONGODB_URL: servers.MONGODB_URL,
   MONGODB_DB: h.dbName,
@@ -19,6 +18,9 @@ const harnessEnv = (h: FlywheelHarness) => ({
   FLYWHEEL_TASK_QUEUE: h.taskQueue,
   FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
 });
+
+/** The environment of a worker process: this one's, pointed at the harness. */
+const harnessEnv = (h: FlywheelHarness) => ({ ...process.env, ...harnessServerEnv(h) });
 
 export interface WorkerProcess {
   child: ChildProcess;
