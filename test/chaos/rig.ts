@@ -19,6 +19,7 @@ import { runOutcome } from '../../temporal/run-outcome';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
 import { EmulatorClient } from '../support/emulator-client';
+import { sharedBundleFile } from '../support/shared-workflow-bundle';
 import { type ClockDriver, driveClock, virtualClockOf } from '../support/virtual-time';
 import { REPO } from './private-servers';
 
@@ -66,6 +67,8 @@ process.once('exit', () => {
 let bundleFile: Promise<string> | undefined;
 /** The workflow bundle, built once per process and shared by every worker child. */
 export function chaosBundle(): Promise<string> {
+  const shared = sharedBundleFile();
+  if (shared) return Promise.resolve(shared);
   bundleFile ??= (async () => {
     const noop = () => undefined;
     const { code } = await bundleWorkflowCode({

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { servers } from './servers';
+import { quietBundlerLogger, readSharedBundle } from './shared-workflow-bundle';
 
 /** A test environment on the running dev server (the local stack's, or TEMPORAL_ADDRESS). */
 export function connectTestEnvironment(): Promise<TestWorkflowEnvironment> {
@@ -11,11 +12,16 @@ export function connectTestEnvironment(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<{ code: string }> | undefined;
 
-/** The workflow bundle, built once per test file. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+/** The workflow bundle: the run's shared one (jest's global setup), else built once per process. */
+export function workflowBundle(): Promise<{ code: string }> {
+  if (!bundle) {
+    const shared = readSharedBundle();
+    bundle = shared
+      ? Promise.resolve({ code: shared })
+      : bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  }
   return bundle;
 }
 
@@ -25,7 +31,6 @@ export function uniqueTaskQueue(prefix: string): string {
 }
 
 const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
 
 /** A logger that drops everything: for activities whose expected failures would be logged as warnings. */
 export const silentLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };

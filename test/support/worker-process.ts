@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { FlywheelHarness } from './flywheel-harness';
 import { servers } from './servers';
+import { sharedBundleFile } from './shared-workflow-bundle';
 
 // The production worker (worker/main.ts) as a child process pointed at a harness's stores and
 // task queue, with extra environment (build id, bundle, ...). Resolves once it polls.
@@ -18,6 +19,12 @@ export const harnessServerEnv = (h: FlywheelHarness) => ({
   FLYWHEEL_TASK_QUEUE: h.taskQueue,
   FLYWHEEL_GPU_LEDGER_ID: h.gpuLedgerId,
 });
+
+/** The run's shared workflow bundle for a worker child, which would otherwise bundle on start. */
+const sharedBundleEnv = (): Record<string, string> => {
+  const file = sharedBundleFile();
+  return file ? { FLYWHEEL_WORKFLOW_BUNDLE: file } : {};
+};
 
 /** The environment of a worker process: this one's, pointed at the harness. */
 const harnessEnv = (h: FlywheelHarness) => ({ ...process.env, ...harnessServerEnv(h) });
@@ -44,6 +51,7 @@ export async function startWorkerProcess(
       ...harnessEnv(h),
       FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS: '1',
       FLYWHEEL_WORKER_METRICS_PORT: '0',
+      ...sharedBundleEnv(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
