@@ -8,6 +8,7 @@ import {
   releaseGpuLeaseSignal,
   requestGpuLeaseSignal,
 } from '../workflows/gpu-budget-contract';
+import { LEDGER_SIGNALS_IN_FLIGHT, LedgerSignalGate } from './ledger-signal-gate';
 
 export interface GpuBudgetDeps {
   temporal: Client;
@@ -15,7 +16,11 @@ export interface GpuBudgetDeps {
   taskQueue: string;
   /** The ledger's workflow id: one per namespace. */
   gpuLedgerId?: string;
+  /** Bounds this process's signals to the ledger (one gate per worker process). */
+  gate?: LedgerSignalGate;
 }
+
+const processGate = new LedgerSignalGate(LEDGER_SIGNALS_IN_FLIGHT);
 
 /** temporal.api.enums.v1.PendingWorkflowTaskState: scheduled, not yet picked up by a worker. */
 const PENDING_WORKFLOW_TASK_STATE_SCHEDULED = 1;
@@ -24,16 +29,18 @@ export function createGpuBudgetActivities({
   temporal,
   taskQueue,
   gpuLedgerId = DEFAULT_GPU_LEDGER_ID,
+  gate = processGate,
 }: GpuBudgetDeps): GpuLedgerActivities {
-  const signalLedger = async (signal: { name: string }, signalArgs: unknown[]) => {
-    await temporal.workflow.signalWithStart(GPU_LEDGER_WORKFLOW, {
-      workflowId: gpuLedgerId,
-      taskQueue,
-      args: [],
-      signal: signal.name,
-      signalArgs,
+  const signalLedger = (signal: { name: string }, signalArgs: unknown[]) =>
+    gate.run(async () => {
+      await temporal.workflow.signalWithStart(GPU_LEDGER_WORKFLOW, {
+        workflowId: gpuLedgerId,
+        taskQueue,
+        args: [],
+        signal: signal.name,
+        signalArgs,
+      });
     });
-  };
 
   return {
     /** Queues a lease request with the ledger, starting the ledger if needed. */
@@ -43,7 +50,7 @@ export function createGpuBudgetActivities({
 
     async releaseGpuLease(leaseId: string) {
       try {
-        await temporal.workflow.getHandle(gpuLedgerId).signal(releaseGpuLeaseSignal, leaseId);
+        await gate.run(() => temporal.workflow.getHandle(gpuLedgerId).signal(releaseGpuLeaseSignal, leaseId));
       } catch (err) {
         // no ledger means nothing is held
         if ((err as Error).name !== 'WorkflowNotFoundError') throw err;

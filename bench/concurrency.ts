@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readEnvironment } from '../config/environment';
 import { judgeRun } from '../test/chaos/invariants';
 import { ChaosRig } from '../test/chaos/rig';
-import { WORKER_SLOTS } from '../worker/slots';
+import { WORKER_CACHE, WORKER_SLOTS } from '../worker/slots';
 import { summariseLoadProbe } from './lib/load-probe';
 import { quietTemporalRuntime, round, table, writeResults } from './lib/report';
 
@@ -188,6 +188,7 @@ function workerSlotsOf() {
     maxConcurrentWorkflowTaskExecutions: Number(
       process.env.CHAOS_MAX_WORKFLOW_TASKS ?? WORKER_SLOTS.maxConcurrentWorkflowTaskExecutions,
     ),
+    maxCachedWorkflows: WORKER_CACHE.maxCachedWorkflows,
   };
 }
 

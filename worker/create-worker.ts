@@ -3,7 +3,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import type { NemoFactory } from '../activities/nemo-factory';
-import { WORKER_SLOTS } from './slots';
+import { WORKER_CACHE, WORKER_SLOTS } from './slots';
 
 export interface FlywheelWorkerOptions {
   connection: NativeConnection;
@@ -34,6 +34,7 @@ export function createFlywheelWorker(options: FlywheelWorkerOptions): Promise<Wo
     ...code,
     activities: createActivities({ ...options.deps, nemo: options.nemo }),
     ...(options.overrides?.tuner ? {} : WORKER_SLOTS), // a tuner and fixed slot counts exclude each other
+    ...WORKER_CACHE,
     ...(options.version
       ? {
           workerDeploymentOptions: {

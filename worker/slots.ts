@@ -20,3 +20,15 @@ export const WORKER_SLOTS = {
   maxConcurrentActivityTaskExecutions: 200,
   maxConcurrentWorkflowTaskExecutions: 40,
 } as const satisfies Partial<WorkerOptions>;
+
+/**
+ * Workflows kept in the worker's cache between their tasks. The SDK's default follows the V8
+ * heap limit (~2,300 here), so every workflow in flight stayed cached: in the 300-run burst
+ * 900 of them (each run and its two candidates), and the worker's RSS passed 1.1 GB, about
+ * 0.5 MB per cached workflow over the 100-run case (301 cached, 838 MB peak). A workflow
+ * evicted from the cache replays its history on its next task (a candidate's is a few hundred
+ * events: milliseconds), so the bound costs CPU, never a result.
+ */
+export const WORKER_CACHE = {
+  maxCachedWorkflows: 250,
+} as const satisfies Partial<WorkerOptions>;
