@@ -218,9 +218,17 @@ start_temporal() {
   local ui=(--ui-port "$TEMPORAL_UI_PORT")
   [[ "$headless" == 1 ]] && ui=(--headless)
   log "starting Temporal dev server on 127.0.0.1:$TEMPORAL_PORT"
+  # The dev server has one history shard, whose mutable-state cache holds 512 workflows by
+  # default: with more in flight (a 300-run burst has 900) every task reloaded its workflow from
+  # SQLite (~100 ms each) and the GPU ledger's lock timed out. The cache is sized for thousands,
+  # and SQLite writes through a WAL without an fsync per transaction (a local stack: a process
+  # crash loses nothing, a power cut may lose the last transactions).
   start_bg temporal "$STATE/temporal/server.log" "$TEMPORAL" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" "${ui[@]}" \
     --db-filename "$STATE/temporal/temporal.db" \
+    --dynamic-config-value history.cacheMaxSize=4096 \
+    --dynamic-config-value history.eventsCacheMaxSize=4096 \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --search-attribute WorkloadId=Keyword --search-attribute ClientId=Keyword \
     --search-attribute FlywheelStatus=Keyword
   wait_healthy Temporal temporal_healthy "$STATE/temporal/server.log" 60
