@@ -11,6 +11,7 @@ import { gpusRouter } from './gpus-router';
 import { healthRouter } from './health/router';
 import { DEFAULT_DETAIL_CACHE_BYTES, DEFAULT_DETAIL_REVALIDATE_MS, DetailCache } from './jobs/detail-cache';
 import { DEFAULT_DETAIL_FEED_POLL_MS, DEFAULT_DETAIL_FEED_STALE_MS, DetailFeed } from './jobs/detail-feed';
+import { DEFAULT_LIST_CACHE_BYTES, ListCache } from './jobs/list-cache';
 import { jobsRouter } from './jobs/router';
 import { jsonLogger } from './logger';
 import { metricsRouter } from './metrics';
@@ -49,9 +50,10 @@ export function createApp(deps: ApiDeps) {
     deps.detailRevalidateMs ?? DEFAULT_DETAIL_REVALIDATE_MS,
     clock,
   );
+  const listCache = new ListCache(deps.listCacheBytes ?? DEFAULT_LIST_CACHE_BYTES);
   const detailFeed = new DetailFeed(
     (after) => deps.results.readDetailChanges(after),
-    detailCache,
+    [detailCache, listCache],
     deps.detailFeedPollMs ?? DEFAULT_DETAIL_FEED_POLL_MS,
     deps.detailFeedStaleMs ?? DEFAULT_DETAIL_FEED_STALE_MS,
     clock,
@@ -73,6 +75,7 @@ export function createApp(deps: ApiDeps) {
     stallWarningMs: deps.stallWarningMs ?? 5 * 60_000,
     detailCache,
     detailFeed,
+    listCache,
   };
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

@@ -59,6 +59,11 @@ export interface ApiDeps {
    * deletion) takes to show on this replica. See api/jobs/detail-feed.ts.
    */
   detailFeedStaleMs?: number;
+  /**
+   * Memory for rendered pages of GET /api/jobs, in bytes of JSON (default 8 MiB; 0: none),
+   * served while the change feed is current (detailFeedStaleMs). See api/jobs/list-cache.ts.
+   */
+  listCacheBytes?: number;
   /** The clock of the detail cache and its feed (tests). */
   detailClock?: () => number;
   /** How long a readiness check may take per dependency, in ms (default 2000). */

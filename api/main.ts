@@ -34,6 +34,7 @@ const ServerEnv = z.object({
   FLYWHEEL_API_DETAIL_FEED_STALE_MS: z.coerce.number().int().positive().optional(),
   FLYWHEEL_API_DETAIL_FEED_POLL_MS: z.coerce.number().int().positive().optional(),
   FLYWHEEL_API_DETAIL_REVALIDATE_MS: z.coerce.number().int().min(0).optional(),
+  FLYWHEEL_API_LIST_CACHE_BYTES: z.coerce.number().int().min(0).optional(),
 });
 
 const logger = jsonLogger();
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       detailFeedStaleMs: server.FLYWHEEL_API_DETAIL_FEED_STALE_MS,
       detailFeedPollMs: server.FLYWHEEL_API_DETAIL_FEED_POLL_MS,
       detailRevalidateMs: server.FLYWHEEL_API_DETAIL_REVALIDATE_MS,
+      listCacheBytes: server.FLYWHEEL_API_LIST_CACHE_BYTES,
     }),
   });
 

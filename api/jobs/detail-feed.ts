@@ -1,9 +1,16 @@
 import type { DetailChangesRead } from '../../stores/results/detail-changes';
-import type { ChangePosition, DetailCache } from './detail-cache';
+import type { ChangePosition } from './detail-cache';
 
-// This process's reader of the store's change log of finished details
-// (stores/results/detail-changes.ts): it applies the changes to the detail cache and says
-// whether the cache may be served from memory right now.
+/** What the feed applies what it reads to: the detail cache, the list page cache. */
+export interface ChangeSink {
+  applyChanges(changes: { n: ChangePosition; runId: string }[]): void;
+  /** The log was read too late to say what changed: drop everything; reads begun before `position` are not kept. */
+  clear(position: ChangePosition): void;
+}
+
+// This process's reader of the store's change log of finished details and listed run fields
+// (stores/results/detail-changes.ts): it applies the changes to the detail cache and the list
+// page cache and says whether they may be served from memory right now.
 //
 // Polling is driven by requests, not a timer: a request that finds the last read older than
 // `pollMs` starts the next one in the background, so a busy replica reads the log about every
@@ -24,7 +31,7 @@ export class DetailFeed {
 
   constructor(
     private readonly read: (after: ChangePosition | null) => Promise<DetailChangesRead>,
-    private readonly cache: DetailCache,
+    private readonly sinks: ChangeSink[],
     readonly pollMs = DEFAULT_DETAIL_FEED_POLL_MS,
     readonly staleMs = DEFAULT_DETAIL_FEED_STALE_MS,
     private readonly now: () => number = Date.now,
@@ -58,8 +65,10 @@ export class DetailFeed {
       const began = this.now();
       this.reading = this.read(this.position)
         .then((r) => {
-          if (r.lost) this.cache.clear(r.head);
-          else this.cache.applyChanges(r.changes);
+          for (const sink of this.sinks) {
+            if (r.lost) sink.clear(r.head);
+            else sink.applyChanges(r.changes);
+          }
           this.position = r.head;
           this.readAt = Math.max(this.readAt, began);
         })

@@ -3,6 +3,9 @@ import { InvalidCursorError } from '../../stores/results/run-listing';
 import { unprocessable } from '../errors';
 import { scopeFilter } from '../middleware/authorize';
 import type { Principal } from '../middleware/roles';
+import type { DetailFeed } from './detail-feed';
+import { etagOfText } from './etag';
+import { type CachedPage, ListCache } from './list-cache';
 import { DEFAULT_JOBS_PAGE_SIZE, type JobsListQuery } from './schemas';
 import { listItem } from './view';
 
@@ -27,4 +30,28 @@ export async function listJobs(results: ResultsStore, query: JobsListQuery, prin
     if (!(err instanceof InvalidCursorError)) throw err;
     throw unprocessable([{ loc: ['query', 'cursor'], msg: err.message, type: 'value_error' }]);
   }
+}
+
+/**
+ * The page as JSON with its ETag: from this process's page cache while the change feed is
+ * current (list-cache.ts), else from the store, kept for the next caller with the same key. The
+ * key is the caller's client scope (the clients its token may see, '*' for all) and the query.
+ */
+export async function listJobsPage(
+  deps: { results: ResultsStore; listCache: ListCache; detailFeed: DetailFeed },
+  query: JobsListQuery,
+  principal: Principal,
+): Promise<CachedPage> {
+  const { listCache: cache, detailFeed: feed } = deps;
+  const scope = principal.clientIds === '*' ? null : [...principal.clientIds];
+  const key = ListCache.key(scope, { ...query, limit: query.limit ?? DEFAULT_JOBS_PAGE_SIZE });
+  if (cache.maxBytes > 0 && (await feed.servableSoon())) {
+    const hit = cache.get(key);
+    if (hit) return hit;
+  }
+  const from = cache.readStart(feed.applied);
+  const body = JSON.stringify(await listJobs(deps.results, query, principal));
+  const page = { body, etag: etagOfText(body) };
+  cache.set(key, page, from);
+  return page;
 }

@@ -6,7 +6,8 @@ import { validationHook } from '../validation';
 import { type DetailCache, detailVersion } from './detail-cache';
 import type { DetailFeed } from './detail-feed';
 import { etagOfText, matchesIfNoneMatch } from './etag';
-import { listJobs } from './list';
+import { listJobsPage } from './list';
+import type { ListCache } from './list-cache';
 import { JobProgressResponse, jobProgress } from './progress';
 import { reconcileRun } from './reconcile';
 import {
@@ -30,6 +31,7 @@ type Deps = Parameters<typeof createJob>[0] & {
   stallWarningMs: number;
   detailCache: DetailCache;
   detailFeed: DetailFeed;
+  listCache: ListCache;
 };
 const tags = ['jobs'];
 
@@ -55,8 +57,15 @@ const list = createRoute({
   tags,
   summary: 'List jobs (filters, sorting and cursor pagination are additions)',
   security: bearerSecurity,
-  request: { query: JobsListQuery },
-  responses: { 200: json(JobsListResponse, 'Jobs'), ...pick(401, 403, 429, 422) },
+  request: { query: JobsListQuery, headers: IfNoneMatchHeader },
+  responses: {
+    200: {
+      ...json(JobsListResponse, 'Jobs'),
+      headers: z.object({ ETag: z.string().openapi({ description: 'Added: the tag of this page' }) }),
+    },
+    304: { description: 'Added: the page is unchanged since the ETag given in If-None-Match' },
+    ...pick(401, 403, 429, 422),
+  },
 });
 
 const get = createRoute({
@@ -108,10 +117,23 @@ const remove = createRoute({
 
 export function jobsRouter(deps: Deps) {
   return new OpenAPIHono({ defaultHook: validationHook })
-    .openapi(create, async (c) =>
-      c.json(await createJob(deps, c.req.valid('json'), principalOf(c), c.req.valid('header')['idempotency-key']), 200),
-    )
-    .openapi(list, async (c) => c.json(await listJobs(deps.results, c.req.valid('query'), principalOf(c)), 200))
+    .openapi(create, async (c) => {
+      const created = await createJob(
+        deps,
+        c.req.valid('json'),
+        principalOf(c),
+        c.req.valid('header')['idempotency-key'],
+      );
+      deps.listCache.invalidate(); // the caller's next listing shows its job
+      return c.json(created, 200);
+    })
+    .openapi(list, async (c) => {
+      const page = await listJobsPage(deps, c.req.valid('query'), principalOf(c));
+      c.header('ETag', page.etag);
+      if (matchesIfNoneMatch(c.req.valid('header')['if-none-match'], page.etag)) return c.body(null, 304);
+      c.header('Content-Type', 'application/json');
+      return c.body(page.body, 200);
+    })
     .openapi(get, async (c) => {
       const jobId = c.req.valid('param').job_id;
       const principal = principalOf(c);

@@ -42,6 +42,8 @@ export interface DetailChangesRead {
 export const DETAIL_CHANGES_KEPT = 1000;
 /** How many change documents a reader asks for at once while catching up. */
 const READ_BATCH = 16;
+/** How many changes are pruned at once (see prune). */
+const PRUNE_EVERY = 8;
 const HEAD = 'head';
 const changeId = (n: number) => `change:${n}`;
 
@@ -67,7 +69,7 @@ export class DetailChangeLog {
         }
       }
       const head = await this.advanceHead(n);
-      if (n > this.kept) await this.collection.deleteOne({ _id: changeId(n - this.kept) });
+      await this.prune(n);
       // A writer stalled between reading the head and inserting (for `kept` changes) could have
       // taken a number already pruned, below every reader: then announce the change again.
       if (head - n < this.kept / 2) return n;
@@ -106,6 +108,22 @@ export class DetailChangeLog {
       (await this.collection.findOne({ _id: changeId(after) })) === null;
     if (pruned || reset) return { ...(await this.readAfter(null)), lost: true };
     return { head: next - 1, changes, lost: false };
+  }
+
+  /**
+   * Every PRUNE_EVERY-th change deletes the PRUNE_EVERY changes `kept` before it, in one
+   * command (one delete each per change before): the log holds at most kept + PRUNE_EVERY
+   * changes, and a change left by a writer that died before pruning is only an extra document.
+   */
+  private async prune(n: number): Promise<void> {
+    const every = Math.min(PRUNE_EVERY, this.kept);
+    const last = n - this.kept;
+    if (last < 1 || n % every !== 0) return;
+    const ids = Array.from({ length: Math.min(every, last) }, (_, i) => changeId(last - i));
+    await this.collection.bulkWrite(
+      ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
+      { ordered: false },
+    );
   }
 
   private async headHint(): Promise<number> {

@@ -8,7 +8,7 @@ import {
 } from 'mongodb';
 import { type DeploymentStatus, EvalType, type FlywheelRunStatus, type StepStatus } from '../../contracts';
 import { DetailChangeLog, type DetailChangesRead } from './detail-changes';
-import { listFilter, pageFilters, type RunListQuery, type RunPage, toPage } from './run-listing';
+import { changesListing, listFilter, pageFilters, type RunListQuery, type RunPage, toPage } from './run-listing';
 import { sanitizeError, withSanitizedError } from './sanitize-error';
 import {
   COLLECTIONS,
@@ -101,7 +101,10 @@ export class ResultsStore {
       ...init,
     };
     // A run created now is the document written; only an existing one needs reading.
-    if (await insertIfAbsent(this.runs, doc)) return doc;
+    if (await insertIfAbsent(this.runs, doc)) {
+      await this.detailChanges.record(doc._id); // a new entry in the listing
+      return doc;
+    }
     return (await this.getRun(doc._id)) ?? doc;
   }
 
@@ -154,7 +157,9 @@ export class ResultsStore {
    * half-written; a run that moved on is kept. Returns whether it was removed.
    */
   async discardPendingRun(id: string): Promise<boolean> {
-    return (await this.runs.deleteOne({ _id: id, status: 'pending' })).deletedCount > 0;
+    const gone = (await this.runs.deleteOne({ _id: id, status: 'pending' })).deletedCount > 0;
+    if (gone) await this.detailChanges.record(id);
+    return gone;
   }
 
   /** Sets a run's error whether or not it finished (e.g. a deletion that left artifacts behind). */
@@ -173,6 +178,7 @@ export class ResultsStore {
 
   async updateRun(id: string, fields: Fields<FlywheelRunDoc>): Promise<boolean> {
     const res = await this.runs.updateOne({ _id: id, finished_at: null }, { $set: withSanitizedError(fields) });
+    if (res.modifiedCount > 0 && changesListing(fields)) await this.detailChanges.record(id);
     return res.matchedCount > 0;
   }
 
@@ -212,7 +218,9 @@ export class ResultsStore {
       { _id: id, finished_at: null },
       { $set: { ...withSanitizedError(fields), status, finished_at: new Date() } },
     );
-    return res.modifiedCount > 0;
+    if (res.modifiedCount === 0) return false;
+    await this.detailChanges.record(id);
+    return true;
   }
 
   /**
@@ -235,7 +243,7 @@ export class ResultsStore {
       },
     );
     if (res.modifiedCount === 0) return false;
-    await this.detailChanges.record(id); // a finished detail cached anywhere is stale now
+    await this.detailChanges.record(id); // a finished detail or a page cached anywhere is stale now
     await this.snapshots.deleteOne({ _id: id });
     const byRun = { flywheel_run_id: id };
     await this.evaluations.deleteMany({ ...byRun, status: { $ne: 'completed' } });
@@ -468,12 +476,15 @@ export class ResultsStore {
     }
     const [judge, steps] = await Promise.all([this.getJudge(run._id), this.getRunSteps(run)]);
     if (finishedAt) {
-      const doc: RunSnapshotDoc = { _id: run._id, finished_at: finishedAt, detail_revision: revision, judge, ...steps };
-      // A cache write: two readers racing to upsert it can collide (E11000), and a reader that
-      // has the documents in hand answers with them whether or not the snapshot was stored.
-      await this.snapshots.replaceOne({ _id: run._id }, doc, { upsert: true }).catch(() => undefined);
+      await this.saveSnapshot({ _id: run._id, finished_at: finishedAt, detail_revision: revision, judge, ...steps });
     }
     return { judge, ...steps };
+  }
+
+  private async saveSnapshot(doc: RunSnapshotDoc): Promise<void> {
+    // A cache write: two readers racing to upsert it can collide (E11000), and a reader that
+    // has the documents in hand answers with them whether or not the snapshot was stored.
+    await this.snapshots.replaceOne({ _id: doc._id }, doc, { upsert: true }).catch(() => undefined);
   }
 
   /** After a write to a run's step or judge documents that a finished run's detail shows. */
@@ -482,9 +493,10 @@ export class ResultsStore {
   }
 
   /**
-   * A write to the run document that bumps its detail revision; on a finished run it is also
-   * announced in the change log (after the write), which tells every API replica to drop its
-   * cached detail. An unfinished run's detail is never cached, so its writes cost nothing more.
+   * A write to the run document that bumps its detail revision; on a finished run, or when it
+   * changes a listed field, it is also announced in the change log (after the write), which
+   * tells every API replica to drop its cached detail and pages. An unfinished run's detail is
+   * never cached, so its other writes cost nothing more.
    */
   private async revise(id: string, update: { $set?: Fields<FlywheelRunDoc> }): Promise<void> {
     const run = await this.runs.findOneAndUpdate(
@@ -492,7 +504,7 @@ export class ResultsStore {
       { ...update, $inc: REVISED },
       { returnDocument: 'after' }, // no projection: FerretDB 1.24's findAndModify has none
     );
-    if (run?.finished_at) await this.detailChanges.record(id);
+    if (run && (run.finished_at || changesListing(update.$set ?? {}))) await this.detailChanges.record(id);
   }
 
   /** The change log of finished details after change `after` (see detail-changes.ts). */
@@ -506,9 +518,11 @@ export class ResultsStore {
    * Ends a run: its unfinished steps first, so that a retry after a crash between the two
    * writes still closes them, then the run itself (first terminal write wins), then the
    * snapshot of its detail, so no reader pays for it. Steps left open by a run that ends
-   * `cancelled` are cancelled; by any other end, failed. About 6 round trips whatever the
-   * number of candidates: the steps are closed by their ids in one update command per
-   * collection, and the snapshot's documents are read at once.
+   * `cancelled` are cancelled; by any other end, failed. A run's steps are read first: when
+   * every one has finished (a run that ran to its end) nothing needs closing, and the documents
+   * read are the snapshot, unless the run's detail revision moved while they were read (a
+   * revising write: they are read again). Otherwise the open steps are closed by their ids in
+   * one update command per collection and the snapshot read after the run is finished.
    */
   async closeRun(
     id: string,
@@ -517,10 +531,21 @@ export class ResultsStore {
     fields: Fields<FlywheelRunDoc> = {},
   ): Promise<boolean> {
     const run = await this.getRun(id);
-    await this.finishOpenSteps(id, status === 'cancelled' ? 'cancelled' : 'failed', stepError, run?.candidate_models);
+    const stepStatus = status === 'cancelled' ? 'cancelled' : 'failed';
     if (run?.finished_at) {
+      await this.finishOpenSteps(id, stepStatus, stepError, run.candidate_models);
       await this.getRunDetail(run); // finished already: only make sure the snapshot is there
       return false;
+    }
+    let read: (RunSteps & { judge: LlmJudgeRunDoc | null }) | null = null;
+    if (run?.candidate_models) {
+      const [judge, steps] = await Promise.all([this.getJudge(id), this.getRunSteps(run)]);
+      read = { judge, ...steps };
+    }
+    const open = (docs: { finished_at: Date | null }[]) => docs.some((d) => d.finished_at === null);
+    if (!read || open(read.nims) || open(read.evaluations) || open(read.customizations)) {
+      await this.finishOpenSteps(id, stepStatus, stepError, run?.candidate_models);
+      read = null;
     }
     const finished = await this.runs.findOneAndUpdate(
       { _id: id, finished_at: null },
@@ -528,7 +553,13 @@ export class ResultsStore {
       { returnDocument: 'after' },
     );
     if (finished) {
-      await this.getRunDetail(finished, { fresh: true });
+      const revision = finished.detail_revision ?? 0;
+      if (read && finished.finished_at && revision === (run?.detail_revision ?? 0)) {
+        await this.saveSnapshot({ _id: id, finished_at: finished.finished_at, detail_revision: revision, ...read });
+      } else {
+        await this.getRunDetail(finished, { fresh: true });
+      }
+      await this.detailChanges.record(id); // its status in the listing
       return true;
     }
     const now = await this.getRun(id); // finished by a concurrent writer between the two

@@ -24,6 +24,26 @@ export interface RunPage {
   nextCursor: string | null;
 }
 
+/**
+ * The run fields a listing shows, filters or sorts on: a write to any of them (or a run created
+ * or deleted) changes what some page holds, so the store announces it in its change log
+ * (detail-changes.ts) for the API's page cache (api/jobs/list-cache.ts).
+ */
+export const LISTED_FIELDS = [
+  'workload_id',
+  'client_id',
+  'status',
+  'started_at',
+  'finished_at',
+  'datasets',
+  'error',
+  'config_name',
+  'schedule_id',
+] as const;
+
+/** Whether an update of these run fields changes what a listing shows. */
+export const changesListing = (fields: object) => LISTED_FIELDS.some((f) => f in fields);
+
 /** A cursor that no page of ours produced. */
 export class InvalidCursorError extends Error {
   constructor() {
