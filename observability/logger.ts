@@ -8,8 +8,17 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 const SECRET_KEYS = ['taskToken', 'base64TaskToken', 'authorization', 'apiKey', 'api_key', 'token', 'password'];
 
-/** A JSON-lines logger; the level comes from FLYWHEEL_LOG_LEVEL (default info) unless given. */
-export function createLogger(component: string, destination?: DestinationStream, level?: string): Logger {
+/**
+ * A JSON-lines logger; the level comes from FLYWHEEL_LOG_LEVEL (default info) unless given.
+ * `redact: false` leaves out the pass that removes secret keys (~80 µs a line, against ~13 µs
+ * without): only for lines whose fields are fixed and none of them secret (the API's request log).
+ */
+export function createLogger(
+  component: string,
+  destination?: DestinationStream,
+  level?: string,
+  { redact = true }: { redact?: boolean } = {},
+): Logger {
   return pino(
     {
       base: { component },
@@ -17,7 +26,7 @@ export function createLogger(component: string, destination?: DestinationStream,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { error: pino.stdSerializers.err, err: pino.stdSerializers.err },
-      redact: { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), remove: true },
+      ...(redact ? { redact: { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), remove: true } } : {}),
     },
     destination,
   );

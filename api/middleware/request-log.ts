@@ -23,6 +23,7 @@ export function requestLog(logger: ApiLogger): MiddlewareHandler {
       ...(principal ? { token_name: principal.name } : {}),
     };
     if (c.res.status >= 500) logger.error('request failed', fields);
+    else if (logger.request) logger.request(fields);
     else logger.info('request', fields);
   };
 }

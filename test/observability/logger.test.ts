@@ -1,3 +1,4 @@
+import { jsonLogger } from '../../api/logger';
 import { createLogger, runContext, temporalLogger } from '../../observability/logger';
 
 // The Temporal runtime logger over pino: one JSON line per call, run ids derived from the
@@ -50,4 +51,22 @@ test('workflow ids that are not a run have no run context', () => {
   expect(runContext('flywheel-gpu-budget-q')).toEqual({});
   expect(runContext(undefined)).toEqual({});
   expect(runContext(`flywheel-delete-${JOB}`)).toEqual({ job_id: JOB });
+});
+
+test("the API's request line is the line info('request') writes, without the redaction pass", () => {
+  const lines: string[] = [];
+  const api = jsonLogger((l) => lines.push(l));
+  const fields = { request_id: 'r-1', method: 'GET', path: '/api/jobs', status: 200, duration_ms: 1.5 };
+  api.info('request', fields);
+  api.request?.(fields);
+  const [viaInfo, viaRequest] = lines.map((l) => {
+    const { time, ...rest } = JSON.parse(l) as Record<string, unknown>;
+    expect(typeof time).toBe('string');
+    return rest;
+  });
+  expect(viaRequest).toEqual(viaInfo);
+  expect(viaRequest).toEqual({ level: 'info', component: 'api', msg: 'request', ...fields });
+  // the pass is still there for every other line
+  api.info('other', { token: 'secret-token-value', nested: { authorization: 'Bearer x' } });
+  expect(lines[2]).not.toMatch(/secret-token-value|Bearer x/);
 });

@@ -229,6 +229,55 @@ describe('results store (Blueprint collections)', () => {
       await monitored.close();
     }
   });
+  test('a run whose steps all finished closes without closing writes; its snapshot is the stored documents', async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    await store.updateRun(id, { candidate_models: ['meta/a', 'meta/b'] });
+    for (const m of ['meta/a', 'meta/b']) {
+      await store.createNim(id, m);
+      const ev = await store.startEvaluation(id, m, 'base-eval');
+      await store.updateEvaluation(ev, { status: 'completed', scores: { f1: 0.5 }, finished_at: new Date() });
+      const cu = await store.startCustomization(id, 'w', m);
+      await store.updateCustomization(cu, { status: 'completed', finished_at: new Date() });
+      await store.finishNim(id, m, 'completed', null);
+    }
+    const monitored = new MongoClient(servers.MONGODB_URL, { monitorCommands: true });
+    await monitored.connect();
+    const writes: string[] = [];
+    monitored.on('commandStarted', (e) => {
+      if (['update', 'delete', 'insert', 'findAndModify'].includes(e.commandName))
+        writes.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    });
+    try {
+      expect(await new ResultsStore(monitored.db(dbName)).closeRun(id, 'completed', 'run completed')).toBe(true);
+    } finally {
+      await monitored.close();
+    }
+    // the run's finish, its snapshot and the change log; no step was written
+    expect(writes.filter((w) => /nim_runs|evaluations|customizations/.test(w))).toEqual([]);
+    expect(writes).toEqual(
+      expect.arrayContaining(['findAndModify flywheel_runs', 'update run_snapshots', 'insert detail_changes']),
+    );
+    const run = (await store.getRun(id)) as NonNullable<Awaited<ReturnType<ResultsStore['getRun']>>>;
+    expect(run.status).toBe('completed');
+    const { judge, ...fromSnapshot } = await store.getRunDetail(run);
+    expect(fromSnapshot).toEqual(await store.getRunSteps(run));
+    expect(fromSnapshot.evaluations.map((e) => e.scores)).toEqual([{ f1: 0.5 }, { f1: 0.5 }]);
+  });
+
+  test('closing a run with a step still open closes it and snapshots the closed step', async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    await store.updateRun(id, { candidate_models: ['meta/a'] });
+    await store.createNim(id, 'meta/a');
+    await store.startEvaluation(id, 'meta/a', 'base-eval'); // never finished
+    await store.closeRun(id, 'cancelled', 'Job cancelled by user');
+    const run = (await store.getRun(id)) as NonNullable<Awaited<ReturnType<ResultsStore['getRun']>>>;
+    const detail = await store.getRunDetail(run);
+    expect(detail.evaluations.map((e) => [e.status, e.error])).toEqual([['cancelled', 'Job cancelled by user']]);
+    expect(detail.nims.map((n) => n.status)).toEqual(['cancelled']);
+  });
+
   test("a write to a finished run's steps revises its detail; a snapshot taken before the write is never used", async () => {
     const id = newRunId();
     await store.createRun(init(id));
