@@ -1,4 +1,4 @@
-import { type Collection, MongoServerError } from 'mongodb';
+import { type Collection, MongoBulkWriteError, MongoServerError } from 'mongodb';
 
 // The change log of finished runs' details: every write that changes what a finished run's
 // detail shows (a revision bump, a reopen, a deletion) appends the run's id here after writing,
@@ -55,24 +55,70 @@ export class DetailChangeLog {
     private readonly kept = DETAIL_CHANGES_KEPT,
   ) {}
 
-  /** Appends a change of the run's detail; returns its number. Call after the write it announces. */
-  async record(runId: string): Promise<number> {
-    for (;;) {
-      let n = (await this.headHint()) + 1;
-      for (;;) {
+  /** Changes waiting for the append under way, and that append. */
+  private waiting: { runId: string; done: (n: number) => void; fail: (err: unknown) => void }[] = [];
+  private appending: Promise<void> | undefined;
+
+  /**
+   * Appends a change of the run; resolves to its number. Call after the write it announces.
+   * One append at a time per log object: changes recorded while one is under way wait and go
+   * together in the next (one head read, one insert, one head write for all of them), so the
+   * writes of one process never race each other for a number, and twenty runs finishing at
+   * once cost a few commands, not twenty times as many plus their duplicate-number retries.
+   */
+  record(runId: string): Promise<number> {
+    return new Promise<number>((done, fail) => {
+      this.waiting.push({ runId, done, fail });
+      this.appending ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0);
         try {
-          await this.collection.insertOne({ _id: changeId(n), n, run_id: runId, at: new Date() });
-          break;
+          const numbers = await this.append(batch.map((b) => b.runId));
+          for (const [i, b] of batch.entries()) b.done(numbers[i] as number);
         } catch (err) {
-          if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
-          n += 1;
+          for (const b of batch) b.fail(err);
         }
       }
-      const head = await this.advanceHead(n);
-      await this.prune(n);
+    } finally {
+      // in the same turn as the last check of `waiting`: a change recorded after it starts a new drain
+      this.appending = undefined;
+    }
+  }
+
+  /** Appends the changes in order under consecutive free numbers from the head on; returns them. */
+  private async append(runIds: string[]): Promise<number[]> {
+    for (;;) {
+      const numbers: number[] = [];
+      let n = (await this.headHint()) + 1;
+      while (numbers.length < runIds.length) {
+        const rest = runIds.slice(numbers.length);
+        const docs = rest.map((runId, i) => ({ _id: changeId(n + i), n: n + i, run_id: runId, at: new Date() }));
+        try {
+          await this.collection.insertMany(docs, { ordered: true });
+          numbers.push(...docs.map((d) => d.n));
+          break;
+        } catch (err) {
+          // Ordered: the documents before the first failure are in, the failing number is
+          // taken (by another process), and nothing after it was tried.
+          const failed = err instanceof MongoBulkWriteError ? err.writeErrors : undefined;
+          const first = Array.isArray(failed) ? failed[0] : failed;
+          if (!(err instanceof MongoServerError) || first?.code !== 11000) throw err;
+          const inserted = first.index;
+          numbers.push(...docs.slice(0, inserted).map((d) => d.n));
+          n += inserted + 1;
+        }
+      }
+      const last = numbers[numbers.length - 1] as number;
+      const head = await this.advanceHead(last);
+      await this.prune(numbers[0] as number, last);
       // A writer stalled between reading the head and inserting (for `kept` changes) could have
-      // taken a number already pruned, below every reader: then announce the change again.
-      if (head - n < this.kept / 2) return n;
+      // taken numbers already pruned, below every reader: then announce the changes again.
+      if (head - (numbers[0] as number) < this.kept / 2) return numbers;
     }
   }
 
@@ -111,15 +157,18 @@ export class DetailChangeLog {
   }
 
   /**
-   * Every PRUNE_EVERY-th change deletes the PRUNE_EVERY changes `kept` before it, in one
-   * command (one delete each per change before): the log holds at most kept + PRUNE_EVERY
-   * changes, and a change left by a writer that died before pruning is only an extra document.
+   * Each append of changes `from`..`to` deletes, in one command, the changes `kept` numbers
+   * before those of them that are multiples of PRUNE_EVERY, and the PRUNE_EVERY - 1 before
+   * each: the log holds at most kept + PRUNE_EVERY changes, and a change left by a writer that
+   * died before pruning is only an extra document.
    */
-  private async prune(n: number): Promise<void> {
+  private async prune(from: number, to: number): Promise<void> {
     const every = Math.min(PRUNE_EVERY, this.kept);
-    const last = n - this.kept;
-    if (last < 1 || n % every !== 0) return;
-    const ids = Array.from({ length: Math.min(every, last) }, (_, i) => changeId(last - i));
+    const ids: string[] = [];
+    for (let n = Math.ceil(from / every) * every; n <= to; n += every) {
+      for (let m = n - this.kept; m > n - this.kept - every && m >= 1; m--) ids.push(changeId(m));
+    }
+    if (ids.length === 0) return;
     await this.collection.bulkWrite(
       ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
       { ordered: false },

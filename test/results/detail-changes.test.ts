@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MongoClient } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { connectMongo } from '../../stores/mongo';
 import { DetailChangeLog } from '../../stores/results/detail-changes';
 import { servers } from '../support/servers';
@@ -35,6 +35,27 @@ describe('detail change log', () => {
     expect(read.changes.map((c) => c.runId).sort()).toEqual([...runs].sort());
     // a reader that is up to date reads nothing new
     expect(await left.readAfter(24)).toEqual({ head: 24, changes: [], lost: false });
+  });
+
+  test("one process's changes recorded at once go in a few appends, numbered without a hole", async () => {
+    const watched = new MongoClient(servers.MONGODB_URL, { monitorCommands: true });
+    await watched.connect();
+    const inserts: number[] = [];
+    watched.on('commandStarted', (e) => {
+      if (e.commandName === 'insert') inserts.push((e.command.documents as unknown[]).length);
+    });
+    try {
+      const writer = new DetailChangeLog(watched.db(dbName).collection('batched'));
+      const runs = Array.from({ length: 20 }, (_, i) => `run-${i}`);
+      const numbers = await Promise.all(runs.map((r) => writer.record(r)));
+      expect(numbers).toEqual(runs.map((_, i) => i + 1)); // in the order recorded
+      expect(inserts.length).toBeLessThanOrEqual(3); // the first alone, the 19 others together
+      expect(inserts.reduce((a, b) => a + b, 0)).toBe(20);
+      const read = await log(b, 'batched').readAfter(0);
+      expect(read.changes.map((c) => c.runId)).toEqual(runs);
+    } finally {
+      await watched.close();
+    }
   });
 
   test('a reader starting with nothing cached begins at the head; later changes follow in order', async () => {
