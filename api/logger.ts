@@ -25,11 +25,10 @@ function over(logger: Logger, unredacted?: Logger): ApiLogger {
 
 /** The API's logger; `write` receives each line without its newline (stdout by default). */
 export function jsonLogger(write?: (line: string) => void): ApiLogger {
-  // one destination for both, so their lines interleave whole (a synchronous write each)
-  const destination: DestinationStream = write
-    ? { write: (s: string) => write(s.replace(/\n$/, '')) }
-    : pino.destination({ dest: 1, sync: true });
-  return over(createLogger('api', destination), createLogger('api', destination, undefined, { redact: false }));
+  const logger = createLogger('api', write ? { write: (s: string) => write(s.replace(/\n$/, '')) } : undefined);
+  // the request lines go to the same stream (pino's own default, stdout, when none is given)
+  const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  return over(logger, createLogger('api', stream, undefined, { redact: false }));
 }
 
 /** Keeps log lines in memory; for tests that assert what was (and was not) logged. */
