@@ -3,6 +3,7 @@ import type { CandidateModel, FlywheelConfig } from '../config/schema';
 import type { DeploymentStatus } from '../contracts';
 import { NemoRetryableError } from '../nemo-client';
 import type { ResultsStore } from '../stores/results/results-store';
+import type { SharedNimDeployment } from '../workflows/gpu-budget-contract';
 import { heartbeat } from './heartbeat';
 import { deploymentName } from './naming';
 import type { NemoFactory } from './nemo-factory';
@@ -32,11 +33,17 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
      * Deploys a candidate through DMS (find-or-create by a per-run name), waits until it is
      * ready and its model is served by the NIM proxy, within `deployment_timeout_ms` in all.
      */
-    async deployCandidate(input: { jobId: string; candidate: CandidateModel; config: FlywheelConfig }) {
+    async deployCandidate(input: {
+      jobId: string;
+      candidate: CandidateModel;
+      config: FlywheelConfig;
+      /** A NIM shared by runs (gpu_policy.share_nims): its name; found again when it is up. */
+      deployment?: string;
+    }) {
       const { jobId, candidate, config } = input;
       const client = nemo(config);
       const namespace = config.nmp_config.nmp_namespace;
-      const name = deploymentName(jobId, candidate.model_name);
+      const name = input.deployment ?? deploymentName(jobId, candidate.model_name);
       await client.deployments.ensure({
         name,
         namespace,
@@ -107,9 +114,22 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
      * status); past it the nim document reads `unknown` and a warning says what DMS last
      * reported. Absent counts as done.
      */
-    async teardownDeployment(input: { jobId: string; candidate: CandidateModel; config: FlywheelConfig }) {
+    async teardownDeployment(input: {
+      jobId: string;
+      candidate: CandidateModel;
+      config: FlywheelConfig;
+      /** A shared NIM's name (gpu_policy.share_nims); its last user tears it down. */
+      deployment?: string;
+      /** A shared NIM others still use: only this run's record of it ends (`deleted` for this run). */
+      othersStillUseIt?: boolean;
+    }) {
       const { jobId, candidate, config } = input;
-      const name = deploymentName(jobId, candidate.model_name);
+      const name = input.deployment ?? deploymentName(jobId, candidate.model_name);
+      if (input.othersStillUseIt) {
+        Context.current().log.info(`deployment ${name} stays up: other runs still use it`);
+        await results.setNimDeploymentStatus(jobId, candidate.model_name, 'deleted');
+        return;
+      }
       const namespace = config.nmp_config.nmp_namespace;
       const client = nemo(config);
       await results.updateNim(jobId, candidate.model_name, { deployment_status: 'deleting' });
@@ -136,5 +156,30 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
       }
       await results.setNimDeploymentStatus(jobId, candidate.model_name, outcome.gone ? 'deleted' : 'unknown');
     },
+
+    /**
+     * The GPU ledger deletes a shared NIM whose last user died without tearing it down (a run
+     * terminated, or stuck): waits until DMS no longer has it, at most ORPHAN_TEARDOWN_MS.
+     */
+    async teardownOrphanedNim(deployment: SharedNimDeployment) {
+      const ctx = Context.current();
+      const client = nemo({ nmp_config: deployment.nmpConfig } as FlywheelConfig);
+      const started = Date.now();
+      const outcome = await client.deployments.remove(deployment.namespace, deployment.name, {
+        timeoutMs: ORPHAN_TEARDOWN_MS,
+        intervalMs: 5000,
+        sleep: async () => {
+          heartbeat({ deployment: deployment.name, status: 'deleting' });
+          await ctx.sleep(
+            nextPollDelay({ intervalMs: 5000, elapsedMs: Date.now() - started, lastReadMs: 0, transientFailures: 0 }),
+          );
+        },
+      });
+      if (!outcome.gone)
+        ctx.log.warn(`orphaned deployment ${deployment.name} still listed (status ${outcome.lastStatus})`);
+    },
   };
 }
+
+/** Within the ledger's cleanup activity timeout (5 minutes). */
+const ORPHAN_TEARDOWN_MS = 4 * 60_000;

@@ -6,6 +6,7 @@ import {
   type GpuLeaseRequest,
   type GpuLedgerActivities,
   releaseGpuLeaseSignal,
+  releaseNimShareSignal,
   requestGpuLeaseSignal,
 } from '../workflows/gpu-budget-contract';
 import { LEDGER_SIGNALS_IN_FLIGHT, LedgerSignalGate } from './ledger-signal-gate';
@@ -30,7 +31,7 @@ export function createGpuBudgetActivities({
   taskQueue,
   gpuLedgerId = DEFAULT_GPU_LEDGER_ID,
   gate = processGate,
-}: GpuBudgetDeps): GpuLedgerActivities {
+}: GpuBudgetDeps): Omit<GpuLedgerActivities, 'teardownOrphanedNim'> {
   const signalLedger = (signal: { name: string }, signalArgs: unknown[]) =>
     gate.run(async () => {
       await temporal.workflow.signalWithStart(GPU_LEDGER_WORKFLOW, {
@@ -55,6 +56,12 @@ export function createGpuBudgetActivities({
         // no ledger means nothing is held
         if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
       }
+    },
+
+    /** A user of a shared NIM lets go of it; the ledger answers the holder with a signal. */
+    async releaseNimShare(leaseId: string) {
+      // starts the ledger if it is gone, so the holder still gets its answer (it was the last user)
+      await signalLedger(releaseNimShareSignal, [leaseId]);
     },
 
     /** Which holders will never release: closed, gone, or stuck on their workflow task. */

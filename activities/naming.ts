@@ -12,6 +12,13 @@ export const deploymentName = (jobId: string, modelName: string) =>
   `fw-${jobId.slice(-8)}-${slug(modelName)}`.slice(0, 63);
 
 /**
+ * A NIM shared by every run that needs the same model, image tag and GPU count at the same time
+ * (gpu_policy.share_nims): found again by name, created by whichever of them comes first.
+ */
+export const sharedDeploymentName = (modelName: string, tag: string, gpus: number) =>
+  `fw-shared-${slug(modelName)}-${slug(tag)}-${gpus}g`.slice(0, 63).replace(/-+$/, '');
+
+/**
  * The find-again key of a candidate's customization job (its `custom_fields`, and its name).
  * A fresh generation after a failed job appends the workflow run id (nemo-client/find-again.ts).
  */

@@ -18,8 +18,20 @@ const Lease = z
     client_id: z.string().nullable(),
     holder: z.string().openapi({ description: 'The holder workflow id' }),
     purpose: z.string().openapi({ example: 'nim' }),
-    gpus: z.number().int(),
+    gpus: z.number().int().openapi({
+      description:
+        "GPUs counted on this lease (a shared NIM's are counted on one of its users' leases, 0 on the others)",
+    }),
     label: z.string(),
+    shared: z
+      .object({
+        deployment: z.string().openapi({ description: 'The NIM deployment its users share' }),
+        gpus: z.number().int().openapi({ description: "The deployment's GPUs, counted once" }),
+        users: z.array(z.string()).openapi({ description: 'Holder workflow ids of every run using it' }),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: 'A NIM deployment shared by runs (gpu_policy.share_nims); null: not shared' }),
   })
   .openapi('GpuLease');
 
@@ -63,6 +75,18 @@ async function ledgerState(deps: GpusDeps): Promise<GpuLedgerState | null> {
   }
 }
 
+/** A held lease on a shared NIM: the deployment, its GPUs (counted once) and every user's holder id. */
+function sharedView(held: GpuLease[], lease: GpuLease) {
+  const key = lease.share?.key;
+  const users = key === undefined ? [] : held.filter((l) => l.share?.key === key);
+  if (!lease.share || !users.some((l) => l.leaseId === lease.leaseId)) return null;
+  return {
+    deployment: lease.share.deployment.name,
+    gpus: users.reduce((n, l) => n + l.gpus, 0),
+    users: users.map((l) => l.holderId),
+  };
+}
+
 type GpusDeps = Pick<ApiDeps, 'temporal' | 'results'> & { gpuLedgerId: string };
 
 export function gpusRouter(deps: GpusDeps) {
@@ -86,6 +110,7 @@ export function gpusRouter(deps: GpusDeps) {
       purpose: lease.purpose,
       gpus: lease.gpus,
       label: lease.label,
+      shared: sharedView(state?.held ?? [], lease),
     });
     const byPurpose = gpusByPurpose(state ?? undefined);
     return c.json(

@@ -52,9 +52,10 @@ const sum = (requests: { gpus: number }[]) => requests.reduce((n, r) => n + r.gp
  * other a lease names): every known purpose appears, with 0 when nothing is held or waiting.
  */
 export function gpusByPurpose(
-  state: Pick<GpuLedgerState, 'held' | 'waiting'> | undefined,
+  state: (Pick<GpuLedgerState, 'held' | 'waiting'> & Pick<Partial<GpuLedgerState>, 'orphans'>) | undefined,
 ): { purpose: string; held: number; waiting: number }[] {
-  const held = state?.held ?? [];
+  // shared NIMs the ledger is deleting (their last user died) still hold their GPUs
+  const held = [...(state?.held ?? []), ...(state?.orphans ?? [])];
   const waiting = state?.waiting ?? [];
   const purposes = new Set<string>(Object.values(GPU_PURPOSES));
   for (const lease of [...held, ...waiting]) purposes.add(lease.purpose);
@@ -91,7 +92,7 @@ function defineGauges() {
         this.set(state ? pick(state) : 0);
       },
     });
-  gpu('flywheel_gpus_in_use', 'GPUs held in the GPU ledger', (s) => sum(s.held));
+  gpu('flywheel_gpus_in_use', 'GPUs held in the GPU ledger', (s) => sum(s.held) + sum(s.orphans ?? []));
   gpu('flywheel_gpus_waiting', 'GPUs asked for by holders waiting in the GPU ledger', (s) => sum(s.waiting));
   gpu('flywheel_gpu_budget', "The GPU ledger's budget", (s) => s.budget);
   const byPurpose = (name: string, help: string, pick: (p: ReturnType<typeof gpusByPurpose>[number]) => number) =>
@@ -103,6 +104,21 @@ function defineGauges() {
       async collect() {
         this.reset();
         for (const p of gpusByPurpose(await gpuState())) this.set({ purpose: p.purpose }, pick(p));
+      },
+    });
+  existing<Gauge>('flywheel_shared_nim_users') ??
+    new Gauge({
+      name: 'flywheel_shared_nim_users',
+      help: 'Runs using each shared NIM deployment (gpu_policy.share_nims); its GPUs are counted once',
+      labelNames: ['deployment'],
+      async collect() {
+        this.reset();
+        const users = new Map<string, number>();
+        for (const lease of (await gpuState())?.held ?? []) {
+          const name = lease.share?.deployment.name;
+          if (name) users.set(name, (users.get(name) ?? 0) + 1);
+        }
+        for (const [deployment, n] of users) this.set({ deployment }, n);
       },
     });
   byPurpose('flywheel_gpus_held_by_purpose', 'GPUs held in the GPU ledger, by what they are for', (p) => p.held);

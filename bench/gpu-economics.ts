@@ -183,7 +183,8 @@ async function main(): Promise<void> {
   const h = new FlywheelHarness({ timeScale: TIME_SCALE, profile: 'realistic' });
   await h.start();
   try {
-    const base = h.config({ models: MODELS, gpuBudget: BUDGET });
+    // the flywheel shares a NIM among the runs that need its model at once (the shipped default)
+    const base = h.config({ models: MODELS, gpuBudget: BUDGET, shareNims: process.env.BENCH_SHARE_NIMS !== '0' });
     // the shipped data sizes (the harness shrinks them), so training lasts what it would
     const shipped = (await import('../config/load')).loadFlywheelConfig('default', {});
     const config: FlywheelConfig = { ...base, data_split_config: shipped.data_split_config };

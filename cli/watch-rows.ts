@@ -49,7 +49,13 @@ const ordinal = (n: number) =>
 
 /** What one holder workflow has in the ledger: `nim 1 held, training 1 waiting (3rd in queue)`. */
 function leaseNote(ledger: GpuLedger, holder: string): string | null {
-  const held = ledger.held.filter((l) => l.holder === holder).map((l) => `${l.purpose} ${l.gpus} held`);
+  const held = ledger.held
+    .filter((l) => l.holder === holder)
+    .map((l) =>
+      l.shared
+        ? `${l.purpose} ${l.shared.gpus} shared by ${l.shared.users.length} (${l.shared.deployment})`
+        : `${l.purpose} ${l.gpus} held`,
+    );
   const waiting = ledger.queue.flatMap((l, i) =>
     l.holder === holder ? [`${l.purpose} ${l.gpus} waiting (${ordinal(i + 1)} in queue)`] : [],
   );

@@ -149,6 +149,12 @@ export const GpuPolicyConfigSchema = z.strictObject({
   expected_training_base_ms: z.number().int().nonnegative().default(300_000),
   /** Expected training time per training record and epoch, realistic milliseconds. */
   expected_training_ms_per_record_epoch: z.number().nonnegative().default(600),
+  /**
+   * Runs that need a NIM of the same model at the same time share one deployment (a share of
+   * its GPU lease): evaluations name the model, not the deployment, so a second NIM of a model
+   * beside the first would sit idle. Each run's LoRA adapter is served on the shared NIM.
+   */
+  share_nims: z.boolean().default(true),
 });
 
 // ---------------------------------------------------------------- decision (quality gate, cost)

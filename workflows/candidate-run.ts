@@ -10,6 +10,7 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
+import { sharedDeploymentName } from '../activities/naming';
 import type { FlywheelActivities } from '../activities/types';
 import type { CandidateModel, FlywheelConfig } from '../config/schema';
 import type { ResolvedWorkloadType } from '../contracts';
@@ -20,14 +21,15 @@ import { configArgument } from './config-argument';
 import type { CandidateProgress, EvalProgress } from './contract';
 import { messageOf } from './errors';
 import { benchmarksFor } from './general-benchmarks';
-import { acquireGpus, releaseGpus } from './gpu-budget';
-import { GPU_PURPOSES } from './gpu-budget-contract';
+import { acquireGpus, releaseGpus, releaseNimShare } from './gpu-budget';
+import { GPU_PURPOSES, type GpuShare } from './gpu-budget-contract';
 import { expectedTrainingMs, nimDuringTraining } from './nim-release-policy';
 import {
   CANDIDATE_FEWER_ROUND_TRIPS,
   GENERAL_BENCHMARKS,
   GPU_ECONOMICS,
   GPU_TRAINING_LEASE_FIRST,
+  NIM_SHARING,
   NIM_STATUS_BESIDE_EVALS,
 } from './patches';
 
@@ -119,6 +121,11 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   const economics = patched(GPU_ECONOMICS);
   const statusBesideEvals = economics && patched(NIM_STATUS_BESIDE_EVALS);
   const fewer = statusBesideEvals && patched(CANDIDATE_FEWER_ROUND_TRIPS);
+  // Since NIM_SHARING: the NIM is one deployment shared with the other runs that need it now.
+  const share = fewer && patched(NIM_SHARING) && input.config.gpu_policy.share_nims ? nimShare() : undefined;
+  const deployment = share ? { deployment: share.deployment.name } : {};
+  /** The NIM's lease is granted (or a share of one): it must be let go of as a share. */
+  let nimGranted = false;
   // Since CANDIDATE_FEWER_ROUND_TRIPS: the last status write, awaited before the next one.
   let statusWrite: Promise<void> = Promise.resolve();
   /** The status write runs beside what follows; the next status (and the end) waits for it. */
@@ -222,7 +229,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
     if (fewer) {
       const deploying = setStatusBeside('deploying-nim');
       deployStarted = true;
-      await Promise.all([long.deployCandidate({ jobId, candidate, ...cfg }), deploying]);
+      await Promise.all([long.deployCandidate({ jobId, candidate, ...cfg, ...deployment }), deploying]);
       return { statusWritten: setStatusBeside('running-evals') };
     }
     await setStatus('deploying-nim');
@@ -288,7 +295,7 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       // activities, and whichever signal reached the ledger first was served first.
       if (patched(GPU_TRAINING_LEASE_FIRST)) await condition(() => trainingQueued || customizationDone);
     }
-    await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
+    await acquireNim();
     const { statusWritten } = await deploy();
     gated = benchmarks.length > 0 && patched(GENERAL_BENCHMARKS);
 
@@ -371,9 +378,12 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       });
       log.info('NIM while the LoRA trains', { modelName, action: decision.action, why: decision.why });
       if (decision.action === 'release') {
-        await teardown.teardownDeployment({ jobId, candidate, ...cfg });
-        deployStarted = false;
-        await releaseGpus();
+        if (share) await letGoOfSharedNim();
+        else {
+          await teardown.teardownDeployment({ jobId, candidate, ...cfg });
+          deployStarted = false;
+          await releaseGpus();
+        }
         // Redeploy that long before training is expected to end, so the NIM is back as it ends.
         if (decision.redeployAfterMs > 0) await condition(() => customizationDone, decision.redeployAfterMs);
         else await condition(() => customizationDone);
@@ -435,8 +445,47 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
   async function redeploy(): Promise<void> {
     if (fewer) setStatusBeside('waiting-for-gpus');
     else await setStatus('waiting-for-gpus');
-    await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`);
+    await acquireNim();
     await (await deploy()).statusWritten;
+  }
+
+  async function acquireNim(): Promise<void> {
+    await acquireGpus(candidate.gpus, budget, `${jobId} ${modelName}`, GPU_PURPOSES.nim, undefined, undefined, share);
+    nimGranted = true;
+  }
+
+  /** The NIM of a shared deployment: torn down only by its last user, the lease released after. */
+  async function letGoOfSharedNim(beside?: () => Promise<unknown>): Promise<void> {
+    if (nimGranted) {
+      const last = await releaseNimShare();
+      nimGranted = false;
+      if (deployStarted || last) {
+        await teardown.teardownDeployment({ jobId, candidate, ...cfg, ...deployment, othersStillUseIt: !last });
+      }
+    }
+    deployStarted = false;
+    await Promise.all([releaseGpus(), beside?.()]);
+  }
+
+  /** The share key and deployment of this candidate's NIM, the same for every run that needs it. */
+  function nimShare(): GpuShare {
+    const nmp = input.config.nmp_config;
+    const tag = candidate.tag ?? 'latest';
+    const name = sharedDeploymentName(modelName, tag, candidate.gpus);
+    return {
+      key: [nmp.nemo_base_url, nmp.nmp_namespace, modelName, tag, candidate.gpus, candidate.pvc_size ?? ''].join('|'),
+      deployment: {
+        namespace: nmp.nmp_namespace,
+        name,
+        model: modelName,
+        nmpConfig: {
+          nemo_base_url: nmp.nemo_base_url,
+          nim_base_url: nmp.nim_base_url,
+          datastore_base_url: nmp.datastore_base_url,
+          nmp_namespace: nmp.nmp_namespace,
+        },
+      },
+    };
   }
 
   async function finish(status: 'completed' | 'failed' | 'cancelled', error: string | null) {
@@ -445,14 +494,20 @@ export async function candidateRun(input: CandidateRunInput): Promise<CandidateR
       if (!customizationDone) trainingScope.cancel();
       await customizing.catch(() => undefined);
     }
-    if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, ...cfg });
-    if (fewer) {
-      // the last status write lands before the final one; the NIM's lease goes back beside it
+    if (share) {
+      // the last status write lands before the final one, which goes beside the lease's return
       await statusWrite.catch(() => undefined);
-      await Promise.all([releaseGpus(), quick.finishCandidate({ jobId, modelName, status, error })]);
+      await letGoOfSharedNim(() => quick.finishCandidate({ jobId, modelName, status, error }));
     } else {
-      await releaseGpus();
-      await quick.finishCandidate({ jobId, modelName, status, error });
+      if (deployStarted) await teardown.teardownDeployment({ jobId, candidate, ...cfg });
+      if (fewer) {
+        // the last status write lands before the final one; the NIM's lease goes back beside it
+        await statusWrite.catch(() => undefined);
+        await Promise.all([releaseGpus(), quick.finishCandidate({ jobId, modelName, status, error })]);
+      } else {
+        await releaseGpus();
+        await quick.finishCandidate({ jobId, modelName, status, error });
+      }
     }
     progress.status = status;
     if (error) progress.error = error;

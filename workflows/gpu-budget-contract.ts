@@ -38,6 +38,28 @@ export interface GpuLeaseRequest {
    * one of its kind, so the judges never take the GPUs their own candidates wait for.
    */
   reserve?: number;
+  /**
+   * A NIM deployment runs may share (gpu_policy.share_nims): while a lease with the same key is
+   * held, a request joins it (a share of that lease, no new GPU) instead of waiting for GPUs of
+   * its own. The deployment is torn down only by its last user (see releaseNimShareSignal).
+   */
+  share?: GpuShare;
+}
+
+/** One NIM deployment, as every run that may share it names it. */
+export interface GpuShare {
+  /** Same key, same deployment: the NeMo endpoint, namespace and deployment name. */
+  key: string;
+  /** What the ledger needs to tear the deployment down when its last user died. */
+  deployment: SharedNimDeployment;
+}
+
+export interface SharedNimDeployment {
+  namespace: string;
+  name: string;
+  model: string;
+  /** The run's nmp_config (endpoints only; keys come from the worker's environment). */
+  nmpConfig: { nemo_base_url: string; nim_base_url: string; datastore_base_url: string; nmp_namespace: string };
 }
 
 export interface GpuLease extends GpuLeaseRequest {
@@ -46,6 +68,18 @@ export interface GpuLease extends GpuLeaseRequest {
    * holder waits for a grant signal carrying its workflow id instead of the lease id.
    */
   legacy?: boolean;
+  /**
+   * A shared NIM's last user was told so and tears the deployment down: its GPUs stay counted
+   * and no one joins until it releases the lease.
+   */
+  draining?: boolean;
+}
+
+/** The ledger's answer to releaseNimShareSignal, sent to the holder. */
+export interface NimShareReleased {
+  leaseId: string;
+  /** The releaser was the deployment's last user: it tears it down, then releases the lease. */
+  last: boolean;
 }
 
 export interface GpuLedgerSettings {
@@ -82,6 +116,13 @@ export interface GpuLedgerState {
   settings: GpuLedgerSettings;
   /** The most recent leases taken back from dead or stuck holders, newest last. */
   reclaimed: ReclaimedLease[];
+  /** Answers to releaseNimShareSignal not yet sent (absent in states of older code). */
+  shareReplies?: (NimShareReleased & { holderId: string })[];
+  /**
+   * Shared NIMs whose last user died (closed, terminated or stuck) without tearing them down:
+   * the ledger deletes them itself; their GPUs stay counted until the deletion ends.
+   */
+  orphans?: GpuLease[];
 }
 
 export interface DeadGpuHolder {
@@ -105,6 +146,13 @@ export interface LegacyGpuLeases {
 
 export const requestGpuLeaseSignal = defineSignal<[GpuLeaseRequest]>('requestGpuLease');
 export const releaseGpuLeaseSignal = defineSignal<[leaseId: string]>('releaseGpuLease');
+/**
+ * A user of a shared NIM lets go of it. The ledger answers with nimShareReleasedSignal: not the
+ * last user, its share is gone (the GPUs stay with the others); the last, its lease is kept
+ * `draining` until it has torn the deployment down and sent releaseGpuLeaseSignal.
+ */
+export const releaseNimShareSignal = defineSignal<[leaseId: string]>('releaseNimShare');
+export const nimShareReleasedSignal = defineSignal<[NimShareReleased]>('nimShareReleased');
 export const adoptLegacyGpuLeasesSignal = defineSignal<[LegacyGpuLeases]>('adoptLegacyGpuLeases');
 export const configureGpuLedgerSignal = defineSignal<[Partial<GpuLedgerSettings>]>('configureGpuLedger');
 /** Sent by the ledger to a holder when a lease is granted; carries the lease id. */
@@ -115,6 +163,9 @@ export const gpuLedgerStateQuery = defineQuery<GpuLedgerState>('gpuBudgetState')
 export interface GpuLedgerActivities {
   requestGpuLease(request: GpuLeaseRequest): Promise<void>;
   releaseGpuLease(leaseId: string): Promise<void>;
+  releaseNimShare(leaseId: string): Promise<void>;
+  /** Deletes a shared NIM whose last user died; done once DMS no longer has it. */
+  teardownOrphanedNim(deployment: SharedNimDeployment): Promise<void>;
   findDeadGpuHolders(input: {
     holderIds: string[];
     stuckTaskAttempts: number;

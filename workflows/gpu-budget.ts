@@ -8,7 +8,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { shortCall } from './activity-options';
+import { cleanup, shortCall } from './activity-options';
 import {
   adoptLegacyGpuLeasesSignal,
   configureGpuLedgerSignal,
@@ -18,14 +18,17 @@ import {
   type GpuLedgerActivities,
   type GpuLedgerState,
   type GpuPurpose,
+  type GpuShare,
   gpuLeaseId,
   gpuLedgerStateQuery,
   gpusGrantedSignal,
   LEGACY_GPU_SEMAPHORE_PREFIX,
   type LegacyGpuLeases,
   legacyGpuSemaphoreId,
+  nimShareReleasedSignal,
   type ReclaimedLease,
   releaseGpuLeaseSignal,
+  releaseNimShareSignal,
   requestGpuLeaseSignal,
 } from './gpu-budget-contract';
 import { legacyGpuBudget, legacyReleaseGpusSignal } from './gpu-budget-legacy';
@@ -39,6 +42,7 @@ import { GPU_GRANTS_IN_TURN_PER_HOLDER, GPU_LEDGER_BATCH_GRANTS } from './patche
 // version) are reclaimed while someone waits.
 
 const ledger = proxyActivities<GpuLedgerActivities>(shortCall);
+const orphanTeardown = proxyActivities<GpuLedgerActivities>(cleanup);
 
 // Runs whose histories began on generation 001 code requested GPUs from the per-task-queue
 // semaphore; on replay they take the old path, live they use the ledger.
@@ -56,6 +60,17 @@ function listenForGrants(): void {
   });
 }
 
+// The ledger's answers to releaseNimShare: lease id -> whether this workflow was the last user.
+const shareReleased = new Map<string, boolean>();
+let shareHandlerInstalled = false;
+function listenForShareReleases(): void {
+  if (shareHandlerInstalled) return;
+  shareHandlerInstalled = true;
+  setHandler(nimShareReleasedSignal, ({ leaseId, last }) => {
+    shareReleased.set(leaseId, last);
+  });
+}
+
 /**
  * Called from a workflow: waits until the ledger grants `gpus` for `purpose`. A workflow holds
  * at most one lease per purpose; asking again for a held lease returns once it is re-granted.
@@ -68,6 +83,8 @@ export async function acquireGpus(
   reserve?: number,
   /** Called once the request is in the ledger's queue (the signal is in its history). */
   onQueued?: () => void,
+  /** A NIM deployment runs may share (gpu_policy.share_nims). */
+  share?: GpuShare,
 ): Promise<void> {
   listenForGrants();
   const holderId = workflowInfo().workflowId;
@@ -86,6 +103,7 @@ export async function acquireGpus(
     budget,
     label,
     ...(reserve !== undefined ? { reserve } : {}),
+    ...(share ? { share } : {}),
   });
   onQueued?.();
   await condition(() => granted.has(leaseId));
@@ -105,6 +123,22 @@ export async function releaseGpus(purpose: GpuPurpose = GPU_PURPOSES.nim): Promi
   await ledger.releaseGpuLease(leaseId);
 }
 
+/**
+ * Lets go of a shared NIM's lease (`purpose`): resolves true when this workflow was the
+ * deployment's last user. Then its lease is kept (draining) until it has torn the deployment
+ * down and called releaseGpus; otherwise the lease is gone and the deployment stays up for
+ * the others.
+ */
+export async function releaseNimShare(purpose: GpuPurpose = GPU_PURPOSES.nim): Promise<boolean> {
+  listenForShareReleases();
+  const leaseId = gpuLeaseId(workflowInfo().workflowId, purpose);
+  granted.delete(leaseId);
+  shareReleased.delete(leaseId);
+  await ledger.releaseNimShare(leaseId);
+  await condition(() => shareReleased.has(leaseId));
+  return shareReleased.get(leaseId) as boolean;
+}
+
 const MAX_RECLAIMED_SHOWN = 20;
 
 export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void> {
@@ -119,7 +153,12 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
     resend: initial?.resend ?? [],
     settings: { ...DEFAULT_GPU_LEDGER_SETTINGS, ...initial?.settings },
     reclaimed: initial?.reclaimed ?? [],
+    shareReplies: initial?.shareReplies ?? [],
+    orphans: initial?.orphans ?? [],
   };
+  const shareReplies = state.shareReplies as NonNullable<GpuLedgerState['shareReplies']>;
+  // Orphaned shared NIMs being deleted by this run of the ledger (a new run starts them again).
+  const deleting = new Set<string>();
   let dirty = true;
   const has = (list: GpuLease[], leaseId: string) => list.some((l) => l.leaseId === leaseId);
   const request = (lease: GpuLease) => {
@@ -133,9 +172,16 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
 
   setHandler(requestGpuLeaseSignal, (req) => request({ ...req }));
   setHandler(releaseGpuLeaseSignal, (leaseId) => {
-    state.held = state.held.filter((l) => l.leaseId !== leaseId);
+    const { lease, last } = dropHeld(state, leaseId);
+    // a shared NIM's last user let go without being told it was last (it released a lease it
+    // did not know was granted): another user may have deployed it, so the ledger deletes it
+    if (lease?.share && last && !lease.draining) state.orphans = [...(state.orphans ?? []), lease];
     state.waiting = state.waiting.filter((l) => l.leaseId !== leaseId);
     state.resend = state.resend.filter((id) => id !== leaseId);
+    dirty = true;
+  });
+  setHandler(releaseNimShareSignal, (leaseId) => {
+    shareReplies.push({ leaseId, holderId: holderOfLease(leaseId), last: releaseShare(state, leaseId) });
     dirty = true;
   });
   setHandler(adoptLegacyGpuLeasesSignal, (legacy) => {
@@ -150,6 +196,25 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
 
   for (;;) {
     dirty = false;
+    while (shareReplies.length > 0) {
+      const { holderId, ...reply } = shareReplies.shift() as (typeof shareReplies)[number];
+      // a holder that is gone has nothing left to tear down (the reclaim path has its lease)
+      await getExternalWorkflowHandle(holderId)
+        .signal(nimShareReleasedSignal, reply)
+        .catch(() => undefined);
+    }
+    for (const orphan of state.orphans ?? []) {
+      if (deleting.has(orphan.leaseId) || !orphan.share) continue;
+      deleting.add(orphan.leaseId);
+      void orphanTeardown
+        .teardownOrphanedNim(orphan.share.deployment)
+        .catch(() => undefined) // retried until its timeout; past it the GPUs go back regardless
+        .then(() => {
+          deleting.delete(orphan.leaseId);
+          state.orphans = (state.orphans ?? []).filter((o) => o.leaseId !== orphan.leaseId);
+          dirty = true;
+        });
+    }
     while (state.resend.length > 0) {
       const leaseId = state.resend.shift() as string;
       const lease = state.held.find((l) => l.leaseId === leaseId);
@@ -157,7 +222,8 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
     }
     if (patched(GPU_LEDGER_BATCH_GRANTS)) {
       const grants = grantable(state);
-      state.waiting = state.waiting.filter((l) => !grants.includes(l));
+      const grantedIds = new Set(grants.map((l) => l.leaseId));
+      state.waiting = state.waiting.filter((l) => !grantedIds.has(l.leaseId));
       state.held.push(...grants);
       if (patched(GPU_GRANTS_IN_TURN_PER_HOLDER)) await notifyInTurnPerHolder(state, grants);
       else await Promise.all(grants.map((lease) => notifyGranted(state, lease)));
@@ -170,14 +236,15 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
     }
     if (dirty) continue;
     // Idle: sleep until a signal. Someone waiting: also check now and then that holders live.
-    const changed =
-      state.waiting.length === 0
-        ? await condition(() => dirty).then(() => true)
-        : await condition(() => dirty, state.settings.livenessCheckMs);
+    // A shared NIM's users are watched too: its last user may die without tearing it down.
+    const watch = state.waiting.length > 0 || state.held.some((l) => l.share);
+    const changed = !watch
+      ? await condition(() => dirty).then(() => true)
+      : await condition(() => dirty, state.settings.livenessCheckMs);
     if (!changed && state.held.length > 0) await reclaimFromDeadHolders(state);
     const info = workflowInfo();
     if (info.historyLength >= state.settings.maxHistoryEvents || info.continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && deleting.size === 0);
       await continueAsNew<typeof gpuBudget>(state);
     }
   }
@@ -199,11 +266,24 @@ const sum = (leases: GpuLease[]) => leases.reduce((n, l) => n + l.gpus, 0);
  * budget minus the held judges) waits without blocking either. Otherwise the first lease that
  * does not fit stops the queue, so a large request is not starved by small ones.
  */
-export function grantable(state: Pick<GpuLedgerState, 'budget' | 'held' | 'waiting'>): GpuLease[] {
+export function grantable(state: Pick<GpuLedgerState, 'budget' | 'held' | 'waiting' | 'orphans'>): GpuLease[] {
   const grants: GpuLease[] = [];
-  let used = sum(state.held);
+  let used = sum(state.held) + sum(state.orphans ?? []);
   const roots = state.held.filter((l) => l.reserve !== undefined);
+  // Once a lease does not fit, only joins of shared NIMs (no GPUs) pass it.
+  let blocked = false;
   for (const lease of state.waiting) {
+    if (lease.share) {
+      const key = lease.share.key;
+      const users = [...state.held, ...grants].filter((l) => l.share?.key === key);
+      // a deployment being torn down is not joined: the request waits until it is gone
+      if (users.some((l) => l.draining) || (state.orphans ?? []).some((o) => o.share?.key === key)) continue;
+      if (users.length > 0) {
+        grants.push({ ...lease, gpus: 0 });
+        continue;
+      }
+    }
+    if (blocked) continue;
     const rootGpus = sum(roots);
     if (lease.reserve !== undefined) {
       const reserve = Math.max(lease.reserve, ...roots.map((l) => l.reserve ?? 0));
@@ -217,9 +297,47 @@ export function grantable(state: Pick<GpuLedgerState, 'budget' | 'held' | 'waiti
     if (used + lease.gpus <= state.budget) {
       grants.push(lease);
       used += lease.gpus;
-    } else if (lease.gpus <= state.budget - rootGpus) break;
+    } else if (lease.gpus <= state.budget - rootGpus) blocked = true;
   }
   return grants;
+}
+
+/** The holder workflow of a lease id (`<holder id>/<purpose>`; purposes have no slash). */
+const holderOfLease = (leaseId: string) => leaseId.slice(0, leaseId.lastIndexOf('/'));
+
+/**
+ * Takes a held lease out. A shared NIM's GPUs pass to another of its users (each deployment's
+ * GPUs are carried by exactly one of its leases, the others hold 0). Returns the lease and
+ * whether no user of its deployment is left.
+ */
+function dropHeld(state: GpuLedgerState, leaseId: string): { lease?: GpuLease; last: boolean } {
+  const lease = state.held.find((l) => l.leaseId === leaseId);
+  if (!lease) return { last: false };
+  state.held = state.held.filter((l) => l.leaseId !== leaseId);
+  if (!lease.share) return { lease, last: true };
+  const heir = state.held.find((l) => l.share?.key === lease.share?.key);
+  if (heir && lease.gpus > heir.gpus) heir.gpus = lease.gpus;
+  return { lease, last: !heir };
+}
+
+/**
+ * A user lets go of a shared NIM: true when it is the last one (its lease stays, draining, until
+ * it has torn the deployment down), false when others still use it (its share is gone).
+ */
+function releaseShare(state: GpuLedgerState, leaseId: string): boolean {
+  const lease = state.held.find((l) => l.leaseId === leaseId);
+  if (!lease) {
+    // never granted (or already let go): nothing of its own to tear down
+    state.waiting = state.waiting.filter((l) => l.leaseId !== leaseId);
+    return false;
+  }
+  const others = state.held.filter((l) => l.leaseId !== leaseId && l.share && l.share.key === lease.share?.key);
+  if (lease.draining || others.length === 0) {
+    lease.draining = true;
+    return true;
+  }
+  dropHeld(state, leaseId);
+  return false;
 }
 
 /**
@@ -261,7 +379,11 @@ async function reclaimFromDeadHolders(state: GpuLedgerState): Promise<void> {
   const reclaimed: ReclaimedLease[] = state.held
     .filter((l) => reasons.has(l.holderId))
     .map((l) => ({ leaseId: l.leaseId, gpus: l.gpus, reason: reasons.get(l.holderId) as string }));
-  state.held = state.held.filter((l) => !reasons.has(l.holderId));
+  for (const dead of state.held.filter((l) => reasons.has(l.holderId))) {
+    const { lease, last } = dropHeld(state, dead.leaseId);
+    // a shared NIM whose last user died: the ledger deletes it, holding its GPUs meanwhile
+    if (lease?.share && last) state.orphans = [...(state.orphans ?? []), lease];
+  }
   state.reclaimed = [...state.reclaimed, ...reclaimed].slice(-MAX_RECLAIMED_SHOWN);
 }
 

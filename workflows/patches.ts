@@ -49,3 +49,9 @@ export const GPU_GRANTS_IN_TURN_PER_HOLDER = 'gpu-grants-in-turn-per-holder';
  * progress signals to the parent are coalesced (one in flight, then the latest state).
  */
 export const CANDIDATE_FEWER_ROUND_TRIPS = 'candidate-fewer-round-trips';
+/**
+ * Runs that need a NIM of the same model at the same time share one deployment (gpu_policy.
+ * share_nims): a candidate joins a live or deploying NIM through the ledger (a share of its
+ * lease, no new GPU), and only the last user tears it down.
+ */
+export const NIM_SHARING = 'nim-sharing';

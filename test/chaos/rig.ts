@@ -162,7 +162,8 @@ export class ChaosRig {
       gpu_budget: 1000,
       // NIMs held through training: each is deployed once, so the judge's duplicate check holds
       // (release/auto redeploy a NIM for the customized evaluation by design)
-      gpu_policy: { ...base.gpu_policy, nim_release: 'hold' },
+      // the judge follows each run's own deployments (named after its job): no NIM shared by runs
+      gpu_policy: { ...base.gpu_policy, nim_release: 'hold', share_nims: false },
       timing: {
         poll_interval_ms: 100,
         heartbeat_timeout_ms: 3000,

@@ -127,8 +127,14 @@ export class FlywheelHarness {
     this.workerDone = this.worker.run();
   }
 
-  /** The shipped default config pointed at the emulator, with fast timings and small data. */
-  config(overrides: { models?: string[]; gpuBudget?: number; customize?: boolean } = {}): FlywheelConfig {
+  /**
+   * The shipped default config pointed at the emulator, with fast timings and small data. NIMs
+   * are not shared between runs unless `shareNims` says so: most tests follow one run's own
+   * deployments (named after its job) while other runs of the same models go on beside it.
+   */
+  config(
+    overrides: { models?: string[]; gpuBudget?: number; customize?: boolean; shareNims?: boolean } = {},
+  ): FlywheelConfig {
     const base = loadFlywheelConfig('default', {});
     const models = overrides.models ?? MODELS.slice(0, 2);
     const nims: CandidateModel[] = models.map((model_name) => {
@@ -159,6 +165,7 @@ export class FlywheelHarness {
       },
       data_split_config: { ...base.data_split_config, eval_size: 10, min_total_records: 20, limit: 200 },
       gpu_budget: overrides.gpuBudget ?? 2,
+      gpu_policy: { ...base.gpu_policy, share_nims: overrides.shareNims ?? false },
       timing: {
         poll_interval_ms: 100,
         heartbeat_timeout_ms: 5000,
