@@ -43,3 +43,43 @@ test('a lease that can only fit once judges leave waits without blocking the lea
   const waiting = [lease('big/nim', 4), lease('runA-c1/nim', 1)];
   expect(ids(grantable({ budget: 4, held, waiting }))).toEqual(['runA-c1/nim']);
 });
+
+// Shared NIMs (gpu_policy.share_nims): a request for a deployment some run holds joins it.
+const shared = (id: string, key: string, extra: Partial<GpuLease> = {}): GpuLease => ({
+  ...lease(id, 1),
+  share: {
+    key,
+    deployment: {
+      namespace: 'ns',
+      name: key,
+      model: 'm',
+      nmpConfig: { nemo_base_url: 'u', nim_base_url: 'u', datastore_base_url: 'u', nmp_namespace: 'ns' },
+    },
+  },
+  ...extra,
+});
+
+test('a request for a held shared NIM joins it with no GPU of its own, even past a lease that does not fit', () => {
+  const held = [shared('a/nim', 'm1')];
+  const waiting = [lease('big/training', 2), shared('b/nim', 'm1'), shared('c/nim', 'm2')];
+  const grants = grantable({ budget: 2, held, waiting });
+  expect(grants.map((l) => [l.leaseId, l.gpus])).toEqual([['b/nim', 0]]);
+});
+
+test('two requests for one unheld shared NIM: the first takes its GPUs, the second joins it in the same step', () => {
+  const waiting = [shared('a/nim', 'm1'), shared('b/nim', 'm1')];
+  expect(grantable({ budget: 1, held: [], waiting }).map((l) => [l.leaseId, l.gpus])).toEqual([
+    ['a/nim', 1],
+    ['b/nim', 0],
+  ]);
+});
+
+test('a shared NIM being torn down (draining, or orphaned) is not joined: the request waits, others pass', () => {
+  const draining = [shared('a/nim', 'm1', { draining: true })];
+  const waiting = [shared('b/nim', 'm1'), lease('c/nim', 1)];
+  expect(ids(grantable({ budget: 3, held: draining, waiting }))).toEqual(['c/nim']);
+  const orphans = [shared('dead/nim', 'm1')];
+  expect(ids(grantable({ budget: 2, held: [], waiting, orphans }))).toEqual(['c/nim']);
+  // the orphan's GPUs are still counted
+  expect(ids(grantable({ budget: 1, held: [], waiting, orphans }))).toEqual([]);
+});
