@@ -6,7 +6,7 @@
 # writes test/workflows/histories/<NNN>-<name>/ (NNN: the next number) by running the tests that
 # record (RECORD_HISTORIES=<NNN>-<name>): every workflow type and path, i.e. full run, deletion,
 # cancellation, failures, local judge, a worker killed mid-run, the GPU ledger across
-# continue-as-new, a cancel by raw signal, an embedding job, the regression gate. It never touches an existing generation: it refuses a directory that exists,
+# continue-as-new, a cancel by raw signal, an embedding job, the regression gate, NIMs shared by runs (one cancelled). It never touches an existing generation: it refuses a directory that exists,
 # and a failed recording removes the directory it created. Then the replay test runs over
 # every generation. Commit the new directory; never edit it afterwards.
 set -euo pipefail
@@ -22,6 +22,7 @@ RECORDING_TESTS=(
   test/workflows/temporal-status.e2e.test.ts
   test/workflows/embedding-job.e2e.test.ts
   test/decision/regression-gate.e2e.test.ts
+  test/workflows/nim-sharing.e2e.test.ts
 )
 
 log() { printf '[record-histories] %s\n' "$*" >&2; }

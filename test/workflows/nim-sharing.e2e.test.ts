@@ -4,6 +4,7 @@ import type { FlywheelConfig } from '../../config/schema';
 import { candidateWorkflowId, workflowIdForJob } from '../../workflows/contract';
 import { configureGpuLedgerSignal, gpuLedgerStateQuery } from '../../workflows/gpu-budget-contract';
 import { type EmulatorGpus, eventually, FlywheelHarness, MODELS } from '../support/flywheel-harness';
+import { recordHistory } from '../support/flywheel-histories';
 
 // NIM sharing (gpu_policy.share_nims) on the real servers against the emulator: runs that need a
 // NIM of the same model at the same time hold one deployment, counted from the emulator's live
@@ -105,6 +106,7 @@ test('two runs of one model hold one deployment and both complete with their own
     for (const m of own) models.add(String(m));
   }
   expect(models.size).toBe(2);
+  for (const [i, jobId] of on.entries()) await recordHistory(h, workflowIdForJob(jobId), `shared-nim-${i}`);
   // The last release tore it down; the ledger holds nothing.
   const final = await h.gpus();
   expect(live(final, () => true)).toEqual([]);
@@ -144,6 +146,8 @@ test('cancelling one user leaves the shared NIM up for the other, which complete
   expect((await customizedScores(b)).customized).toHaveLength(1);
   expect(live(await h.gpus(), () => true)).toEqual([]);
   expect((await ledger()).held).toEqual([]);
+  await recordHistory(h, workflowIdForJob(a), 'shared-nim-cancelled');
+  await recordHistory(h, workflowIdForJob(b), 'shared-nim-survivor');
 }, 420_000);
 
 test("a terminated last user's shared NIM is deleted by the ledger", async () => {
