@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { MongoClient } from 'mongodb';
 import { stringify } from 'yaml';
 import { loadFlywheelConfig } from '../../config/load';
@@ -19,7 +18,7 @@ import { runOutcome } from '../../temporal/run-outcome';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
 import { EmulatorClient } from '../support/emulator-client';
-import { sharedBundleFile } from '../support/shared-workflow-bundle';
+import { removeSharedBundle, sharedBundleFile, writeSharedBundle } from '../support/shared-workflow-bundle';
 import { type ClockDriver, driveClock, virtualClockOf } from '../support/virtual-time';
 import { REPO } from './private-servers';
 
@@ -65,22 +64,14 @@ process.once('exit', () => {
 });
 
 let bundleFile: Promise<string> | undefined;
-/** The workflow bundle, built once per process and shared by every worker child. */
+/** The workflow bundle: the jest run's shared one, else built once per process for every worker child. */
 export function chaosBundle(): Promise<string> {
   const shared = sharedBundleFile();
   if (shared) return Promise.resolve(shared);
-  bundleFile ??= (async () => {
-    const noop = () => undefined;
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
-    });
-    const dir = mkdtempSync(path.join(tmpdir(), 'flywheel-chaos-bundle-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const file = path.join(dir, 'workflow-bundle.js');
-    writeFileSync(file, code);
+  bundleFile ??= writeSharedBundle().then((file) => {
+    process.once('exit', () => removeSharedBundle(file));
     return file;
-  })();
+  });
   return bundleFile;
 }
 

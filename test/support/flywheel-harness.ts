@@ -224,6 +224,20 @@ export class FlywheelHarness {
     return this.admin.gpus();
   }
 
+  /** Samples the emulator's GPUs every ~20 ms until `done` settles. */
+  async sampleGpus<T>(done: Promise<T>): Promise<{ result: T; samples: EmulatorGpus[] }> {
+    const samples: EmulatorGpus[] = [];
+    let finished = false;
+    const result = done.finally(() => {
+      finished = true;
+    });
+    while (!finished) {
+      samples.push(await this.gpus());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { result: await result, samples };
+  }
+
   setFaults(plan: Record<string, unknown>): Promise<void> {
     return this.admin.setFaults(plan);
   }

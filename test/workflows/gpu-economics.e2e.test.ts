@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import type { FlywheelConfig, GpuPolicyConfig } from '../../config/schema';
 import { workflowIdForJob } from '../../workflows/contract';
 import { gpuLedgerStateQuery } from '../../workflows/gpu-budget-contract';
-import { type EmulatorGpus, FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
+import { FlywheelHarness, MODELS, SAMPLE } from '../support/flywheel-harness';
 import { workflowBundle } from '../support/temporal';
 import { startBareWorker } from '../support/worker-process';
 
@@ -51,20 +51,6 @@ function configWith(name: string, budget: number, policy: Partial<GpuPolicyConfi
   };
   h.configs.set(name, config);
   return name;
-}
-
-/** Samples the emulator's GPUs until `done` settles. */
-async function sampleGpus<T>(done: Promise<T>): Promise<{ result: T; samples: EmulatorGpus[] }> {
-  const samples: EmulatorGpus[] = [];
-  let finished = false;
-  const result = done.finally(() => {
-    finished = true;
-  });
-  while (!finished) {
-    samples.push(await h.gpus());
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { result: await result, samples };
 }
 
 const ofJob = <T>(table: Record<string, T>, jobId: string) =>
@@ -115,7 +101,7 @@ test('concurrent runs with local judges and customizations stay within the budge
     await exited;
     worker = await startWorkerProcess(taskQueue, gpuLedgerId, configFile);
   })();
-  const { result, samples } = await sampleGpus(all);
+  const { result, samples } = await h.sampleGpus(all);
   await kill;
 
   expect(workers[0]?.signalCode).toBe('SIGKILL');
@@ -170,7 +156,7 @@ test('the NIM while the LoRA trains: release drops it and redeploys it, hold kee
     }
     await h.clearFaults();
   })();
-  const { result, samples } = await sampleGpus(Promise.all(handles.map((handle) => h.result(handle))));
+  const { result, samples } = await h.sampleGpus(Promise.all(handles.map((handle) => h.result(handle))));
   await lift;
   expect(result.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
   expect(result.every((r) => r.candidatesFailed === 0)).toBe(true);

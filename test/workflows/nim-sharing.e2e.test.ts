@@ -39,19 +39,6 @@ const isShared = (id: string) => id.split('/').pop() === sharedName();
 const live = (gpus: EmulatorGpus, match: (name: string) => boolean) =>
   Object.entries(gpus.deployments).filter(([name, d]) => match(name) && d.holding);
 
-async function sample<T>(done: Promise<T>): Promise<{ result: T; samples: EmulatorGpus[] }> {
-  const samples: EmulatorGpus[] = [];
-  let finished = false;
-  const result = done.finally(() => {
-    finished = true;
-  });
-  while (!finished) {
-    samples.push(await h.gpus());
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { result: await result, samples };
-}
-
 const ledger = () => h.env.client.workflow.getHandle(h.gpuLedgerId).query(gpuLedgerStateQuery);
 
 async function customizedScores(jobId: string) {
@@ -79,7 +66,7 @@ test('two runs of one model hold one deployment and both complete with their own
     }
     await h.clearFaults();
   })();
-  const { result, samples } = await sample(Promise.all(handles.map((handle) => h.result(handle))));
+  const { result, samples } = await h.sampleGpus(Promise.all(handles.map((handle) => h.result(handle))));
   await watchLedger;
 
   expect(result.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
@@ -137,7 +124,7 @@ test('cancelling one user leaves the shared NIM up for the other, which complete
   expect(afterCancel.held.filter((l) => l.share?.deployment.name === sharedName()).length).toBe(1);
   expect(live(await h.gpus(), isShared)).toHaveLength(1);
   await h.clearFaults();
-  const { result, samples } = await sample(h.result(hb as NonNullable<typeof hb>));
+  const { result, samples } = await h.sampleGpus(h.result(hb as NonNullable<typeof hb>));
   expect(result.status).toBe('completed');
   expect(result.candidatesFailed).toBe(0);
   // up without a break until b was done with it, then torn down
