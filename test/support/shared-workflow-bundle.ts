@@ -12,14 +12,20 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 export const SHARED_BUNDLE_ENV = 'FLYWHEEL_TEST_WORKFLOW_BUNDLE';
 
 const noop = () => undefined;
-export const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
 
-/** Bundles the workflows into a new temporary file; returns its path. */
-export async function writeSharedBundle(): Promise<string> {
+/** The workflows bundled as the worker loads them (webpack, ~4 CPU-seconds). */
+export async function bundleWorkflows(): Promise<{ code: string }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: quietBundlerLogger,
   });
+  return { code };
+}
+
+/** Bundles the workflows into a new temporary file; returns its path. */
+export async function writeSharedBundle(): Promise<string> {
+  const { code } = await bundleWorkflows();
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'flywheel-test-bundle-')), 'workflow-bundle.js');
   writeFileSync(file, code);
   return file;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { servers } from './servers';
-import { quietBundlerLogger, readSharedBundle } from './shared-workflow-bundle';
+import { bundleWorkflows, readSharedBundle } from './shared-workflow-bundle';
 
 /** A test environment on the running dev server (the local stack's, or TEMPORAL_ADDRESS). */
 export function connectTestEnvironment(): Promise<TestWorkflowEnvironment> {
@@ -18,9 +17,7 @@ let bundle: Promise<{ code: string }> | undefined;
 export function workflowBundle(): Promise<{ code: string }> {
   if (!bundle) {
     const shared = readSharedBundle();
-    bundle = shared
-      ? Promise.resolve({ code: shared })
-      : bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+    bundle = shared ? Promise.resolve({ code: shared }) : bundleWorkflows();
   }
   return bundle;
 }
