@@ -134,19 +134,9 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
       const client = nemo(config);
       await results.updateNim(jobId, candidate.model_name, { deployment_status: 'deleting' });
       const ctx = Context.current();
-      const intervalMs = Math.min(config.timing.poll_interval_ms, 5000);
-      const deleteStarted = Date.now();
-      const outcome = await client.deployments.remove(namespace, name, {
+      const outcome = await removeAndWait(client, namespace, name, {
         timeoutMs: config.timing.teardown_timeout_ms,
-        intervalMs,
-        // the same adaptive pauses as every other wait: a deletion that ends quickly is seen
-        // quickly (its GPUs go back to the ledger), a long one is read every interval
-        sleep: async () => {
-          heartbeat({ deployment: name, status: 'deleting' });
-          await ctx.sleep(
-            nextPollDelay({ intervalMs, elapsedMs: Date.now() - deleteStarted, lastReadMs: 0, transientFailures: 0 }),
-          );
-        },
+        intervalMs: Math.min(config.timing.poll_interval_ms, 5000),
       });
       // Recorded even on a finished candidate: where its deployment stands is still worth knowing.
       if (!outcome.gone) {
@@ -162,23 +152,42 @@ export function createDeploymentActivities({ results, nemo }: DeploymentDeps) {
      * terminated, or stuck): waits until DMS no longer has it, at most ORPHAN_TEARDOWN_MS.
      */
     async teardownOrphanedNim(deployment: SharedNimDeployment) {
-      const ctx = Context.current();
       const client = nemo({ nmp_config: deployment.nmpConfig } as FlywheelConfig);
-      const started = Date.now();
-      const outcome = await client.deployments.remove(deployment.namespace, deployment.name, {
+      const outcome = await removeAndWait(client, deployment.namespace, deployment.name, {
         timeoutMs: ORPHAN_TEARDOWN_MS,
         intervalMs: 5000,
-        sleep: async () => {
-          heartbeat({ deployment: deployment.name, status: 'deleting' });
-          await ctx.sleep(
-            nextPollDelay({ intervalMs: 5000, elapsedMs: Date.now() - started, lastReadMs: 0, transientFailures: 0 }),
-          );
-        },
       });
       if (!outcome.gone)
-        ctx.log.warn(`orphaned deployment ${deployment.name} still listed (status ${outcome.lastStatus})`);
+        Context.current().log.warn(
+          `orphaned deployment ${deployment.name} still listed (status ${outcome.lastStatus})`,
+        );
     },
   };
+}
+
+/**
+ * Deletes a deployment through DMS and waits until DMS no longer lists it, heartbeating. The
+ * same adaptive pauses as every other wait: a deletion that ends quickly is seen quickly (its
+ * GPUs go back to the ledger), a long one is read every interval.
+ */
+function removeAndWait(
+  client: ReturnType<NemoFactory>,
+  namespace: string,
+  name: string,
+  { timeoutMs, intervalMs }: { timeoutMs: number; intervalMs: number },
+) {
+  const ctx = Context.current();
+  const started = Date.now();
+  return client.deployments.remove(namespace, name, {
+    timeoutMs,
+    intervalMs,
+    sleep: async () => {
+      heartbeat({ deployment: name, status: 'deleting' });
+      await ctx.sleep(
+        nextPollDelay({ intervalMs, elapsedMs: Date.now() - started, lastReadMs: 0, transientFailures: 0 }),
+      );
+    },
+  });
 }
 
 /** Within the ledger's cleanup activity timeout (5 minutes). */
