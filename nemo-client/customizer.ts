@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deleteIfPresent, isConflict, isNotFound, orAbsent } from './errors';
-import { BASE_FIELD, chooseJob, hasKey } from './find-again';
+import { BASE_FIELD, chooseJob, hasKey, oneAtATime } from './find-again';
 import { checkRequest, type HttpCore, pathOf } from './http';
 import { listAll } from './pagination';
 import { JOB_STATUSES, JobStatusSchema } from './statuses';
@@ -186,20 +186,22 @@ export function createCustomizer(http: HttpCore) {
       where: { base: string; generation: string; datasetFilesUrl: string },
     ): Promise<{ job: CustomizationJob; created: boolean }> {
       const scope = { base: where.base, datasetFilesUrl: where.datasetFilesUrl, namespace: request.namespace };
-      const choice = chooseJob(await customizer.listGenerations(scope), where.base, where.generation);
-      if ('resume' in choice) return { job: choice.resume, created: false };
-      const { key, customFields } = choice.create;
-      try {
-        return {
-          job: await customizer.createJob({ ...request, name: key, custom_fields: customFields }),
-          created: true,
-        };
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-        const again = (await customizer.listGenerations(scope)).find((j) => hasKey(j, key));
-        if (again) return { job: again, created: false };
-        throw err;
-      }
+      return oneAtATime(`${request.namespace}/${where.base}`, async () => {
+        const choice = chooseJob(await customizer.listGenerations(scope), where.base, where.generation);
+        if ('resume' in choice) return { job: choice.resume, created: false };
+        const { key, customFields } = choice.create;
+        try {
+          return {
+            job: await customizer.createJob({ ...request, name: key, custom_fields: customFields }),
+            created: true,
+          };
+        } catch (err) {
+          if (!isConflict(err)) throw err;
+          const again = (await customizer.listGenerations(scope)).find((j) => hasKey(j, key));
+          if (again) return { job: again, created: false };
+          throw err;
+        }
+      });
     },
 
     getStatus(id: string): Promise<CustomizationStatus> {

@@ -1,7 +1,7 @@
 import { DecodeUTF8, Unzip, UnzipInflate } from 'fflate';
 import { z } from 'zod';
 import { deleteIfPresent, isNotFound, NemoPermanentError, orAbsent } from './errors';
-import { BASE_FIELD, chooseJob, FIND_AGAIN_FIELD, hasKey } from './find-again';
+import { BASE_FIELD, chooseJob, FIND_AGAIN_FIELD, hasKey, oneAtATime, survivorOf } from './find-again';
 import { checkRequest, type HttpCore, pathOf } from './http';
 import { listAll, newest } from './pagination';
 import { RetrieverEvaluationConfigSchema, RetrieverTargetSchema } from './retriever-evaluation';
@@ -166,13 +166,17 @@ export function createEvaluator(http: HttpCore) {
       request: Omit<EvaluationJobRequest, 'custom_fields'>,
       where: { base: string; generation: string },
     ): Promise<{ job: EvaluationJob; created: boolean }> {
-      const jobs = await evaluator.listGenerations({ base: where.base, namespace: request.namespace });
-      const choice = chooseJob(jobs, where.base, where.generation);
-      if ('resume' in choice) return { job: choice.resume, created: false };
-      return {
-        job: await evaluator.createJob({ ...request, custom_fields: choice.create.customFields }),
-        created: true,
-      };
+      const scope = { base: where.base, namespace: request.namespace };
+      return oneAtATime(`${request.namespace}/${where.base}`, async () => {
+        const choice = chooseJob(await evaluator.listGenerations(scope), where.base, where.generation);
+        if ('resume' in choice) return { job: choice.resume, created: false };
+        const created = await evaluator.createJob({ ...request, custom_fields: choice.create.customFields });
+        // evaluation jobs have no unique name: a racer in another process may have created one too
+        const kept = survivorOf(await evaluator.listGenerations(scope), created, choice.create.key);
+        if (kept.id === created.id) return { job: created, created: true };
+        await evaluator.cancelJob(created.id);
+        return { job: kept, created: false };
+      });
     },
 
     /** `GET .../status`: progress, message and samples processed. */

@@ -48,3 +48,41 @@ export function chooseJob<J extends KeyedJob>(jobs: J[], base: string, generatio
     create: { key, customFields: { [FIND_AGAIN_FIELD]: key, [BASE_FIELD]: base, [GENERATION_FIELD]: generation } },
   };
 }
+
+/**
+ * After creating `created`, which job of its key is the one to keep: when two attempts raced
+ * past the list (a timed-out attempt still running in another worker), both created one. The
+ * earliest created usable job wins (ties by id), so every racer settles on the same job; a
+ * racer whose job lost cancels it. A racer that saw no rival made the earliest job.
+ */
+export function survivorOf<J extends KeyedJob>(jobs: J[], created: J, key: string): J {
+  const rivals = jobs.filter(
+    (j) => j.custom_fields?.[FIND_AGAIN_FIELD] === key && j.status !== 'failed' && j.status !== 'cancelled',
+  );
+  if (!rivals.some((j) => j.id === created.id)) rivals.push(created);
+  rivals.sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id));
+  return rivals[0] as J;
+}
+
+const ensuring = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `work` once every earlier call with the same key in this process has settled. A heartbeat
+ * timeout leaves the timed-out attempt running (its event loop was blocked, say) while Temporal
+ * hands the retry to the same worker: serialising their list-then-create makes the retry see
+ * the job the first one created instead of racing it to a second create.
+ */
+export async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const before = ensuring.get(key) ?? Promise.resolve();
+  const mine = before.then(work, work);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  ensuring.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (ensuring.get(key) === settled) ensuring.delete(key);
+  }
+}

@@ -5,7 +5,7 @@ import {
   NemoPermanentError,
   NemoRetryableError,
 } from '../../nemo-client';
-import { jsonl, toolCallingRecords, toTrainingLine } from './fixtures';
+import { jsonl, loraConfig, toolCallingRecords, toTrainingLine } from './fixtures';
 import {
   describeWithEmulatorAdmin,
   type NemoTarget,
@@ -139,14 +139,7 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
       );
       await client.entityStore.registerDataset({ namespace: ns, name: repo, description: '' });
       const configName = `cfg@v1.0.0+${unique('f')}`;
-      await client.customizer.ensureConfig({
-        name: configName,
-        namespace: ns,
-        target: TEST_CUSTOMIZATION_TARGET,
-        training_options: [{ training_type: 'sft', finetuning_type: 'lora', num_gpus: 1 }],
-        training_precision: 'bf16-mixed',
-        max_seq_length: 4096,
-      });
+      await client.customizer.ensureConfig(loraConfig(configName, ns, TEST_CUSTOMIZATION_TARGET, 4096));
       const name = unique('flywheel-cust');
       await admin().setFaults({ seed: 3, routes: { '*': { error_5xx_rate: 0.5 } } });
       let attempts = 0;
@@ -221,14 +214,7 @@ describeWithEmulatorAdmin('client behaviour under injected faults', () => {
         'train',
       );
       await client.entityStore.registerDataset({ namespace: ns, name: trainRepo, description: '' });
-      await client.customizer.ensureConfig({
-        name: configName,
-        namespace: ns,
-        target: TEST_CUSTOMIZATION_TARGET,
-        training_options: [{ training_type: 'sft', finetuning_type: 'lora', num_gpus: 1 }],
-        training_precision: 'bf16-mixed',
-        max_seq_length: 4096,
-      });
+      await client.customizer.ensureConfig(loraConfig(configName, ns, TEST_CUSTOMIZATION_TARGET, 4096));
     });
 
     test('a job starved of GPUs stays pending with NotEnoughResources; cancelling it ends it as cancelled', async () => {

@@ -90,3 +90,23 @@ export function textRecords(count: number, labelled: boolean) {
 }
 
 export const jsonl = (lines: unknown[]) => `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
+
+/** A one-GPU LoRA SFT customization config for `target` (what the tests fine-tune with). */
+export const loraConfig = (name: string, namespace: string, target: string, maxSeqLength = 2048) => ({
+  name,
+  namespace,
+  target,
+  training_options: [{ training_type: 'sft' as const, finetuning_type: 'lora' as const, num_gpus: 1 }],
+  training_precision: 'bf16-mixed' as const,
+  max_seq_length: maxSeqLength,
+});
+
+/** The smallest LoRA hyper-parameters a customization job accepts. */
+export const loraHyperparameters = () => ({
+  training_type: 'sft' as const,
+  finetuning_type: 'lora' as const,
+  epochs: 1,
+  batch_size: 1,
+  learning_rate: 0.0001,
+  lora: { adapter_dim: 8, adapter_dropout: 0.1 },
+});

@@ -1,6 +1,7 @@
 import { createNemoClient, type NemoClient, NemoRetryableError } from '../../nemo-client';
 import { buildEvaluationConfig } from '../../nemo-client/evaluation-config';
 import { type RunningEmulator, startEmulator } from '../../nemo-emulator/server';
+import { loraConfig, loraHyperparameters } from './fixtures';
 
 // "Perform the create, then drop the response": every create Flywheel makes is retried the way
 // an activity retry would (same deterministic key), across 20 fault seeds. The emulator's
@@ -39,14 +40,7 @@ beforeAll(async () => {
     'data',
   );
   await nemo.entityStore.registerDataset({ namespace: NS, name: 'train', description: 'train' });
-  await nemo.customizer.ensureConfig({
-    name: 'cfg',
-    namespace: NS,
-    target: `${MODEL}@2.0`,
-    training_options: [{ training_type: 'sft', finetuning_type: 'lora', num_gpus: 1 }],
-    training_precision: 'bf16-mixed',
-    max_seq_length: 2048,
-  });
+  await nemo.customizer.ensureConfig(loraConfig('cfg', NS, `${MODEL}@2.0`));
 });
 afterAll(() => emulator?.close());
 
@@ -93,14 +87,7 @@ test('20 seeded runs of lost create responses create no duplicate', async () => 
           output_model: `${NS}/out-${tag}`,
           config: `${NS}/cfg`,
           dataset: { name: 'train', namespace: NS },
-          hyperparameters: {
-            training_type: 'sft',
-            finetuning_type: 'lora',
-            epochs: 1,
-            batch_size: 1,
-            learning_rate: 0.0001,
-            lora: { adapter_dim: 8, adapter_dropout: 0.1 },
-          },
+          hyperparameters: loraHyperparameters(),
         },
         { base: `cust-${tag}`, generation: 'run-1', datasetFilesUrl: `hf://datasets/${NS}/train` },
       ),
