@@ -219,11 +219,18 @@ async function main(): Promise<void> {
   // Every command the benchmark's client sends, by name: the seeding's round trips, counted.
   const commands = new Map<string, number>();
   client.on('commandStarted', (e) => commands.set(e.commandName, (commands.get(e.commandName) ?? 0) + 1));
+  // and the time each kind took on the wire (sent to answered, queueing in FerretDB included)
+  const commandMs = new Map<string, number>();
+  const took = (e: { commandName: string; duration: number }) =>
+    commandMs.set(e.commandName, (commandMs.get(e.commandName) ?? 0) + e.duration);
+  client.on('commandSucceeded', took);
+  client.on('commandFailed', took);
   let api: ChildProcess | undefined;
   try {
     const results = new ResultsStore(mongo.db);
     await results.ensureIndexes();
     commands.clear();
+    commandMs.clear();
     const seeded = Date.now();
     const timed = await seed(results, TIMED_SEED);
     const seedSeconds = round((Date.now() - seeded) / 1000, 1);
@@ -231,7 +238,7 @@ async function main(): Promise<void> {
     console.log(
       `seeded ${timed.length} finished jobs through the store in ${seedSeconds} s (target <= ${TARGET_SEED_S} s): ` +
         `${seedCommands} commands, ${round(seedCommands / timed.length, 1)} per job ` +
-        `(${[...commands].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+        `(${[...commands].map(([k, v]) => `${k} ${v}, ${round((commandMs.get(k) ?? 0) / v, 1)} ms each`).join('; ')})`,
     );
     if (ONLY === 'seed') return;
     const filled = Date.now();

@@ -458,12 +458,10 @@ export class ResultsStore {
    */
   async getRunDetail(
     run: Pick<FlywheelRunDoc, '_id' | 'candidate_models' | 'finished_at' | 'detail_revision'>,
-    /** The run has just finished (closeRun): no snapshot of this finish can exist yet. */
-    { fresh = false } = {},
   ): Promise<RunSteps & { judge: LlmJudgeRunDoc | null }> {
     const finishedAt = run.finished_at;
     const revision = run.detail_revision ?? 0;
-    if (finishedAt && !fresh) {
+    if (finishedAt) {
       const snapshot = await this.snapshots.findOne({ _id: run._id });
       if (
         snapshot &&
@@ -516,13 +514,11 @@ export class ResultsStore {
 
   /**
    * Ends a run: its unfinished steps first, so that a retry after a crash between the two
-   * writes still closes them, then the run itself (first terminal write wins), then the
-   * snapshot of its detail, so no reader pays for it. Steps left open by a run that ends
-   * `cancelled` are cancelled; by any other end, failed. A run's steps are read first: when
-   * every one has finished (a run that ran to its end) nothing needs closing, and the documents
-   * read are the snapshot, unless the run's detail revision moved while they were read (a
-   * revising write: they are read again). Otherwise the open steps are closed by their ids in
-   * one update command per collection and the snapshot read after the run is finished.
+   * writes still closes them, then the run itself (first terminal write wins). Steps left open
+   * by a run that ends `cancelled` are cancelled; by any other end, failed. The steps are closed
+   * by their ids, one update command per collection, without reading them: a run's end is one
+   * write path every run takes, and most finished runs' details are never opened. The snapshot
+   * of a finished run's detail is taken by its first read (getRunDetail).
    */
   async closeRun(
     id: string,
@@ -532,20 +528,11 @@ export class ResultsStore {
   ): Promise<boolean> {
     const run = await this.getRun(id);
     const stepStatus = status === 'cancelled' ? 'cancelled' : 'failed';
+    const closed = await this.finishOpenSteps(id, stepStatus, stepError, run?.candidate_models);
     if (run?.finished_at) {
-      await this.finishOpenSteps(id, stepStatus, stepError, run.candidate_models);
-      await this.getRunDetail(run); // finished already: only make sure the snapshot is there
+      // finished already (a retried finalizer): a snapshot taken before these writes is stale
+      if (closed > 0) await this.detailRevised(id);
       return false;
-    }
-    let read: (RunSteps & { judge: LlmJudgeRunDoc | null }) | null = null;
-    if (run?.candidate_models) {
-      const [judge, steps] = await Promise.all([this.getJudge(id), this.getRunSteps(run)]);
-      read = { judge, ...steps };
-    }
-    const open = (docs: { finished_at: Date | null }[]) => docs.some((d) => d.finished_at === null);
-    if (!read || open(read.nims) || open(read.evaluations) || open(read.customizations)) {
-      await this.finishOpenSteps(id, stepStatus, stepError, run?.candidate_models);
-      read = null;
     }
     const finished = await this.runs.findOneAndUpdate(
       { _id: id, finished_at: null },
@@ -553,18 +540,10 @@ export class ResultsStore {
       { returnDocument: 'after' },
     );
     if (finished) {
-      const revision = finished.detail_revision ?? 0;
-      if (read && finished.finished_at && revision === (run?.detail_revision ?? 0)) {
-        await this.saveSnapshot({ _id: id, finished_at: finished.finished_at, detail_revision: revision, ...read });
-      } else {
-        await this.getRunDetail(finished, { fresh: true });
-      }
       await this.detailChanges.record(id); // its status in the listing
       return true;
     }
-    const now = await this.getRun(id); // finished by a concurrent writer between the two
-    if (now?.finished_at) await this.getRunDetail(now);
-    return false;
+    return false; // finished by a concurrent writer between the two
   }
 
   /**
@@ -579,25 +558,26 @@ export class ResultsStore {
     status: Extract<StepStatus, 'failed' | 'cancelled'>,
     error: string,
     models?: string[],
-  ) {
+  ): Promise<number> {
     const update = { $set: { status, error: sanitizeError(error), finished_at: new Date() } };
     if (!models) {
       const open = { flywheel_run_id: runId, finished_at: null };
-      await this.evaluations.updateMany(open, update);
-      await this.customizations.updateMany(open, update);
-      await this.nims.updateMany(open, update);
-      return;
+      let closed = (await this.evaluations.updateMany(open, update)).modifiedCount;
+      closed += (await this.customizations.updateMany(open, update)).modifiedCount;
+      return closed + (await this.nims.updateMany(open, update)).modifiedCount;
     }
     const nimIds = models.map((m) => nimId(runId, m));
+    if (nimIds.length === 0) return 0; // a bulk write of nothing is refused
     const close = (ids: string[]) => ids.map((_id) => ({ updateOne: { filter: { _id, finished_at: null }, update } }));
     // Steps first, candidates last, as above: a crash in between leaves the candidate open for the retry.
-    await Promise.all([
+    const steps = await Promise.all([
       this.evaluations.bulkWrite(close(nimIds.flatMap((nim) => EvalType.options.map((t) => evaluationId(nim, t)))), {
         ordered: false,
       }),
       this.customizations.bulkWrite(close(nimIds.map(customizationId)), { ordered: false }),
     ]);
-    await this.nims.bulkWrite(close(nimIds), { ordered: false });
+    const nims = await this.nims.bulkWrite(close(nimIds), { ordered: false });
+    return [...steps, nims].reduce((sum, r) => sum + r.modifiedCount, 0);
   }
 
   /**

@@ -229,7 +229,7 @@ describe('results store (Blueprint collections)', () => {
       await monitored.close();
     }
   });
-  test('a run whose steps all finished closes without closing writes; its snapshot is the stored documents', async () => {
+  test("closing a run reads none of its steps; the detail's first read snapshots the stored documents", async () => {
     const id = newRunId();
     await store.createRun(init(id));
     await store.updateRun(id, { candidate_models: ['meta/a', 'meta/b'] });
@@ -243,26 +243,76 @@ describe('results store (Blueprint collections)', () => {
     }
     const monitored = new MongoClient(servers.MONGODB_URL, { monitorCommands: true });
     await monitored.connect();
-    const writes: string[] = [];
-    monitored.on('commandStarted', (e) => {
-      if (['update', 'delete', 'insert', 'findAndModify'].includes(e.commandName))
-        writes.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-    });
+    const sent: string[] = [];
+    monitored.on('commandStarted', (e) => sent.push(`${e.commandName} ${String(e.command[e.commandName])}`));
+    const watched = new ResultsStore(monitored.db(dbName));
     try {
-      expect(await new ResultsStore(monitored.db(dbName)).closeRun(id, 'completed', 'run completed')).toBe(true);
+      expect(await watched.closeRun(id, 'completed', 'run completed')).toBe(true);
+      const closing = [...sent];
+      // the run read (and the change log's head), the open steps closed by id in one command
+      // per collection, the finish
+      expect(closing.filter((c) => c.startsWith('find ')).sort()).toEqual([
+        'find detail_changes',
+        'find flywheel_runs',
+      ]);
+      expect(closing.filter((c) => / (nims|evaluations|customizations)$/.test(c)).sort()).toEqual([
+        'update customizations',
+        'update evaluations',
+        'update nims',
+      ]);
+      expect(closing).toEqual(expect.arrayContaining(['findAndModify flywheel_runs', 'insert detail_changes']));
+      expect(closing.some((c) => c.includes('run_snapshots'))).toBe(false);
+
+      const run = (await store.getRun(id)) as NonNullable<Awaited<ReturnType<ResultsStore['getRun']>>>;
+      expect(run.status).toBe('completed');
+      sent.length = 0;
+      const { judge, ...first } = await watched.getRunDetail(run); // takes the snapshot
+      expect(sent).toEqual(expect.arrayContaining(['update run_snapshots']));
+      sent.length = 0;
+      const { judge: again, ...fromSnapshot } = await watched.getRunDetail(run);
+      expect(sent.filter((c) => c.startsWith('find '))).toEqual(['find run_snapshots']);
+      expect(fromSnapshot).toEqual(first);
+      expect(fromSnapshot).toEqual(await store.getRunSteps(run));
+      // finished steps kept their results: the closing writes matched only open steps
+      expect(fromSnapshot.evaluations.map((e) => [e.status, e.scores])).toEqual([
+        ['completed', { f1: 0.5 }],
+        ['completed', { f1: 0.5 }],
+      ]);
+      expect(fromSnapshot.nims.map((n) => n.status)).toEqual(['completed', 'completed']);
     } finally {
       await monitored.close();
     }
-    // the run's finish, its snapshot and the change log; no step was written
-    expect(writes.filter((w) => /nim_runs|evaluations|customizations/.test(w))).toEqual([]);
-    expect(writes).toEqual(
-      expect.arrayContaining(['findAndModify flywheel_runs', 'update run_snapshots', 'insert detail_changes']),
-    );
-    const run = (await store.getRun(id)) as NonNullable<Awaited<ReturnType<ResultsStore['getRun']>>>;
-    expect(run.status).toBe('completed');
-    const { judge, ...fromSnapshot } = await store.getRunDetail(run);
-    expect(fromSnapshot).toEqual(await store.getRunSteps(run));
-    expect(fromSnapshot.evaluations.map((e) => e.scores)).toEqual([{ f1: 0.5 }, { f1: 0.5 }]);
+  });
+
+  /** A run of one candidate ('meta/a'), closed as completed. */
+  const closedRunOfOneCandidate = async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    await store.updateRun(id, { candidate_models: ['meta/a'] });
+    await store.createNim(id, 'meta/a');
+    await store.closeRun(id, 'completed', 'run completed');
+    return { id, closed: (await store.getRun(id)) as NonNullable<Awaited<ReturnType<ResultsStore['getRun']>>> };
+  };
+
+  test('a retried close of a finished run that still closes a step revises its detail', async () => {
+    const { id, closed } = await closedRunOfOneCandidate();
+    await store.getRunDetail(closed); // snapshot taken
+    await store.startEvaluation(id, 'meta/a', 'base-eval'); // a late step, left open
+    expect(await store.closeRun(id, 'completed', 'run completed')).toBe(false);
+    const revised = (await store.getRun(id)) as typeof closed;
+    expect(revised.detail_revision).toBe((closed.detail_revision ?? 0) + 1);
+    expect((await store.getRunDetail(revised)).evaluations.map((e) => e.status)).toEqual(['failed']);
+    // nothing left to close: no revision
+    await store.closeRun(id, 'completed', 'run completed');
+    expect((await store.getRun(id))?.detail_revision).toBe(revised.detail_revision);
+  });
+
+  test('a run with no candidates closes', async () => {
+    const id = newRunId();
+    await store.createRun(init(id));
+    await store.updateRun(id, { candidate_models: [] });
+    expect(await store.closeRun(id, 'failed', 'no records')).toBe(true);
+    expect((await store.getRun(id))?.status).toBe('failed');
   });
 
   test('closing a run with a step still open closes it and snapshots the closed step', async () => {
@@ -279,13 +329,8 @@ describe('results store (Blueprint collections)', () => {
   });
 
   test("a write to a finished run's steps revises its detail; a snapshot taken before the write is never used", async () => {
-    const id = newRunId();
-    await store.createRun(init(id));
-    await store.updateRun(id, { candidate_models: ['meta/a'] });
-    await store.createNim(id, 'meta/a');
-    await store.closeRun(id, 'completed', 'run completed'); // takes the snapshot
-    const closed = (await store.getRun(id)) as NonNullable<Awaited<ReturnType<ResultsStore['getRun']>>>;
-    expect((await store.getRunDetail(closed)).nims[0]?.deployment_status).toBeNull();
+    const { id, closed } = await closedRunOfOneCandidate();
+    expect((await store.getRunDetail(closed)).nims[0]?.deployment_status).toBeNull(); // takes the snapshot
 
     await store.setNimDeploymentStatus(id, 'meta/a', 'deleted');
     // A reader that read the run before the write rebuilds (or keeps) its old view...
