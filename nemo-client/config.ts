@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { NmpConfig } from '../config/schema';
 
+/** How long a NeMo call waits for its answer unless configured otherwise. */
+export const DEFAULT_NEMO_TIMEOUT_MS = 30_000;
+
 export const NemoClientConfigSchema = z.object({
   /** Entity Store, Deployment Management, Customizer and Evaluator. */
   nemoBaseUrl: z.url(),
@@ -12,7 +15,7 @@ export const NemoClientConfigSchema = z.object({
   /** Sent as `Authorization: Bearer` to every service when set. */
   apiKey: z.string().min(1).optional(),
   /** Per-request timeout. */
-  timeoutMs: z.number().int().positive().default(30_000),
+  timeoutMs: z.number().int().positive().default(DEFAULT_NEMO_TIMEOUT_MS),
   /** Entries per list page when scanning lists (find-by-name reads every page). */
   pageSize: z.number().int().min(1).max(1000).default(100),
 });

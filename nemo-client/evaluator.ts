@@ -1,7 +1,15 @@
 import { DecodeUTF8, Unzip, UnzipInflate } from 'fflate';
 import { z } from 'zod';
 import { deleteIfPresent, isNotFound, NemoPermanentError, orAbsent } from './errors';
-import { BASE_FIELD, chooseJob, FIND_AGAIN_FIELD, hasKey, oneAtATime, survivorOf } from './find-again';
+import {
+  BASE_FIELD,
+  chooseJob,
+  createOutcomeUnknown,
+  FIND_AGAIN_FIELD,
+  hasKey,
+  oneAtATime,
+  survivorOf,
+} from './find-again';
 import { checkRequest, type HttpCore, pathOf } from './http';
 import { listAll, newest } from './pagination';
 import { RetrieverEvaluationConfigSchema, RetrieverTargetSchema } from './retriever-evaluation';
@@ -123,6 +131,23 @@ const JOBS = '/v1/evaluation/jobs';
 export function createEvaluator(http: HttpCore) {
   const jobPath = (id: string, ...rest: string[]) => `${JOBS}${pathOf(id, ...rest)}`;
 
+  /** Keeps the surviving job of `key` (see survivorOf) and cancels the redundant ones. */
+  const settle = async (jobs: EvaluationJob[], mine: EvaluationJob, key: string): Promise<EvaluationJob> => {
+    const { keep, redundant } = survivorOf(jobs, mine, key);
+    await Promise.all(redundant.map((j) => evaluator.cancelJob(j.id)));
+    return keep;
+  };
+
+  /** The job of `key` once it is listed, looked for as long as a call waits for its answer. */
+  const landing = async (scope: { base: string; namespace: string }, key: string) => {
+    const until = Date.now() + http.timeoutMs;
+    for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+      const found = (await evaluator.listGenerations(scope)).find((j) => hasKey(j, key));
+      if (found || Date.now() >= until) return found;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, until - Date.now()))));
+    }
+  };
+
   const evaluator = {
     async createJob(request: EvaluationJobRequest): Promise<EvaluationJob> {
       const body = checkRequest(EvaluationJobRequestSchema, request, 'POST', JOBS);
@@ -168,14 +193,27 @@ export function createEvaluator(http: HttpCore) {
     ): Promise<{ job: EvaluationJob; created: boolean }> {
       const scope = { base: where.base, namespace: request.namespace };
       return oneAtATime(`${request.namespace}/${where.base}`, async () => {
-        const choice = chooseJob(await evaluator.listGenerations(scope), where.base, where.generation);
-        if ('resume' in choice) return { job: choice.resume, created: false };
-        const created = await evaluator.createJob({ ...request, custom_fields: choice.create.customFields });
-        // evaluation jobs have no unique name: a racer in another process may have created one too
-        const kept = survivorOf(await evaluator.listGenerations(scope), created, choice.create.key);
-        if (kept.id === created.id) return { job: created, created: true };
-        await evaluator.cancelJob(created.id);
-        return { job: kept, created: false };
+        const listed = await evaluator.listGenerations(scope);
+        const choice = chooseJob(listed, where.base, where.generation);
+        if ('resume' in choice) {
+          const key = String(choice.resume.custom_fields?.[FIND_AGAIN_FIELD] ?? where.base);
+          return { job: await settle(listed, choice.resume, key), created: false };
+        }
+        const { key, customFields } = choice.create;
+        let created: EvaluationJob;
+        try {
+          created = await evaluator.createJob({ ...request, custom_fields: customFields });
+        } catch (err) {
+          if (!createOutcomeUnknown(err)) throw err;
+          // it may still be carried out: until an answer would have come, look for it instead of
+          // leaving a retry to create a second one beside it
+          const landed = await landing(scope, key);
+          if (!landed) throw err;
+          created = landed;
+        }
+        // evaluation jobs have no unique name: a racer may have created one too
+        const keep = await settle(await evaluator.listGenerations(scope), created, key);
+        return { job: keep, created: keep.id === created.id };
       });
     },
 

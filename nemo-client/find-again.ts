@@ -1,3 +1,5 @@
+import { NemoRetryableError } from './errors';
+
 // How a create whose response was lost is found again on the real API. Evaluation jobs have no
 // name and customization jobs no name filter (SDK 1.5.0), so every job Flywheel creates carries
 // its deterministic key in `custom_fields[FIND_AGAIN_FIELD]`: evaluation jobs are listed with
@@ -50,18 +52,29 @@ export function chooseJob<J extends KeyedJob>(jobs: J[], base: string, generatio
 }
 
 /**
- * After creating `created`, which job of its key is the one to keep: when two attempts raced
- * past the list (a timed-out attempt still running in another worker), both created one. The
- * earliest created usable job wins (ties by id), so every racer settles on the same job; a
- * racer whose job lost cancels it. A racer that saw no rival made the earliest job.
+ * Which job of `key` is the one to keep when more than one is alive: two attempts raced past
+ * the list (a timed-out attempt still running in another worker), or a create whose answer
+ * never came was carried out after a retry had listed. The earliest created usable job wins
+ * (ties by id), so every racer settles on the same job; the others are `redundant`, to cancel.
+ * `mine` (the job the caller has in hand) counts even when the list does not show it yet.
  */
-export function survivorOf<J extends KeyedJob>(jobs: J[], created: J, key: string): J {
-  const rivals = jobs.filter(
+export function survivorOf<J extends KeyedJob>(jobs: J[], mine: J, key: string): { keep: J; redundant: J[] } {
+  const alive = jobs.filter(
     (j) => j.custom_fields?.[FIND_AGAIN_FIELD] === key && j.status !== 'failed' && j.status !== 'cancelled',
   );
-  if (!rivals.some((j) => j.id === created.id)) rivals.push(created);
-  rivals.sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id));
-  return rivals[0] as J;
+  if (!alive.some((j) => j.id === mine.id)) alive.push(mine);
+  alive.sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id));
+  const [keep, ...redundant] = alive as [J, ...J[]];
+  return { keep, redundant };
+}
+
+/**
+ * A create that may have been carried out though no answer said so: no response at all (a
+ * timeout, a dropped connection) or a gateway's 502/504. A 429, 503 or 500 from the service
+ * itself means it did not create.
+ */
+export function createOutcomeUnknown(err: unknown): boolean {
+  return err instanceof NemoRetryableError && (err.status === undefined || err.status === 502 || err.status === 504);
 }
 
 const ensuring = new Map<string, Promise<unknown>>();

@@ -73,7 +73,8 @@ export class HttpCore {
   readonly baseUrl: string;
   readonly pageSize: number;
   private readonly apiKey: string | undefined;
-  private readonly timeoutMs: number;
+  /** How long a call waits for its answer. */
+  readonly timeoutMs: number;
 
   constructor(options: HttpCoreOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
       taskQueue: env.FLYWHEEL_TASK_QUEUE,
       deps,
       workflowBundle: { codePath: bundlePath },
-      nemo: (config) => nemoClientFor(config, { timeoutMs: 2000 }),
+      // 2 s, so the hang scenarios are quick; the load tests ask for the production default
+      nemo: (config) => nemoClientFor(config, { timeoutMs: Number(process.env.CHAOS_NEMO_TIMEOUT_MS ?? 2000) }),
       overrides: {
         shutdownGraceTime: '1 second',
         maxHeartbeatThrottleInterval: '300 milliseconds',

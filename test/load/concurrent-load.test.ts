@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_NEMO_TIMEOUT_MS } from '../../nemo-client/config';
 import type { FlywheelRunResult } from '../../workflows/contract';
 import { judgeRun, type RunVerdict } from '../chaos/invariants';
 import { ChaosRig, MODELS } from '../chaos/rig';
@@ -41,6 +42,10 @@ describe(`${RUNS} concurrent runs on one worker while the machine is busy`, () =
       models: MODELS.slice(0, 1),
       // a heartbeat timeout of 1.5 s: a heartbeat that waited on a busy store would miss it
       timing: { poll_interval_ms: 100, heartbeat_timeout_ms: 1500 },
+      // NeMo calls wait as long as in production (30 s): the emulator shares this process and
+      // the cores with everything else, and a 2 s client timeout (the chaos rig's, for its hang
+      // scenarios) gave up on creates it then carried out seconds later
+      workerEnv: { CHAOS_NEMO_TIMEOUT_MS: String(DEFAULT_NEMO_TIMEOUT_MS) },
     });
     await rig.start();
     for (let i = 0; i < BURNERS; i++) {

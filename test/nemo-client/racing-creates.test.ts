@@ -128,6 +128,36 @@ describe('a rival attempt in another worker created the evaluation first', () =>
   });
 });
 
+describe('jobs found alive beside the one in hand', () => {
+  test('a duplicate created after ours (a create carried out after a retry listed) is cancelled by the next look', async () => {
+    const base = unique('late-eval');
+    const ours = await client.evaluator.ensureJob(evaluationRequest(), { base, generation: 'run-1' });
+    const late = await client.evaluator.createJob({
+      ...evaluationRequest(),
+      custom_fields: ours.job.custom_fields as Record<string, string>,
+    });
+    const again = await client.evaluator.ensureJob(evaluationRequest(), { base, generation: 'run-1' });
+    expect(again).toMatchObject({ created: false, job: { id: ours.job.id } });
+    expect((await client.evaluator.getJob(late.id))?.status).toBe('cancelled');
+    expect((await client.evaluator.getJob(ours.job.id))?.status).not.toBe('cancelled');
+  });
+
+  test('a create carried out whose answer was lost (a gateway 504) is found, not made again', async () => {
+    const admin = target.admin;
+    if (!admin) return; // a real deployment has no fault injection
+    const base = unique('lost-eval');
+    await admin.setFaults({ seed: 1, routes: { 'POST /v1/evaluation/jobs': { lost_response_rate: 1 } } });
+    try {
+      const outcome = await client.evaluator.ensureJob(evaluationRequest(), { base, generation: 'run-1' });
+      expect(outcome.created).toBe(true);
+    } finally {
+      await admin.clearFaults();
+    }
+    const jobs = await client.evaluator.listGenerations({ base, namespace: ns });
+    expect(jobs).toHaveLength(1);
+  });
+});
+
 describe('survivorOf', () => {
   const job = (id: string, at: string, status = 'running', key = 'k') => ({
     id,
@@ -136,17 +166,20 @@ describe('survivorOf', () => {
     custom_fields: { flywheel_key: key },
   });
 
-  test('the earliest created usable job of the key wins, ties by id', () => {
+  test('the earliest created usable job of the key is kept, ties by id; the other live ones are redundant', () => {
     const a = job('b-2', '2026-01-01T00:00:01Z');
     const b = job('a-1', '2026-01-01T00:00:01Z');
     const c = job('c-3', '2026-01-01T00:00:00Z', 'failed');
     const d = job('d-4', '2026-01-01T00:00:00Z', 'running', 'other');
-    expect(survivorOf([a, b, c, d], a, 'k').id).toBe('a-1');
+    const later = job('e-5', '2026-01-01T00:00:09Z', 'completed');
+    const { keep, redundant } = survivorOf([a, b, c, d, later], a, 'k');
+    expect(keep.id).toBe('a-1');
+    expect(redundant.map((j) => j.id)).toEqual(['b-2', 'e-5']);
   });
 
   test('a racer that saw no rival (its own job not listed yet) keeps its own', () => {
     const mine = job('m', '2026-01-01T00:00:05Z');
-    expect(survivorOf([], mine, 'k')).toBe(mine);
-    expect(survivorOf([job('late', '2026-01-01T00:00:09Z')], mine, 'k')).toBe(mine);
+    expect(survivorOf([], mine, 'k')).toEqual({ keep: mine, redundant: [] });
+    expect(survivorOf([job('late', '2026-01-01T00:00:09Z')], mine, 'k').keep).toBe(mine);
   });
 });
