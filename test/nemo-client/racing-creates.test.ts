@@ -16,7 +16,8 @@ let ns: string;
 let filesUrl: string;
 
 beforeAll(async () => {
-  target = await startNemoTarget();
+  // jobs at real speed: none finishes before the test has looked at it (a finished job cannot be cancelled)
+  target = await startNemoTarget({ timeScale: 1 });
   client = createNemoClient(target.config);
   ns = target.config.namespace;
   await client.ensureNamespace(ns);

@@ -31,7 +31,10 @@ export interface NemoTarget {
 /** A short random suffix, so names never collide with another run's. */
 export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
-export async function startNemoTarget(options: { timeoutMs?: number; namespace?: string } = {}): Promise<NemoTarget> {
+export async function startNemoTarget(
+  /** `timeScale`: the emulator's (jobs as slow as on real NeMo at 1); a real deployment ignores it. */
+  options: { timeoutMs?: number; namespace?: string; timeScale?: number } = {},
+): Promise<NemoTarget> {
   const namespace = options.namespace ?? process.env.NMP_NAMESPACE ?? unique('fwtest');
   if (REAL_NEMO) {
     const nemo = process.env.NEMO_BASE_URL as string;
@@ -46,7 +49,7 @@ export async function startNemoTarget(options: { timeoutMs?: number; namespace?:
     return { config, admin: hasAdminEndpoint() ? new EmulatorClient(nemo) : undefined, close: async () => {} };
   }
   const { startEmulator } = await import('../../nemo-emulator/server');
-  const emulator = await startEmulator({ port: 0, host: '127.0.0.1', timeScale: 0.001, seed: 7 });
+  const emulator = await startEmulator({ port: 0, host: '127.0.0.1', timeScale: options.timeScale ?? 0.001, seed: 7 });
   const config = NemoClientConfigSchema.parse({
     nemoBaseUrl: emulator.url,
     nimBaseUrl: emulator.url,
