@@ -28,9 +28,21 @@ async function main(): Promise<void> {
     logging: temporalRuntimeLogging(logger),
   });
   const { deps, close } = await openActivityDeps(env, settings);
+  // The health server first: a port it cannot take fails the start before any worker holds the
+  // connection (a created worker that never ran keeps it, and closing it would hide the cause).
+  let worker: Awaited<ReturnType<typeof createFlywheelWorker>> | undefined;
+  const health = await startHealthServer({
+    host: settings.FLYWHEEL_WORKER_METRICS_HOST,
+    port: settings.FLYWHEEL_WORKER_METRICS_PORT,
+    workerState: () => worker?.getState() ?? 'INITIALIZED',
+    coreMetricsUrl,
+  }).catch(async (err: unknown) => {
+    await close();
+    throw err;
+  });
   const connection = await connectWorker(env);
   try {
-    const worker = await createFlywheelWorker({
+    const created = await createFlywheelWorker({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.FLYWHEEL_TASK_QUEUE,
@@ -40,40 +52,32 @@ async function main(): Promise<void> {
       ...(env.FLYWHEEL_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: env.FLYWHEEL_WORKFLOW_BUNDLE } } : {}),
       overrides: { shutdownGraceTime: `${env.FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS} seconds` },
     });
-    const health = await startHealthServer({
-      host: settings.FLYWHEEL_WORKER_METRICS_HOST,
-      port: settings.FLYWHEEL_WORKER_METRICS_PORT,
-      workerState: () => worker.getState(),
-      coreMetricsUrl,
-    });
-    try {
-      const running = worker.run(); // Worker.create installs SIGTERM/SIGINT handlers that call shutdown()
-      running.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
-      const as = version ? ` as ${version.deploymentName}/${version.buildId}` : ' (unversioned)';
+    worker = created;
+    const running = created.run(); // Worker.create installs SIGTERM/SIGINT handlers that call shutdown()
+    running.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
+    const as = version ? ` as ${version.deploymentName}/${version.buildId}` : ' (unversioned)';
+    logger.info(
+      { task_queue: env.FLYWHEEL_TASK_QUEUE, temporal_address: env.TEMPORAL_ADDRESS, metrics_url: health.url },
+      `flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}"${as}; health and metrics on ${health.url}`,
+    );
+    if (version && settings.FLYWHEEL_WORKER_PROMOTE) {
+      const { previousBuildId } = await promoteVersion({
+        client: deps.temporal,
+        namespace: env.TEMPORAL_NAMESPACE,
+        version,
+      }).catch(async (err: unknown) => {
+        created.shutdown();
+        await running;
+        throw err;
+      });
       logger.info(
-        { task_queue: env.FLYWHEEL_TASK_QUEUE, temporal_address: env.TEMPORAL_ADDRESS, metrics_url: health.url },
-        `flywheel worker polling task queue "${env.FLYWHEEL_TASK_QUEUE}"${as}; health and metrics on ${health.url}`,
+        { build_id: version.buildId, previous_build_id: previousBuildId ?? null },
+        `flywheel worker ${version.buildId} is the current version of ${version.deploymentName}`,
       );
-      if (version && settings.FLYWHEEL_WORKER_PROMOTE) {
-        const { previousBuildId } = await promoteVersion({
-          client: deps.temporal,
-          namespace: env.TEMPORAL_NAMESPACE,
-          version,
-        }).catch(async (err: unknown) => {
-          worker.shutdown();
-          await running;
-          throw err;
-        });
-        logger.info(
-          { build_id: version.buildId, previous_build_id: previousBuildId ?? null },
-          `flywheel worker ${version.buildId} is the current version of ${version.deploymentName}`,
-        );
-      }
-      await running;
-    } finally {
-      await health.close();
     }
+    await running;
   } finally {
+    await health.close();
     await connection.close();
     await close();
   }

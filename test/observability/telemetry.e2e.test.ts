@@ -37,11 +37,13 @@ describe('operator telemetry of a full run', () => {
     // with the test's own GPU ledger (worker and API's gauges): the namespace's default one may
     // live on another test's task queue, with no worker to answer for it
     const common = { ...harnessServerEnv(h), FLYWHEEL_CONFIG: configFile };
-    const [workerPort, apiPort] = [await freePort(), await freePort()];
+    // the worker takes a port of its own (0) and says which: a port picked here and freed could
+    // be taken by another process before the worker binds it
+    const apiPort = await freePort();
     worker = new NodeProcess('worker/main.ts', {
       ...common,
       FLYWHEEL_WORKFLOW_BUNDLE: bundleFile,
-      FLYWHEEL_WORKER_METRICS_PORT: String(workerPort),
+      FLYWHEEL_WORKER_METRICS_PORT: '0',
       FLYWHEEL_WORKER_SHUTDOWN_GRACE_SECONDS: '2',
       // debug: activity start/finish lines, the ones whose metadata carries task tokens
       FLYWHEEL_LOG_LEVEL: 'debug',
@@ -51,10 +53,16 @@ describe('operator telemetry of a full run', () => {
       FLYWHEEL_API_TOKENS: TOKEN,
       FLYWHEEL_API_PORT: String(apiPort),
     });
-    await worker.waitFor(/flywheel worker polling/);
+    const workerUrl = (
+      await worker.waitFor(
+        /flywheel worker polling.*"metrics_url":"(http:\/\/[^"]+)"|"metrics_url":"(http:\/\/[^"]+)".*flywheel worker polling/,
+      )
+    )
+      .slice(1)
+      .find(Boolean) as string;
     apiUrl = (await api.waitFor(/"url":"(http:\/\/[^"]+)"/))[1] as string;
     prometheus = await startPrometheus({
-      worker: `http://127.0.0.1:${workerPort}/metrics`,
+      worker: `${workerUrl}/metrics`,
       api: `${apiUrl}/metrics`,
     });
     // Some evaluation polls fail (retried), so NeMo call errors are counted.
