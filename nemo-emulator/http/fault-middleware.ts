@@ -31,7 +31,11 @@ export function faultMiddleware(ctx: EmulatorContext): MiddlewareHandler {
     const openAi = OPENAI_ROUTES.has(route);
     if (fault === 'lost_response') {
       await next();
-      return reply(c, new HttpError(504, 'Gateway Timeout (injected fault: the request was carried out)', openAi));
+      // after next() the handler's response is final: returning another one is ignored, so the
+      // 504 replaces it (cleared first, so none of the handler's headers are carried over)
+      c.res = undefined;
+      c.res = reply(c, new HttpError(504, 'Gateway Timeout (injected fault: the request was carried out)', openAi));
+      return;
     }
     if (fault === 'timeout') {
       await hang(c, ctx, rule.hang_ms ?? DEFAULT_HANG_MS);
