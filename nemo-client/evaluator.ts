@@ -138,15 +138,18 @@ export function createEvaluator(http: HttpCore) {
     return keep;
   };
 
-  /** The job of `key` once it is listed, looked for as long as a call waits for its answer. */
-  const landing = async (scope: { base: string; namespace: string }, key: string) => {
-    const until = Date.now() + http.timeoutMs;
-    for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
-      const found = (await evaluator.listGenerations(scope)).find((j) => hasKey(j, key));
-      if (found || Date.now() >= until) return found;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, until - Date.now()))));
-    }
-  };
+  /**
+   * The job of `key` once it is listed, looked for as long as a call waits for its answer;
+   * undefined when it never shows (the caller then reports its create's own failure).
+   */
+  const landing = (scope: { base: string; namespace: string }, key: string) =>
+    pollUntil({
+      what: { method: 'GET', path: JOBS },
+      read: async () => (await evaluator.listGenerations(scope)).find((j) => hasKey(j, key)),
+      done: (found) => found !== undefined,
+      describe: () => `no evaluation job with key ${key}`,
+      options: { intervalMs: 250, timeoutMs: http.timeoutMs },
+    }).catch(() => undefined);
 
   const evaluator = {
     async createJob(request: EvaluationJobRequest): Promise<EvaluationJob> {

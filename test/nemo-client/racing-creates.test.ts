@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { buildEvaluationConfig, createNemoClient, type NemoClient } from '../../nemo-client';
 import { survivorOf } from '../../nemo-client/find-again';
 import { jsonl, loraConfig, loraHyperparameters, textRecords } from './fixtures';
-import { JUDGE_MODEL, type NemoTarget, startNemoTarget, TEST_CUSTOMIZATION_TARGET, unique } from './support';
+import {
+  describeWithEmulatorAdmin,
+  JUDGE_MODEL,
+  type NemoTarget,
+  startNemoTarget,
+  TEST_CUSTOMIZATION_TARGET,
+  unique,
+} from './support';
 
 // Two attempts of one activity creating the same job at once. A heartbeat timeout leaves the
 // timed-out attempt running while its retry starts: in the same worker (a blocked event loop)
@@ -142,10 +149,11 @@ describe('jobs found alive beside the one in hand', () => {
     expect((await client.evaluator.getJob(late.id))?.status).toBe('cancelled');
     expect((await client.evaluator.getJob(ours.job.id))?.status).not.toBe('cancelled');
   });
+});
 
-  test('a create carried out whose answer was lost (a gateway 504) is found, not made again', async () => {
-    const admin = target.admin;
-    if (!admin) return; // a real deployment has no fault injection
+describeWithEmulatorAdmin('a create whose answer was lost', () => {
+  test('a create carried out behind a gateway 504 is found, not made again', async () => {
+    const admin = target.admin as NonNullable<NemoTarget['admin']>;
     const base = unique('lost-eval');
     await admin.setFaults({ seed: 1, routes: { 'POST /v1/evaluation/jobs': { lost_response_rate: 1 } } });
     try {
