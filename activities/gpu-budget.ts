@@ -1,13 +1,15 @@
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   adoptLegacyGpuLeasesSignal,
   DEFAULT_GPU_LEDGER_ID,
   GPU_LEDGER_WORKFLOW,
+  type GpuLeaseAnswer,
   type GpuLeaseRequest,
   type GpuLedgerActivities,
   releaseGpuLeaseSignal,
   releaseNimShareSignal,
   requestGpuLeaseSignal,
+  requestGpuLeaseUpdate,
 } from '../workflows/gpu-budget-contract';
 import { LEDGER_SIGNALS_IN_FLIGHT, LedgerSignalGate } from './ledger-signal-gate';
 
@@ -47,6 +49,35 @@ export function createGpuBudgetActivities({
     /** Queues a lease request with the ledger, starting the ledger if needed. */
     async requestGpuLease(request: GpuLeaseRequest) {
       await signalLedger(requestGpuLeaseSignal, [request]);
+    },
+
+    /**
+     * Asks the ledger for a lease and gets its answer: granted now, or queued (a grant signal
+     * follows). A ledger of older code has no such update: the request goes as a signal.
+     */
+    async askForGpuLease(request: GpuLeaseRequest): Promise<GpuLeaseAnswer> {
+      const ask = () =>
+        temporal.workflow.getHandle(gpuLedgerId).executeUpdate(requestGpuLeaseUpdate, { args: [request] });
+      try {
+        return await gate.run(async () => {
+          try {
+            return await ask();
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+            await temporal.workflow.start(GPU_LEDGER_WORKFLOW, {
+              workflowId: gpuLedgerId,
+              taskQueue,
+              args: [],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+            });
+            return await ask();
+          }
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowUpdateFailedError) || !isUnknownUpdate(err)) throw err;
+        await signalLedger(requestGpuLeaseSignal, [request]);
+        return { granted: false };
+      }
     },
 
     async releaseGpuLease(leaseId: string) {
@@ -96,6 +127,11 @@ export function createGpuBudgetActivities({
       return closed;
     },
   };
+}
+
+/** The ledger rejected the update for want of a handler: it runs code older than the update. */
+function isUnknownUpdate(err: WorkflowUpdateFailedError): boolean {
+  return /no registered handler for update/i.test(err.cause?.message ?? '');
 }
 
 async function whyDead(

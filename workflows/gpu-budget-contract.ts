@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 // The GPU ledger's contract: what holder workflows, the ledger workflow, its activities and
 // operators share. Dependency-free (no activity or workflow code), so both sides import it.
@@ -145,6 +145,23 @@ export interface LegacyGpuLeases {
 }
 
 export const requestGpuLeaseSignal = defineSignal<[GpuLeaseRequest]>('requestGpuLease');
+
+/** The ledger's answer to requestGpuLeaseUpdate. */
+export interface GpuLeaseAnswer {
+  /**
+   * Granted in the answer itself (it fitted, or it was already held): no grant signal follows.
+   * Otherwise the lease waits in the queue and gpusGrantedSignal follows once it is granted.
+   */
+  granted: boolean;
+}
+
+/**
+ * A lease request answered in one round trip: the ledger queues it and, when it fits at once,
+ * grants it in its answer. A grant by signal costs the ledger three writes to its state (the
+ * request, the signal's command, its delivery) and the holder a workflow task; under a burst of
+ * runs those writes to one workflow were the queue every candidate waited in.
+ */
+export const requestGpuLeaseUpdate = defineUpdate<GpuLeaseAnswer, [GpuLeaseRequest]>('requestGpuLeaseNow');
 export const releaseGpuLeaseSignal = defineSignal<[leaseId: string]>('releaseGpuLease');
 /**
  * A user of a shared NIM lets go of it. The ledger answers with nimShareReleasedSignal: not the
@@ -162,6 +179,8 @@ export const gpuLedgerStateQuery = defineQuery<GpuLedgerState>('gpuBudgetState')
 /** The ledger's activities, as workflow code calls them. */
 export interface GpuLedgerActivities {
   requestGpuLease(request: GpuLeaseRequest): Promise<void>;
+  /** requestGpuLeaseUpdate, falling back to requestGpuLeaseSignal on a ledger without it. */
+  askForGpuLease(request: GpuLeaseRequest): Promise<GpuLeaseAnswer>;
   releaseGpuLease(leaseId: string): Promise<void>;
   releaseNimShare(leaseId: string): Promise<void>;
   /** Deletes a shared NIM whose last user died; done once DMS no longer has it. */

@@ -30,9 +30,10 @@ import {
   releaseGpuLeaseSignal,
   releaseNimShareSignal,
   requestGpuLeaseSignal,
+  requestGpuLeaseUpdate,
 } from './gpu-budget-contract';
 import { legacyGpuBudget, legacyReleaseGpusSignal } from './gpu-budget-legacy';
-import { GPU_GRANTS_IN_TURN_PER_HOLDER, GPU_LEDGER_BATCH_GRANTS } from './patches';
+import { GPU_GRANTS_IN_TURN_PER_HOLDER, GPU_LEASE_BY_UPDATE, GPU_LEDGER_BATCH_GRANTS } from './patches';
 
 // The GPU ledger: one long-lived workflow grants GPU leases against the budget. Its state is
 // in its history, so grants survive worker restarts. It runs AUTO_UPGRADE (the versioned
@@ -95,7 +96,7 @@ export async function acquireGpus(
   }
   const leaseId = gpuLeaseId(holderId, purpose);
   granted.delete(leaseId);
-  await ledger.requestGpuLease({
+  const request = {
     leaseId,
     holderId,
     purpose,
@@ -104,7 +105,14 @@ export async function acquireGpus(
     label,
     ...(reserve !== undefined ? { reserve } : {}),
     ...(share ? { share } : {}),
-  });
+  };
+  if (patched(GPU_LEASE_BY_UPDATE)) {
+    const { granted: now } = await ledger.askForGpuLease(request);
+    onQueued?.();
+    if (!now) await condition(() => granted.has(leaseId));
+    return;
+  }
+  await ledger.requestGpuLease(request);
   onQueued?.();
   await condition(() => granted.has(leaseId));
 }
@@ -171,6 +179,21 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
   };
 
   setHandler(requestGpuLeaseSignal, (req) => request({ ...req }));
+  // Queued as a signal's request is, but granted in the answer when it fits now (first come,
+  // first served: only if the queue's grants include it). A retried request for a held lease
+  // is answered granted again, with no signal.
+  setHandler(requestGpuLeaseUpdate, (req) => {
+    if (has(state.held, req.leaseId)) {
+      state.budget = req.budget;
+      return { granted: true };
+    }
+    request({ ...req });
+    const grant = grantable(state).find((l) => l.leaseId === req.leaseId);
+    if (!grant) return { granted: false };
+    state.waiting = state.waiting.filter((l) => l.leaseId !== req.leaseId);
+    state.held.push(grant);
+    return { granted: true };
+  });
   setHandler(releaseGpuLeaseSignal, (leaseId) => {
     const { lease, last } = dropHeld(state, leaseId);
     // a shared NIM's last user let go without being told it was last (it released a lease it

@@ -55,3 +55,9 @@ export const CANDIDATE_FEWER_ROUND_TRIPS = 'candidate-fewer-round-trips';
  * lease, no new GPU), and only the last user tears it down.
  */
 export const NIM_SHARING = 'nim-sharing';
+/**
+ * A lease is requested by an update the ledger answers at once, granting it in the answer when
+ * it fits (no grant signal, no workflow task for it); only a lease that has to wait is granted
+ * by signal.
+ */
+export const GPU_LEASE_BY_UPDATE = 'gpu-lease-by-update';

@@ -1,3 +1,4 @@
+import { temporal as proto } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { createGpuBudgetActivities } from '../../activities/gpu-budget';
@@ -7,12 +8,15 @@ import {
   type GpuLedgerState,
   gpuLedgerStateQuery,
   legacyGpuSemaphoreId,
+  releaseGpuLeaseSignal,
 } from '../../workflows/gpu-budget-contract';
 import { legacyAcquireGpusSignal } from '../../workflows/gpu-budget-legacy';
 import { eventually } from '../support/flywheel-harness';
 import { recordWorkflowHistory } from '../support/flywheel-histories';
 import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal';
 import { breakSignal, pokeSignal } from './fixtures/gpu-holder-workflows';
+
+const EventType = proto.api.enums.v1.EventType;
 
 type Hold = { id: string; at: 'start' | 'end'; t: number };
 
@@ -258,6 +262,92 @@ describe('GPU ledger', () => {
       await waiting.result();
       await holding.terminate('test done');
       await r.ledger.terminate('test done');
+    });
+  });
+  describe('a lease asked for by update', () => {
+    const eventTypes = async (workflowId: string) =>
+      (await env.client.workflow.getHandle(workflowId).fetchHistory()).events?.map((e) => ({
+        type: e.eventType,
+        signal: e.workflowExecutionSignaledEventAttributes?.signalName,
+      })) ?? [];
+    const signalsNamed = (events: { signal?: string | null }[], name: string) =>
+      events.filter((e) => e.signal === name).length;
+    const request = (r: { taskQueue: string }, name: string, budget: number) => {
+      const holderId = `${r.taskQueue}-${name}`;
+      return { leaseId: `${holderId}/nim`, holderId, purpose: 'nim', gpus: 1, budget, label: name };
+    };
+
+    test('that fits is granted in the answer: no grant signal, none sent by the ledger', async () => {
+      const r = await rig();
+      await r.worker.runUntil(async () => {
+        const first = await r.holder('gpuHolder', 'first', ['first', 1, 1, 10]);
+        await first.result();
+        const second = await r.holder('gpuHolder', 'second', ['second', 1, 1, 10]);
+        await second.result();
+        for (const holder of [first, second])
+          expect(signalsNamed(await eventTypes(holder.workflowId), 'gpusGranted')).toBe(0);
+        const ledgerEvents = await eventTypes(r.ledgerId);
+        expect(
+          ledgerEvents.filter((e) => e.type === EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED),
+        ).toEqual([]);
+        expect(
+          ledgerEvents.filter((e) => e.type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED),
+        ).toHaveLength(2);
+        await r.ledger.terminate('test done');
+      });
+    });
+
+    test('that has to wait is answered queued, then granted by signal once GPUs are free', async () => {
+      const r = await rig();
+      await r.worker.runUntil(async () => {
+        const holding = await r.holder('gpuHolder', 'holding', ['holding', 1, 1, 600_000]);
+        await r.started('holding');
+        const waiting = await r.holder('gpuHolder', 'waiting', ['waiting', 1, 1, 10]);
+        await eventually('the second lease to wait', async () =>
+          (await r.state()).waiting.length === 1 ? true : undefined,
+        );
+        expect(r.events.map((e) => e.id)).toEqual(['holding']);
+        await holding.terminate('let go');
+        await r.ledger.signal(releaseGpuLeaseSignal, `${holding.workflowId}/nim`);
+        await waiting.result();
+        expect(signalsNamed(await eventTypes(waiting.workflowId), 'gpusGranted')).toBe(1);
+        expect(signalsNamed(await eventTypes(holding.workflowId), 'gpusGranted')).toBe(0);
+        await r.ledger.terminate('test done');
+      });
+    });
+
+    test('asked again (a retried activity), a held lease is granted again and held once; a waiting one waits once', async () => {
+      const r = await rig();
+      const acts = createGpuBudgetActivities({ temporal: env.client, taskQueue: r.taskQueue, gpuLedgerId: r.ledgerId });
+      await r.worker.runUntil(async () => {
+        const held = request(r, 'held', 1);
+        const queued = request(r, 'queued', 1);
+        expect(await acts.askForGpuLease(held)).toEqual({ granted: true });
+        expect(await acts.askForGpuLease(held)).toEqual({ granted: true });
+        expect(await acts.askForGpuLease(queued)).toEqual({ granted: false });
+        expect(await acts.askForGpuLease(queued)).toEqual({ granted: false });
+        const state = await r.state();
+        expect(state.held.map((l) => l.leaseId)).toEqual([held.leaseId]);
+        expect(state.waiting.map((l) => l.leaseId)).toEqual([queued.leaseId]);
+        expect(state.resend).toEqual([]);
+        await r.ledger.terminate('test done');
+      });
+    });
+
+    test('of a ledger running code older than the update goes as a signal, answered queued', async () => {
+      const r = await rig();
+      const acts = createGpuBudgetActivities({ temporal: env.client, taskQueue: r.taskQueue, gpuLedgerId: r.ledgerId });
+      await r.worker.runUntil(async () => {
+        // a workflow with no handler for the update stands in for the old ledger
+        await env.client.workflow.start('legacyHolder', {
+          taskQueue: r.taskQueue,
+          workflowId: r.ledgerId,
+          args: ['x'],
+        });
+        expect(await acts.askForGpuLease(request(r, 'old', 1))).toEqual({ granted: false });
+        expect(signalsNamed(await eventTypes(r.ledgerId), 'requestGpuLease')).toBe(1);
+        await r.ledger.terminate('test done');
+      });
     });
   });
 });
