@@ -6,11 +6,14 @@ import {
   type GpuLeaseAnswer,
   type GpuLeaseRequest,
   type GpuLedgerActivities,
+  type GpuLedgerCall,
+  gpuLedgerCallsUpdate,
   releaseGpuLeaseSignal,
   releaseNimShareSignal,
   requestGpuLeaseSignal,
   requestGpuLeaseUpdate,
 } from '../workflows/gpu-budget-contract';
+import { LedgerCallBatcher } from './ledger-call-batcher';
 import { LEDGER_SIGNALS_IN_FLIGHT, LedgerSignalGate } from './ledger-signal-gate';
 
 export interface GpuBudgetDeps {
@@ -45,6 +48,50 @@ export function createGpuBudgetActivities({
       });
     });
 
+  const ledgerHandle = () => temporal.workflow.getHandle(gpuLedgerId);
+  const sendCalls = async (calls: GpuLedgerCall[]): Promise<GpuLeaseAnswer[]> => {
+    const apply = () => ledgerHandle().executeUpdate(gpuLedgerCallsUpdate, { args: [calls] });
+    try {
+      try {
+        return await apply();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        // no ledger means nothing is held: releases alone do not start one
+        if (calls.every((call) => 'release' in call)) return calls.map(() => ({ granted: false }));
+        await temporal.workflow.start(GPU_LEDGER_WORKFLOW, {
+          workflowId: gpuLedgerId,
+          taskQueue,
+          args: [],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        return await apply();
+      }
+    } catch (err) {
+      if (!isUnknownUpdate(err)) throw err;
+      return oneByOne(calls);
+    }
+  };
+  /** A ledger of older code, without the batch update: each call as that code takes it. */
+  const oneByOne = async (calls: GpuLedgerCall[]): Promise<GpuLeaseAnswer[]> => {
+    const answers: GpuLeaseAnswer[] = [];
+    for (const call of calls) {
+      if ('release' in call) {
+        await ledgerHandle().signal(releaseGpuLeaseSignal, call.release);
+        answers.push({ granted: false });
+        continue;
+      }
+      try {
+        answers.push(await ledgerHandle().executeUpdate(requestGpuLeaseUpdate, { args: [call.request] }));
+      } catch (err) {
+        if (!isUnknownUpdate(err)) throw err;
+        await ledgerHandle().signal(requestGpuLeaseSignal, call.request);
+        answers.push({ granted: false });
+      }
+    }
+    return answers;
+  };
+  const batcher = new LedgerCallBatcher(gate, sendCalls);
+
   return {
     /** Queues a lease request with the ledger, starting the ledger if needed. */
     async requestGpuLease(request: GpuLeaseRequest) {
@@ -53,40 +100,14 @@ export function createGpuBudgetActivities({
 
     /**
      * Asks the ledger for a lease and gets its answer: granted now, or queued (a grant signal
-     * follows). A ledger of older code has no such update: the request goes as a signal.
+     * follows). Sent in a batch with this process's other ledger calls.
      */
     async askForGpuLease(request: GpuLeaseRequest): Promise<GpuLeaseAnswer> {
-      const ask = () =>
-        temporal.workflow.getHandle(gpuLedgerId).executeUpdate(requestGpuLeaseUpdate, { args: [request] });
-      try {
-        return await gate.run(async () => {
-          try {
-            return await ask();
-          } catch (err) {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-            await temporal.workflow.start(GPU_LEDGER_WORKFLOW, {
-              workflowId: gpuLedgerId,
-              taskQueue,
-              args: [],
-              workflowIdConflictPolicy: 'USE_EXISTING',
-            });
-            return await ask();
-          }
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowUpdateFailedError) || !isUnknownUpdate(err)) throw err;
-        await signalLedger(requestGpuLeaseSignal, [request]);
-        return { granted: false };
-      }
+      return batcher.submit({ request });
     },
 
     async releaseGpuLease(leaseId: string) {
-      try {
-        await gate.run(() => temporal.workflow.getHandle(gpuLedgerId).signal(releaseGpuLeaseSignal, leaseId));
-      } catch (err) {
-        // no ledger means nothing is held
-        if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
-      }
+      await batcher.submit({ release: leaseId });
     },
 
     /** A user of a shared NIM lets go of it; the ledger answers the holder with a signal. */
@@ -129,9 +150,9 @@ export function createGpuBudgetActivities({
   };
 }
 
-/** The ledger rejected the update for want of a handler: it runs code older than the update. */
-function isUnknownUpdate(err: WorkflowUpdateFailedError): boolean {
-  return /no registered handler for update/i.test(err.cause?.message ?? '');
+/** The ledger rejected an update for want of a handler: it runs code older than the update. */
+function isUnknownUpdate(err: unknown): boolean {
+  return err instanceof WorkflowUpdateFailedError && /no registered handler for update/i.test(err.cause?.message ?? '');
 }
 
 async function whyDead(

@@ -15,11 +15,13 @@ import {
   DEFAULT_GPU_LEDGER_SETTINGS,
   GPU_PURPOSES,
   type GpuLease,
+  type GpuLeaseRequest,
   type GpuLedgerActivities,
   type GpuLedgerState,
   type GpuPurpose,
   type GpuShare,
   gpuLeaseId,
+  gpuLedgerCallsUpdate,
   gpuLedgerStateQuery,
   gpusGrantedSignal,
   LEGACY_GPU_SEMAPHORE_PREFIX,
@@ -182,7 +184,7 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
   // Queued as a signal's request is, but granted in the answer when it fits now (first come,
   // first served: only if the queue's grants include it). A retried request for a held lease
   // is answered granted again, with no signal.
-  setHandler(requestGpuLeaseUpdate, (req) => {
+  const requestNow = (req: GpuLeaseRequest) => {
     if (has(state.held, req.leaseId)) {
       state.budget = req.budget;
       return { granted: true };
@@ -193,8 +195,8 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
     state.waiting = state.waiting.filter((l) => l.leaseId !== req.leaseId);
     state.held.push(grant);
     return { granted: true };
-  });
-  setHandler(releaseGpuLeaseSignal, (leaseId) => {
+  };
+  const release = (leaseId: string) => {
     const { lease, last } = dropHeld(state, leaseId);
     // a shared NIM's last user let go without being told it was last (it released a lease it
     // did not know was granted): another user may have deployed it, so the ledger deletes it
@@ -202,7 +204,16 @@ export async function gpuBudget(initial?: Partial<GpuLedgerState>): Promise<void
     state.waiting = state.waiting.filter((l) => l.leaseId !== leaseId);
     state.resend = state.resend.filter((id) => id !== leaseId);
     dirty = true;
-  });
+  };
+  setHandler(requestGpuLeaseUpdate, requestNow);
+  setHandler(gpuLedgerCallsUpdate, (calls) =>
+    calls.map((call) => {
+      if ('request' in call) return requestNow(call.request);
+      release(call.release);
+      return { granted: false };
+    }),
+  );
+  setHandler(releaseGpuLeaseSignal, release);
   setHandler(releaseNimShareSignal, (leaseId) => {
     shareReplies.push({ leaseId, holderId: holderOfLease(leaseId), last: releaseShare(state, leaseId) });
     dirty = true;

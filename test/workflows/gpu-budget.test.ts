@@ -277,7 +277,7 @@ describe('GPU ledger', () => {
       return { leaseId: `${holderId}/nim`, holderId, purpose: 'nim', gpus: 1, budget, label: name };
     };
 
-    test('that fits is granted in the answer: no grant signal, none sent by the ledger', async () => {
+    test('that fits is granted in the answer: no grant signal, none sent by the ledger, none sent to it', async () => {
       const r = await rig();
       await r.worker.runUntil(async () => {
         const first = await r.holder('gpuHolder', 'first', ['first', 1, 1, 10]);
@@ -292,7 +292,9 @@ describe('GPU ledger', () => {
         ).toEqual([]);
         expect(
           ledgerEvents.filter((e) => e.type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED),
-        ).toHaveLength(2);
+        ).toHaveLength(4);
+        // releases too go as updates: the ledger receives no signal at all
+        expect(ledgerEvents.filter((e) => e.type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)).toEqual([]);
         await r.ledger.terminate('test done');
       });
     });
@@ -330,6 +332,43 @@ describe('GPU ledger', () => {
         expect(state.held.map((l) => l.leaseId)).toEqual([held.leaseId]);
         expect(state.waiting.map((l) => l.leaseId)).toEqual([queued.leaseId]);
         expect(state.resend).toEqual([]);
+        await r.ledger.terminate('test done');
+      });
+    });
+
+    test('asked and released together, the calls of one process reach the ledger in a few updates, not one each', async () => {
+      const r = await rig();
+      const acts = createGpuBudgetActivities({ temporal: env.client, taskQueue: r.taskQueue, gpuLedgerId: r.ledgerId });
+      await r.worker.runUntil(async () => {
+        await r.startLedger({ budget: 2 });
+        const calls = Array.from({ length: 12 }, (_, i) => request(r, `h${i}`, 2));
+        const answers = await Promise.all(calls.map((c) => acts.askForGpuLease(c)));
+        // concurrent batches reach the ledger in no set order, but only two leases fit
+        expect(answers.filter((a) => a.granted)).toHaveLength(2);
+        expect((await r.state()).waiting).toHaveLength(10);
+        await Promise.all(calls.map((c) => acts.releaseGpuLease(c.leaseId)));
+        const state = await r.state();
+        expect(state.held).toEqual([]);
+        expect(state.waiting).toEqual([]);
+        const updates = (await eventTypes(r.ledgerId)).filter(
+          (e) => e.type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+        );
+        // 24 calls, at most LEDGER_SIGNALS_IN_FLIGHT batches in flight: far fewer updates than calls
+        expect(updates.length).toBeLessThanOrEqual(2 * 4 + 2);
+        await r.ledger.terminate('test done');
+      });
+    });
+
+    test('of a ledger of generation 008 (one request per update) goes as that update', async () => {
+      const r = await rig();
+      const acts = createGpuBudgetActivities({ temporal: env.client, taskQueue: r.taskQueue, gpuLedgerId: r.ledgerId });
+      await r.worker.runUntil(async () => {
+        await env.client.workflow.start('singleUpdateLedger', { taskQueue: r.taskQueue, workflowId: r.ledgerId });
+        expect(await acts.askForGpuLease(request(r, 'one', 1))).toEqual({ granted: true });
+        const names = (await env.client.workflow.getHandle(r.ledgerId).fetchHistory()).events
+          ?.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)
+          .filter(Boolean);
+        expect(names).toEqual(['requestGpuLeaseNow']);
         await r.ledger.terminate('test done');
       });
     });
