@@ -17,7 +17,11 @@ export interface LoadSample {
   cachedWorkflows: number;
   storePingMs: number | null;
   stats: ReturnType<typeof takeLoadStats>;
+  /** process.memoryUsage() in MB: which part of the worker's RSS grows under load. */
+  memoryMb?: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 }
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 export function startLoadProbe(options: {
   worker: Worker;
@@ -55,6 +59,13 @@ export function startLoadProbe(options: {
       cachedWorkflows: status.numCachedWorkflows,
       storePingMs: pinging && lastPing === null ? null : lastPing,
       stats: takeLoadStats(),
+      memoryMb: (({ rss, heapUsed, heapTotal, external, arrayBuffers }) => ({
+        rss: mb(rss),
+        heapUsed: mb(heapUsed),
+        heapTotal: mb(heapTotal),
+        external: mb(external),
+        arrayBuffers: mb(arrayBuffers),
+      }))(process.memoryUsage()),
     };
     loop.reset();
     appendFileSync(options.file, `${JSON.stringify(sample)}\n`);
@@ -87,5 +98,9 @@ export function summariseLoadProbe(lines: string[]) {
     pollGapMaxMs: worst((s) => s.stats.pollGapMs?.max),
     statusReadMaxMs: worst((s) => s.stats.statusReadMs?.max),
     storeWriteMaxMs: worst((s) => s.stats.storeWriteMs?.max),
+    rssMb: worst((s) => s.memoryMb?.rss),
+    heapUsedMb: worst((s) => s.memoryMb?.heapUsed),
+    heapTotalMb: worst((s) => s.memoryMb?.heapTotal),
+    externalMb: worst((s) => s.memoryMb?.external),
   };
 }

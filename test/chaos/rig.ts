@@ -17,6 +17,7 @@ import { ResultsStore } from '../../stores/results/results-store';
 import { runOutcome } from '../../temporal/run-outcome';
 import { type FlywheelRunInput, type FlywheelRunResult, workflowIdForJob } from '../../workflows/contract';
 import { DEFAULT_GPU_LEDGER_ID } from '../../workflows/gpu-budget-contract';
+import { runtimeEnv } from '../deploy/image-layout';
 import { EmulatorClient } from '../support/emulator-client';
 import { removeSharedBundle, sharedBundleFile, writeSharedBundle } from '../support/shared-workflow-bundle';
 import { type ClockDriver, driveClock, virtualClockOf } from '../support/virtual-time';
@@ -179,6 +180,8 @@ export class ChaosRig {
         ELASTICSEARCH_URL: this.servers.elasticsearchUrl,
         ES_COLLECTION_NAME: this.logIndex,
         FLYWHEEL_TASK_QUEUE: this.taskQueue,
+        // the image's allocator setting, so the benchmarks' worker is measured as it ships
+        MALLOC_ARENA_MAX: runtimeEnv('/app').MALLOC_ARENA_MAX,
         FLYWHEEL_GPU_LEDGER_ID: `${DEFAULT_GPU_LEDGER_ID}-${this.taskQueue}`,
         FLYWHEEL_CONFIG: path.join(this.workDir, 'flywheel.yaml'),
         CHAOS_WORKFLOW_BUNDLE: await chaosBundle(),
