@@ -1,11 +1,13 @@
 /**
- * At most `limit` signals to the GPU ledger in flight from one worker process; the rest wait
- * here, in order. Every lease request and release is a signal to ONE workflow, whose state the
- * Temporal server updates one signal at a time: in a burst of 300 runs (1,200 lease signals
- * within a minute, docs/benchmarks.md) hundreds of concurrent signals queued on that workflow's
- * lock, timed out (DEADLINE_EXCEEDED after minutes), were retried and queued again, and runs
- * completed at ~0.4 a minute. Waiting here costs the server nothing. (p-limit does this, but its
- * maintained majors are ES modules only and this project compiles to CommonJS.)
+ * At most `limit` calls to the GPU ledger in flight from one worker process (its batched
+ * updates, activities/ledger-call-batcher.ts, and its remaining signals); the rest wait here,
+ * in order. Every call is a write to ONE workflow, whose state the Temporal server updates one
+ * call at a time: in a burst of 300 runs (1,200 lease signals within a minute, docs/
+ * benchmarks.md) hundreds of concurrent signals queued on that workflow's lock, timed out
+ * (DEADLINE_EXCEEDED after minutes), were retried and queued again, and runs completed at ~0.4
+ * a minute. Waiting here costs the server nothing, and Temporal takes at most 10 updates in
+ * flight per workflow. (p-limit does this, but its maintained majors are ES modules only and
+ * this project compiles to CommonJS.)
  */
 export class LedgerSignalGate {
   private active = 0;
@@ -33,5 +35,5 @@ export class LedgerSignalGate {
   }
 }
 
-/** Signals one worker process sends the ledger at once. */
+/** Calls (batches of updates, or signals) one worker process sends the ledger at once. */
 export const LEDGER_SIGNALS_IN_FLIGHT = 4;
