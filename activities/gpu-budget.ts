@@ -37,39 +37,28 @@ export function createGpuBudgetActivities({
   gpuLedgerId = DEFAULT_GPU_LEDGER_ID,
   gate = processGate,
 }: GpuBudgetDeps): Omit<GpuLedgerActivities, 'teardownOrphanedNim'> {
+  // how a call that finds no ledger starts it
+  const ledgerStart = { workflowId: gpuLedgerId, taskQueue, args: [] as [] };
   const signalLedger = (signal: { name: string }, signalArgs: unknown[]) =>
     gate.run(async () => {
-      await temporal.workflow.signalWithStart(GPU_LEDGER_WORKFLOW, {
-        workflowId: gpuLedgerId,
-        taskQueue,
-        args: [],
-        signal: signal.name,
-        signalArgs,
-      });
+      await temporal.workflow.signalWithStart(GPU_LEDGER_WORKFLOW, { ...ledgerStart, signal: signal.name, signalArgs });
     });
 
   const ledgerHandle = () => temporal.workflow.getHandle(gpuLedgerId);
   const sendCalls = async (calls: GpuLedgerCall[]): Promise<GpuLeaseAnswer[]> => {
-    const apply = () => ledgerHandle().executeUpdate(gpuLedgerCallsUpdate, { args: [calls] });
+    const apply = () =>
+      ledgerHandle()
+        .executeUpdate(gpuLedgerCallsUpdate, { args: [calls] })
+        .catch((err: unknown) => (isUnknownUpdate(err) ? oneByOne(calls) : Promise.reject(err)));
     try {
-      try {
-        return await apply();
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        // no ledger means nothing is held: releases alone do not start one
-        if (calls.every((call) => 'release' in call)) return calls.map(() => ({ granted: false }));
-        await temporal.workflow.start(GPU_LEDGER_WORKFLOW, {
-          workflowId: gpuLedgerId,
-          taskQueue,
-          args: [],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        });
-        return await apply();
-      }
+      return await apply();
     } catch (err) {
-      if (!isUnknownUpdate(err)) throw err;
-      return oneByOne(calls);
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
+    // no ledger means nothing is held: releases alone do not start one
+    if (calls.every((call) => 'release' in call)) return calls.map(() => ({ granted: false }));
+    await temporal.workflow.start(GPU_LEDGER_WORKFLOW, { ...ledgerStart, workflowIdConflictPolicy: 'USE_EXISTING' });
+    return apply();
   };
   /** A ledger of older code, without the batch update: each call as that code takes it. */
   const oneByOne = async (calls: GpuLedgerCall[]): Promise<GpuLeaseAnswer[]> => {

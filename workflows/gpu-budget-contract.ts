@@ -146,7 +146,7 @@ export interface LegacyGpuLeases {
 
 export const requestGpuLeaseSignal = defineSignal<[GpuLeaseRequest]>('requestGpuLease');
 
-/** The ledger's answer to requestGpuLeaseUpdate. */
+/** The ledger's answer to a lease request (requestGpuLeaseUpdate, or one call of gpuLedgerCallsUpdate). */
 export interface GpuLeaseAnswer {
   /**
    * Granted in the answer itself (it fitted, or it was already held): no grant signal follows.
@@ -190,7 +190,10 @@ export const gpuLedgerStateQuery = defineQuery<GpuLedgerState>('gpuBudgetState')
 /** The ledger's activities, as workflow code calls them. */
 export interface GpuLedgerActivities {
   requestGpuLease(request: GpuLeaseRequest): Promise<void>;
-  /** requestGpuLeaseUpdate, falling back to requestGpuLeaseSignal on a ledger without it. */
+  /**
+   * One call of a gpuLedgerCallsUpdate batch; on a ledger of older code, requestGpuLeaseUpdate,
+   * or requestGpuLeaseSignal before that.
+   */
   askForGpuLease(request: GpuLeaseRequest): Promise<GpuLeaseAnswer>;
   releaseGpuLease(leaseId: string): Promise<void>;
   releaseNimShare(leaseId: string): Promise<void>;

@@ -21,7 +21,17 @@ export interface LoadSample {
   memoryMb?: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 }
 
-const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+function memoryInMb(): NonNullable<LoadSample['memoryMb']> {
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  return {
+    rss: mb(rss),
+    heapUsed: mb(heapUsed),
+    heapTotal: mb(heapTotal),
+    external: mb(external),
+    arrayBuffers: mb(arrayBuffers),
+  };
+}
 
 export function startLoadProbe(options: {
   worker: Worker;
@@ -59,13 +69,7 @@ export function startLoadProbe(options: {
       cachedWorkflows: status.numCachedWorkflows,
       storePingMs: pinging && lastPing === null ? null : lastPing,
       stats: takeLoadStats(),
-      memoryMb: (({ rss, heapUsed, heapTotal, external, arrayBuffers }) => ({
-        rss: mb(rss),
-        heapUsed: mb(heapUsed),
-        heapTotal: mb(heapTotal),
-        external: mb(external),
-        arrayBuffers: mb(arrayBuffers),
-      }))(process.memoryUsage()),
+      memoryMb: memoryInMb(),
     };
     loop.reset();
     appendFileSync(options.file, `${JSON.stringify(sample)}\n`);
